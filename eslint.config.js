@@ -1,0 +1,42 @@
+// Lint for the whole monorepo (typescript-eslint's recommended rules, no type-aware rules so it
+// stays fast). Generated code, builds and vendored data are ignored.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "**/dist/**",
+      "**/.turbo/**",
+      "**/src/generated/**",
+      "**/next-env.d.ts",
+      ".data/**",
+      "packages/db/engine/**",
+      "packages/db/.scratch/**",
+      "bench/results/**",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: "module",
+      globals: {
+        process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", URLSearchParams: "readonly",
+        setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly",
+        setImmediate: "readonly", fetch: "readonly", Headers: "readonly", Request: "readonly", Response: "readonly",
+        structuredClone: "readonly", globalThis: "readonly", window: "readonly", document: "readonly", navigator: "readonly",
+        localStorage: "readonly", sessionStorage: "readonly", crypto: "readonly", TextEncoder: "readonly", TextDecoder: "readonly",
+        AbortController: "readonly", BroadcastChannel: "readonly", queueMicrotask: "readonly", NodeJS: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "no-console": "off",
+    },
+  },
+);

@@ -1,0 +1,197 @@
+import { z } from "zod";
+
+/**
+ * Every number and variable of CONTRACT.md, read from the environment once, validated with zod
+ * when the server starts (never at import or build time).
+ */
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: optionalString,
+  DATABASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  REDIS_KEY_PREFIX: z.string().default("gh:"),
+  SMTP_URL: optionalString,
+  MAIL_FROM: optionalString,
+  MAIL_DIR: optionalString,
+  AUTH_SECRET: optionalString,
+  AUTH_SECRET_PREVIOUS: optionalString,
+  BACKOFFICE_ADMIN_EMAIL: optionalString,
+  BACKOFFICE_ADMIN_PASSWORD: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  JWT_AUDIENCE: z.string().min(1).default("gatehouse"),
+  RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
+  /**
+   * Unset/false: the socket address, always. true/1: the last X-Forwarded-For entry (the one our
+   * nearest proxy appended). N > 1: the N-th entry from the right (N proxies in front).
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v) => {
+      if (v === undefined || v === "" || v === "0" || v === "false" || v === "no" || v === "off") return 0;
+      if (v === "true" || v === "yes" || v === "on") return 1;
+      const n = Number(v);
+      return Number.isInteger(n) && n > 0 ? n : Number.NaN;
+    })
+    .refine((n) => !Number.isNaN(n), "TRUST_PROXY must be true/false or a number of proxies"),
+  OTP_TTL_SECONDS: seconds(600),
+  OTP_MAX_ATTEMPTS: seconds(5),
+  OTP_RESEND_COOLDOWN_SECONDS: seconds(60),
+  OTP_FAILURES_PER_HOUR: seconds(15),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
+  SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600),
+  BCRYPT_COST: z.coerce.number().int().min(10, "BCRYPT_COST is never below 10").max(15).default(12),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Seconds a freshly rotated-in signing key is published before it signs (CONTRACT: 300). */
+  SIGNING_KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How often a server re-reads the signing keys (CONTRACT: rotations seen within 60 s). */
+  SIGNING_KEY_REFRESH_SECONDS: z.coerce.number().positive().max(60).default(30),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  mode: "production" | "development" | "test";
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailDir: string | undefined;
+  authSecret: string | undefined;
+  authSecretPrevious: string | undefined;
+  bootstrapAdmin: { email: string; password: string } | undefined;
+  port: number;
+  appUrl: string;
+  jwtAudience: string;
+  rateLimitScale: number;
+  trustProxyHops: number;
+  bcryptCost: number;
+  logLevel: string;
+  otp: { ttlSeconds: number; maxAttempts: number; resendCooldownSeconds: number; failuresPerHour: number; length: 6 };
+  tokens: {
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    sessionMaxAgeSeconds: number;
+    keyActivationDelaySeconds: number;
+    keyRefreshSeconds: number;
+  };
+  limits: typeof limits;
+  bodyLimitBytes: number;
+}
+
+/** Per-IP limits (sliding windows) and failed-sign-in budgets, before RATE_LIMIT_SCALE. */
+export const limits = {
+  perIp: {
+    signUp: { limit: 20, windowSeconds: 60 },
+    signIn: { limit: 30, windowSeconds: 60 },
+    refresh: { limit: 60, windowSeconds: 60 },
+    sendVerification: { limit: 20, windowSeconds: 60 },
+    verifyEmail: { limit: 60, windowSeconds: 60 },
+    staffSignIn: { limit: 30, windowSeconds: 60 },
+  },
+  failedSignIns: {
+    perAccountAndIp: { limit: 10, windowSeconds: 15 * 60 },
+    perAccount: { limit: 100, windowSeconds: 60 * 60 },
+  },
+} as const;
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Pure: builds the config from an environment object. Throws ConfigError with one line. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, mode?: Config["mode"]): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(`Invalid configuration: ${first?.path.join(".") ?? "env"}: ${first?.message ?? "invalid"}`);
+  }
+  const e = parsed.data;
+  const resolvedMode: Config["mode"] =
+    mode ?? (e.NODE_ENV === "production" ? "production" : e.NODE_ENV === "test" ? "test" : "development");
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const bootstrapAdmin =
+    e.BACKOFFICE_ADMIN_EMAIL && e.BACKOFFICE_ADMIN_PASSWORD
+      ? { email: e.BACKOFFICE_ADMIN_EMAIL.toLowerCase(), password: e.BACKOFFICE_ADMIN_PASSWORD }
+      : undefined;
+  return {
+    mode: resolvedMode,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `Gatehouse <no-reply@${new URL(appUrl).hostname}>`,
+    mailDir: e.MAIL_DIR,
+    authSecret: e.AUTH_SECRET,
+    authSecretPrevious: e.AUTH_SECRET_PREVIOUS,
+    bootstrapAdmin,
+    port: e.PORT,
+    appUrl,
+    jwtAudience: e.JWT_AUDIENCE,
+    rateLimitScale: e.RATE_LIMIT_SCALE,
+    trustProxyHops: e.TRUST_PROXY,
+    bcryptCost: e.BCRYPT_COST,
+    logLevel: e.LOG_LEVEL,
+    otp: {
+      ttlSeconds: e.OTP_TTL_SECONDS,
+      maxAttempts: e.OTP_MAX_ATTEMPTS,
+      resendCooldownSeconds: e.OTP_RESEND_COOLDOWN_SECONDS,
+      failuresPerHour: e.OTP_FAILURES_PER_HOUR,
+      length: 6,
+    },
+    tokens: {
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+      keyActivationDelaySeconds: e.SIGNING_KEY_ACTIVATION_DELAY_SECONDS,
+      keyRefreshSeconds: e.SIGNING_KEY_REFRESH_SECONDS,
+    },
+    limits,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+  };
+}
+
+/** The variables `pnpm start` cannot run without (dev fills them with embedded defaults). */
+export function assertProductionConfig(config: Config): void {
+  const missing: string[] = [];
+  if (!config.databaseUrl) missing.push("DATABASE_URL");
+  if (!config.redisUrl) missing.push("REDIS_URL");
+  if (!config.smtpUrl) missing.push("SMTP_URL");
+  if (!config.authSecret) missing.push("AUTH_SECRET");
+  if (missing.length > 0) {
+    throw new ConfigError(`Missing required environment: ${missing.join(", ")} (see README, "Configuration")`);
+  }
+  if (config.authSecret && config.authSecret.length < 32) {
+    throw new ConfigError("AUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)");
+  }
+}
+
+const CONFIG_KEY = Symbol.for("gatehouse.config");
+type Holder = { [CONFIG_KEY]?: Config };
+
+/** The process-wide config; the first call reads process.env. Shared by every bundle in the process. */
+export function getConfig(): Config {
+  const holder = globalThis as Holder;
+  holder[CONFIG_KEY] ??= loadConfig(process.env);
+  return holder[CONFIG_KEY];
+}
+
+/** Installs a config (server start, tests). */
+export function setConfig(config: Config): Config {
+  (globalThis as Holder)[CONFIG_KEY] = config;
+  return config;
+}

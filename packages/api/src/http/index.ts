@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { getConfig } from "../config";
+import { createContext } from "../context";
+import { classifyError, retryAfterOf } from "../error-shape";
+import { getLogger } from "../lib/log";
+import { checkHealth } from "../services/health";
+import { publishedJwks } from "../services/signing-keys";
+import { clientIp } from "./client-ip";
+import { REQUEST_ID_HEADER } from "./headers";
+import { apiHeaders, sendAppError, sendJson } from "./respond";
+
+export { clientIp } from "./client-ip";
+
+export const TRPC_BASE_PATH = "/api/trpc/";
+export { CLIENT_IP_HEADER, REQUEST_ID_HEADER } from "./headers";
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** HTTP/1.1: a request has a body only with Transfer-Encoding or a non-zero Content-Length. */
+function hasRequestBody(req: IncomingMessage): boolean {
+  return req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? "0") > 0;
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  return value?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
+}
+
+/**
+ * The API half of the front server: tRPC's Node adapter for /api/trpc/*, plus /api/health and
+ * /.well-known/jwks.json. Returns false for anything else, which goes to Next.
+ */
+export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
+  const config = getConfig();
+  const log = getLogger();
+
+  const trpc = createHTTPHandler({
+    router,
+    basePath: TRPC_BASE_PATH,
+    maxBodySize: config.bodyLimitBytes,
+    allowBatching: true,
+    maxBatchSize: 20,
+    createContext: ({ req, res }) =>
+      createContext({
+        ip: clientIp(req, config.trustProxyHops),
+        headers: req.headers,
+        requestId: res.getHeader(REQUEST_ID_HEADER) as string,
+        setHeader: (name, value) => res.setHeader(name, value),
+      }),
+    responseMeta: ({ errors }) => {
+      const headers: Record<string, string> = { ...apiHeaders };
+      const retryAfter = retryAfterOf(errors);
+      if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+      return { headers };
+    },
+    onError: ({ error, path, ctx }) => {
+      const appErr = classifyError(error);
+      if (appErr.status >= 500) {
+        log.error(
+          { requestId: ctx?.requestId, path, appCode: appErr.appCode, err: error.cause ?? error },
+          "request failed",
+        );
+      }
+    },
+  });
+
+  return (req, res) => {
+    const url = req.url ?? "/";
+    const pathname = url.split("?", 1)[0] ?? "/";
+    const requestId = randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+
+    if (pathname.startsWith(TRPC_BASE_PATH) || pathname === "/api/trpc") {
+      // tRPC also accepts multipart and octet-stream bodies; the contract is JSON only, so any
+      // other declared type is turned into one tRPC refuses with UNSUPPORTED_MEDIA_TYPE (415).
+      if (req.method === "POST" && req.headers["content-type"] !== undefined && !isJsonContentType(req.headers["content-type"])) {
+        req.headers["content-type"] = "application/x-gatehouse-unsupported";
+      }
+      // A POST with no body at all means no input, as a query without `?input` does (tRPC's own
+      // client sends `signOut.mutate()` that way, with a JSON content type and no body).
+      if (req.method === "POST" && !hasRequestBody(req)) {
+        req.headers["content-type"] ??= "application/json";
+        (req as IncomingMessage & { body?: string }).body = "{}";
+      }
+      trpc(req, res);
+      return true;
+    }
+    if (pathname === "/api/health") {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        sendAppError(res, "request/MethodNotAllowed", undefined);
+        return true;
+      }
+      void checkHealth().then(
+        (health) => sendJson(res, health.status === "ok" ? 200 : 503, health),
+        () => sendJson(res, 503, { status: "degraded", db: "down", redis: "down" }),
+      );
+      return true;
+    }
+    if (pathname === "/.well-known/jwks.json") {
+      void publishedJwks().then(
+        (jwks) => sendJson(res, 200, jwks, { "cache-control": "public, max-age=300" }),
+        (err: unknown) => {
+          log.error({ requestId, err }, "jwks unavailable");
+          sendAppError(res, "service/Unavailable", undefined);
+        },
+      );
+      return true;
+    }
+    if (pathname.startsWith("/api/") && !pathname.startsWith("/api/auth/")) {
+      sendAppError(res, "request/NotFound", undefined);
+      return true;
+    }
+    return false;
+  };
+}

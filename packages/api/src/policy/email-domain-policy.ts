@@ -1,0 +1,18 @@
+import { appError } from "../errors";
+
+/**
+ * A tenant's allowed email domains: a non-empty list accepts only addresses whose domain equals
+ * one entry (case-insensitive); an empty list accepts any domain.
+ */
+export function isEmailDomainAllowed(email: string, allowedDomains: readonly string[]): boolean {
+  if (allowedDomains.length === 0) return true;
+  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  return allowedDomains.some((allowed) => allowed.toLowerCase() === domain);
+}
+
+export function assertEmailDomainAllowed(email: string, allowedDomains: readonly string[]): void {
+  if (!isEmailDomainAllowed(email, allowedDomains)) throw appError("signUp/EmailDomainNotAllowed");
+}
+
+/** Normalizes a tenant's domain list: trimmed, lower case, valid names, no duplicates. */
+export const domainNamePattern = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;

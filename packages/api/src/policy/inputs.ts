@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+/**
+ * The contract's field rules (CONTRACT.md "Numbers"), one schema each, shared by every router.
+ * Strings are normalized (trimmed, lower-cased) before they are checked.
+ */
+const utf8Bytes = (value: string) => Buffer.byteLength(value, "utf8");
+
+export const tenantKeySchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{1,31}$/, "Use 2-32 lower-case letters, digits or hyphens, starting with a letter or digit.");
+
+export const userIdSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.");
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, "An email address has at most 254 characters.")
+  .toLowerCase()
+  .pipe(z.email({ message: "Enter a valid email address." }));
+
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter a display name.")
+  .max(64, "A display name has at most 64 characters.");
+
+/** A new password's length (the common-password and identity rules come in passwordPolicy). */
+export const newPasswordSchema = z
+  .string()
+  .refine((value) => utf8Bytes(value) >= 8, "A password has at least 8 bytes.")
+  .refine((value) => utf8Bytes(value) <= 72, "A password has at most 72 bytes (UTF-8); longer ones are refused, never truncated.");
+
+/** What signIn accepts: any 1..64 characters (unknown ones are simply 401). */
+export const signInUserIdSchema = z.string().min(1).max(64);
+/** An existing password: 1..72 bytes. */
+export const existingPasswordSchema = z
+  .string()
+  .min(1, "Enter the password.")
+  .refine((value) => utf8Bytes(value) <= 72, "A password has at most 72 bytes.");
+
+export const refreshTokenSchema = z.string().min(1).max(512);
+export const uuidSchema = z.uuid();
+export const otpCodeSchema = z.string().regex(/^\d{6}$/, "The code is 6 digits.");
+
+/** Lists: `{cursor?, limit?}` with limit 1..100, default 20. */
+export const pageSchema = {
+  cursor: z.string().max(200).optional().nullable(),
+  limit: z.number().int().min(1).max(100).default(20),
+};

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { invalidField } from "../errors";
+
+/**
+ * New passwords (CONTRACT "Numbers"): not on the shipped list of common passwords (checked
+ * case-insensitively), not equal to the userId or the email. Length is the schema's job.
+ */
+let commonPasswords: Set<string> | undefined;
+
+function listPath(): string {
+  const candidates: string[] = [];
+  for (const base of [import.meta.url, `${process.cwd()}/`]) {
+    try {
+      candidates.push(createRequire(base).resolve("@gatehouse/api/data/common-passwords.txt"));
+    } catch {
+      // try the next way
+    }
+  }
+  candidates.push(path.resolve(process.cwd(), "packages/api/data/common-passwords.txt"));
+  const found = candidates[0];
+  if (!found) throw new Error("the common-password list is missing");
+  return found;
+}
+
+export function commonPasswordList(): Set<string> {
+  if (!commonPasswords) {
+    const lines = readFileSync(listPath(), "utf8").split("\n");
+    commonPasswords = new Set(lines.filter((line) => line && !line.startsWith("#")).map((line) => line.trim().toLowerCase()));
+  }
+  return commonPasswords;
+}
+
+export function passwordProblem(password: string, identity: { userId?: string | null; email?: string | null }): string | undefined {
+  const lower = password.toLowerCase();
+  if (commonPasswordList().has(lower)) return "This password is too common. Choose one that is harder to guess.";
+  if (identity.userId && lower === identity.userId.toLowerCase()) return "The password must not be your user ID.";
+  if (identity.email && lower === identity.email.toLowerCase()) return "The password must not be your email address.";
+  return undefined;
+}
+
+/** Throws 400 validation/Invalid with an issue on `field` when the password is refused. */
+export function assertPasswordAllowed(
+  password: string,
+  identity: { userId?: string | null; email?: string | null },
+  field = "password",
+): void {
+  const problem = passwordProblem(password, identity);
+  if (problem) throw invalidField(field, problem);
+}

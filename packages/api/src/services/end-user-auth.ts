@@ -1,0 +1,113 @@
+import { getPrisma, isUniqueViolation } from "@gatehouse/db";
+import { appError, invalidField } from "../errors";
+import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
+import { assertPasswordAllowed } from "../policy/password-policy";
+import { assertSignInAllowed, recordFailedSignIn } from "../policy/rate-limits";
+import { audit } from "./audit";
+import { createSession, revokeUserSessions, type ClientInfo, type SessionTokens } from "./sessions";
+import type { SessionState } from "./session-state";
+import { issueAccessToken } from "./tokens";
+
+/** A live (not soft-deleted) tenant, or 404 tenant/NotFound. */
+export async function findLiveTenant(key: string) {
+  const tenant = await getPrisma().tenant.findUnique({ where: { key } });
+  if (!tenant || tenant.deletedAt) throw appError("tenant/NotFound");
+  return tenant;
+}
+
+const userActor = (user: { id: string; userId: string }) => ({ type: "user" as const, id: user.id, label: user.userId });
+
+export async function signUp(
+  input: { tenantKey: string; userId: string; password: string; displayName: string; email: string },
+  client: ClientInfo,
+): Promise<SessionTokens> {
+  const tenant = await findLiveTenant(input.tenantKey);
+  assertEmailDomainAllowed(input.email, tenant.allowedEmailDomains);
+  assertPasswordAllowed(input.password, { userId: input.userId, email: input.email });
+  const prisma = getPrisma();
+  // Saves a bcrypt hash on the obvious case; the unique index still decides races.
+  const taken = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } }, select: { id: true } });
+  if (taken) throw appError("user/UserIdDuplicated");
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: {
+          tenantId: tenant.id,
+          userId: input.userId,
+          email: input.email,
+          displayName: input.displayName,
+          passwordHash,
+          role: "member",
+          source: "self_signup",
+        },
+      });
+      const session = await createSession(user, tenant, client, tx);
+      await audit({ actor: userActor(user), action: "user.signedUp", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
+      return session;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw appError("user/UserIdDuplicated");
+    throw error;
+  }
+}
+
+export async function signIn(input: { tenantKey: string; userId: string; password: string }, client: ClientInfo): Promise<SessionTokens> {
+  const tenant = await findLiveTenant(input.tenantKey);
+  const account = input.userId.trim().toLowerCase();
+  const who = { scope: tenant.id, account };
+  await assertSignInAllowed(who, client.ip);
+  const prisma = getPrisma();
+  const user = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: account } } });
+  const live = user && !user.deletedAt ? user : null;
+  const ok = await verifyPasswordOrDummy(input.password, live?.passwordHash);
+  if (!ok || !live) {
+    await recordFailedSignIn(who, client.ip);
+    await audit({
+      actor: { type: "user", id: live?.id ?? null, label: account.slice(0, 64) },
+      action: "user.signInFailed",
+      tenant,
+      target: `user:${account.slice(0, 64)}`,
+      ip: client.ip,
+    });
+    throw appError("auth/InvalidCredentials");
+  }
+  // Only after a correct password does the caller learn the account is suspended.
+  if (live.suspendedAt) throw appError("auth/AccountSuspended");
+  const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
+  const session = await createSession(signedIn, tenant, client);
+  await audit({ actor: userActor(signedIn), action: "user.signedIn", tenant, target: `user:${signedIn.userId}`, ip: client.ip });
+  return session;
+}
+
+/**
+ * Keeps the current session, revokes all others, clears mustChangePassword. A wrong current
+ * password is a failed sign-in (401, counted).
+ */
+export async function changePassword(
+  auth: SessionState,
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
+): Promise<{ success: true; accessToken: string; accessTokenExpiresAt: string }> {
+  const { user, tenant, session } = auth;
+  const who = { scope: tenant.id, account: user.userId };
+  await assertSignInAllowed(who, client.ip);
+  const ok = user.passwordHash ? await verifyPassword(input.currentPassword, user.passwordHash) : false;
+  if (!ok) {
+    await recordFailedSignIn(who, client.ip);
+    await audit({ actor: userActor(user), action: "user.signInFailed", tenant, target: `user:${user.userId}`, ip: client.ip, details: { via: "changePassword" } });
+    throw appError("auth/InvalidCredentials");
+  }
+  if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
+  assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
+  const passwordHash = await hashPassword(input.newPassword);
+  const updated = await getPrisma().$transaction(async (tx) => {
+    const changed = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
+    await revokeUserSessions(user.id, "password_changed", { exceptSessionId: session.id, db: tx });
+    await audit({ actor: userActor(user), action: "user.passwordChanged", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
+    return changed;
+  });
+  const access = await issueAccessToken({ user: updated, tenant, sessionId: session.id });
+  return { success: true, ...access };
+}

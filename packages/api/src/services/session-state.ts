@@ -1,0 +1,42 @@
+import { getPrisma, type User } from "@gatehouse/db";
+
+/**
+ * The state every authenticated end-user request needs, in one indexed query: the session (is
+ * it live?), its user (the gates read current state) and its tenant (soft-deleted?).
+ */
+export interface SessionState {
+  session: { id: string; tokenFamily: string; revokedAt: Date | null; expiresAt: Date };
+  user: User;
+  tenant: { id: string; key: string; deletedAt: Date | null; allowedEmailDomains: string[]; locale: "ko" | "en"; name: string };
+}
+
+type Row = User & {
+  s_id: string;
+  s_tokenFamily: string;
+  s_revokedAt: Date | null;
+  s_expiresAt: Date;
+  t_key: string;
+  t_deletedAt: Date | null;
+  t_allowedEmailDomains: string[];
+  t_locale: "ko" | "en";
+  t_name: string;
+};
+
+export async function loadSessionState(sessionId: string): Promise<SessionState | undefined> {
+  const rows = await getPrisma().$queryRaw<Row[]>`
+    SELECT u.*, s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
+           s."expiresAt" AS "s_expiresAt", t.key AS "t_key", t."deletedAt" AS "t_deletedAt",
+           t."allowedEmailDomains" AS "t_allowedEmailDomains", t.locale::text AS "t_locale", t.name AS "t_name"
+      FROM "Session" s
+      JOIN "User" u ON u.id = s."userId"
+      JOIN "Tenant" t ON t.id = s."tenantId"
+     WHERE s.id = ${sessionId}::uuid`;
+  const row = rows[0];
+  if (!row) return undefined;
+  const { s_id, s_tokenFamily, s_revokedAt, s_expiresAt, t_key, t_deletedAt, t_allowedEmailDomains, t_locale, t_name, ...user } = row;
+  return {
+    session: { id: s_id, tokenFamily: s_tokenFamily, revokedAt: s_revokedAt, expiresAt: s_expiresAt },
+    user: user as User,
+    tenant: { id: user.tenantId, key: t_key, deletedAt: t_deletedAt, allowedEmailDomains: t_allowedEmailDomains, locale: t_locale, name: t_name },
+  };
+}

@@ -1,0 +1,165 @@
+import { getPrisma, type Prisma, type User } from "@gatehouse/db";
+import { getConfig } from "../config";
+import { appError } from "../errors";
+import { audit } from "./audit";
+import { issueAccessToken, newRefreshSecret, newTokenFamily, parseRefreshToken, sha256 } from "./tokens";
+import { toUserDto, type UserDto } from "./user-dto";
+
+/**
+ * Sessions: one per sign-in, a refresh-token rotation family. The refresh token is
+ * `<family>.<secret>`; the session keeps only SHA-256 of the current secret, so presenting any
+ * other secret for a live family means an older token was replayed (reuse): the whole session
+ * is revoked, the newest tokens with it.
+ */
+export interface SessionTokens {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+  user: UserDto;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}
+
+type Tenant = { id: string; key: string };
+
+function refreshExpiry(now: Date, sessionExpiresAt: Date): Date {
+  const ttl = new Date(now.getTime() + getConfig().tokens.refreshTtlSeconds * 1000);
+  return ttl < sessionExpiresAt ? ttl : sessionExpiresAt;
+}
+
+/** Starts a session for a user who just proved who they are (sign-up, sign-in). */
+export async function createSession(user: User, tenant: Tenant, client: ClientInfo, db: Prisma.TransactionClient = getPrisma()): Promise<SessionTokens> {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + getConfig().tokens.sessionMaxAgeSeconds * 1000);
+  const family = newTokenFamily();
+  const secret = newRefreshSecret();
+  const refreshTokenExpiresAt = refreshExpiry(now, expiresAt);
+  const session = await db.session.create({
+    data: {
+      tenantId: tenant.id,
+      userId: user.id,
+      tokenFamily: family,
+      refreshTokenHash: sha256(secret),
+      refreshTokenExpiresAt,
+      expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      createdAt: now,
+      lastUsedAt: now,
+    },
+  });
+  const access = await issueAccessToken({ user, tenant, sessionId: session.id });
+  return {
+    ...access,
+    refreshToken: `${family}.${secret}`,
+    refreshTokenExpiresAt: refreshTokenExpiresAt.toISOString(),
+    user: toUserDto(user, tenant.key),
+  };
+}
+
+/**
+ * Exchanges a refresh token for a new pair. Of concurrent calls with one token, the single
+ * conditional UPDATE lets at most one win; the others find a changed hash and count as reuse.
+ */
+export async function rotateRefreshToken(token: string, client: ClientInfo): Promise<SessionTokens> {
+  const parsed = parseRefreshToken(token);
+  if (!parsed) throw appError("auth/InvalidRefreshToken");
+  const prisma = getPrisma();
+  const session = await prisma.session.findUnique({
+    where: { tokenFamily: parsed.family },
+    include: { user: true, tenant: { select: { id: true, key: true, deletedAt: true } } },
+  });
+  if (!session) throw appError("auth/InvalidRefreshToken");
+  // CONTRACT: a soft-deleted tenant's refresh tokens give 404; suspension is checked first (403).
+  if (session.tenant.deletedAt) throw appError("tenant/NotFound");
+  if (session.user.suspendedAt) throw appError("auth/AccountSuspended");
+  if (session.revokedAt || session.user.deletedAt) throw appError("auth/InvalidRefreshToken");
+
+  const now = new Date();
+  const presentedHash = sha256(parsed.secret);
+  const newSecret = newRefreshSecret();
+  const refreshTokenExpiresAt = refreshExpiry(now, session.expiresAt);
+  const rotated = await prisma.session.updateMany({
+    where: {
+      id: session.id,
+      refreshTokenHash: presentedHash,
+      revokedAt: null,
+      expiresAt: { gt: now },
+      refreshTokenExpiresAt: { gt: now },
+    },
+    data: {
+      refreshTokenHash: sha256(newSecret),
+      refreshTokenExpiresAt,
+      rotationCount: { increment: 1 },
+      lastUsedAt: now,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    },
+  });
+  if (rotated.count === 1) {
+    const access = await issueAccessToken({ user: session.user, tenant: session.tenant, sessionId: session.id });
+    return {
+      ...access,
+      refreshToken: `${parsed.family}.${newSecret}`,
+      refreshTokenExpiresAt: refreshTokenExpiresAt.toISOString(),
+      user: toUserDto(session.user, session.tenant.key),
+    };
+  }
+
+  // Not rotated: an expired token or session (just refused), or a secret that is no longer the
+  // current one: reuse of a rotated token, or a losing concurrent refresh.
+  const current = await prisma.session.findUnique({ where: { id: session.id } });
+  const expired = !current || current.expiresAt <= now || (current.refreshTokenHash === presentedHash && current.refreshTokenExpiresAt <= now);
+  if (current && !current.revokedAt && !expired) {
+    const revoked = await prisma.session.updateMany({
+      where: { id: session.id, revokedAt: null },
+      data: { revokedAt: now, revokedReason: "reuse" },
+    });
+    if (revoked.count === 1) {
+      await audit({
+        actor: { type: "user", id: session.user.id, label: session.user.userId },
+        action: "session.reuseDetected",
+        tenant: session.tenant,
+        target: `session:${session.id}`,
+        ip: client.ip,
+      });
+    }
+  }
+  throw appError("auth/InvalidRefreshToken");
+}
+
+/** Revokes one session (idempotent). Returns whether it was live. */
+export async function revokeSession(sessionId: string, reason: string): Promise<boolean> {
+  const result = await getPrisma().session.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
+  return result.count === 1;
+}
+
+/** Revokes every live session of a user, except one (e.g. the one changing the password). */
+export async function revokeUserSessions(
+  userId: string,
+  reason: string,
+  options: { exceptSessionId?: string; db?: Prisma.TransactionClient } = {},
+): Promise<number> {
+  const result = await (options.db ?? getPrisma()).session.updateMany({
+    where: { userId, revokedAt: null, ...(options.exceptSessionId ? { id: { not: options.exceptSessionId } } : {}) },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
+  return result.count;
+}
+
+/** Live sessions of a user, newest first. */
+export async function listLiveSessions(userId: string) {
+  const now = new Date();
+  return getPrisma().session.findMany({
+    where: { userId, revokedAt: null, expiresAt: { gt: now }, refreshTokenExpiresAt: { gt: now } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, createdAt: true, lastUsedAt: true, ip: true, userAgent: true, tokenFamily: true },
+  });
+}

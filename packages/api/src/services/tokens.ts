@@ -1,0 +1,101 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { getConfig } from "../config";
+import { appError } from "../errors";
+import { currentSigningKey, SIGNING_ALG, verificationKey } from "./signing-keys";
+
+/** The access token's claims (CONTRACT "Access token claims"). */
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  tid: string;
+  tkey: string;
+  sid: string;
+  role: "member" | "manager";
+  src: "self_signup" | "admin_issued";
+  ev: boolean;
+  pcr: boolean;
+  iat: number;
+  exp: number;
+}
+
+export interface AccessTokenSubject {
+  user: { id: string; role: "member" | "manager"; source: "self_signup" | "admin_issued"; emailVerifiedAt: Date | null; mustChangePassword: boolean };
+  tenant: { id: string; key: string };
+  sessionId: string;
+}
+
+export async function issueAccessToken(subject: AccessTokenSubject): Promise<{ accessToken: string; accessTokenExpiresAt: string }> {
+  const config = getConfig();
+  const { kid, key } = await currentSigningKey();
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + config.tokens.accessTtlSeconds;
+  const accessToken = await new SignJWT({
+    tid: subject.tenant.id,
+    tkey: subject.tenant.key,
+    sid: subject.sessionId,
+    role: subject.user.role,
+    src: subject.user.source,
+    ev: subject.user.emailVerifiedAt !== null,
+    pcr: subject.user.mustChangePassword,
+  })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: "JWT" })
+    .setIssuer(config.appUrl)
+    .setAudience(config.jwtAudience)
+    .setSubject(subject.user.id)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
+  return { accessToken, accessTokenExpiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** Verifies signature, algorithm, kid, issuer, audience and expiry; 401 for anything wrong. */
+export async function verifyAccessToken(token: string): Promise<AccessClaims> {
+  const config = getConfig();
+  let kid: string;
+  try {
+    const header = decodeProtectedHeader(token);
+    if (header.alg !== SIGNING_ALG || typeof header.kid !== "string") throw new Error("unexpected header");
+    kid = header.kid;
+  } catch {
+    throw appError("auth/Unauthenticated");
+  }
+  // Outside the try: failing to load keys is the database being down (503), not a bad token.
+  const key = await verificationKey(kid);
+  if (!key) throw appError("auth/Unauthenticated");
+  try {
+    const { payload } = await jwtVerify<AccessClaims>(token, key, {
+      algorithms: [SIGNING_ALG],
+      issuer: config.appUrl,
+      audience: config.jwtAudience,
+      requiredClaims: ["sub", "sid", "tid", "exp", "iat"],
+    });
+    if (typeof payload.sid !== "string" || typeof payload.sub !== "string") throw new Error("missing claims");
+    return payload;
+  } catch {
+    throw appError("auth/Unauthenticated");
+  }
+}
+
+/** Refresh tokens: `<family>.<secret>`, 256 random bits of secret; only SHA-256 is stored. */
+export function newRefreshSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function newTokenFamily(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+export function sha256(value: string): string {
+  return createHash("sha256").update(value).digest("hex");
+}
+
+export function parseRefreshToken(token: string): { family: string; secret: string } | undefined {
+  const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  return match ? { family: match[1]!, secret: match[2]! } : undefined;
+}
+
+export function constantTimeEqualHex(a: string, b: string): boolean {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === right.length && timingSafeEqual(left, right);
+}

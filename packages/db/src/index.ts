@@ -1,0 +1,97 @@
+/**
+ * @gatehouse/db: the Prisma client (engine-less "client" engine over @prisma/adapter-pg),
+ * error helpers, and re-exports of the generated types.
+ */
+import { GatehousePrismaPg } from "./adapter";
+import type { PoolConfig } from "pg";
+import { type Prisma, PrismaClient } from "./generated/client";
+import { pgConfigFromUrl } from "./pg-config";
+
+export * from "./generated/client";
+export { isDatabaseUnavailable, isUniqueViolation } from "./errors";
+export { pgConfigFromUrl, redactUrl, withDatabase } from "./pg-config";
+
+export interface PrismaClientOptions {
+  /** Pool size. Default: env DATABASE_POOL_MAX, else 10. */
+  max?: number;
+  /** Give up connecting after this long (a dead host fails fast). Default 2000 ms. */
+  connectionTimeoutMillis?: number;
+  /** Server-side statement_timeout. Default 5000 ms. */
+  statementTimeoutMillis?: number;
+  /** Client-side read timeout (if the server stops answering). Default statementTimeout + 1000 ms. */
+  queryTimeoutMillis?: number;
+  /** Close pooled connections idle for this long. Default 30000 ms. */
+  idleTimeoutMillis?: number;
+  /** Server-side idle_in_transaction_session_timeout. Default 10000 ms. */
+  idleInTransactionTimeoutMillis?: number;
+  /** Reported in pg_stat_activity. Default "gatehouse". */
+  applicationName?: string;
+  /** Prisma log levels. Default: none. */
+  log?: Array<"query" | "info" | "warn" | "error">;
+}
+
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got "${raw}")`);
+  return n;
+}
+
+/** The pg pool configuration used for `url` (exported for diagnostics and tests). */
+export function poolConfigFor(url: string, opts: PrismaClientOptions = {}): PoolConfig {
+  const statementTimeout = opts.statementTimeoutMillis ?? 5_000;
+  return {
+    ...pgConfigFromUrl(url),
+    max: opts.max ?? envInt("DATABASE_POOL_MAX") ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2_000,
+    idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000,
+    statement_timeout: statementTimeout,
+    query_timeout: opts.queryTimeoutMillis ?? statementTimeout + 1_000,
+    idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMillis ?? 10_000,
+    application_name: opts.applicationName ?? "gatehouse",
+    keepAlive: true,
+  };
+}
+
+/** A new, independent PrismaClient for `url` (tests, scripts). Call `$disconnect()` when done. */
+export function createPrismaClient(url: string, opts: PrismaClientOptions = {}): PrismaClient {
+  const adapter = new GatehousePrismaPg(poolConfigFor(url, opts));
+  const options: Prisma.PrismaClientOptions = { adapter };
+  if (opts.log) options.log = opts.log;
+  return new PrismaClient(options) as PrismaClient;
+}
+
+interface Holder {
+  client: PrismaClient;
+}
+
+// Symbol.for: the same key in every bundle of this module loaded into one process (Next's
+// server bundle, an esbuild bundle of the custom server, tsx), so they share one pool.
+const KEY = Symbol.for("@gatehouse/db:prisma");
+type GlobalWithPrisma = typeof globalThis & { [KEY]?: Holder };
+const g = globalThis as GlobalWithPrisma;
+
+/**
+ * The process-wide PrismaClient, created on first call from DATABASE_URL (read then, not at
+ * import time). Throws if DATABASE_URL is unset.
+ */
+export function getPrisma(): PrismaClient {
+  const existing = g[KEY];
+  if (existing) return existing.client;
+  const url = process.env.DATABASE_URL;
+  if (!url || url.trim() === "") {
+    throw new Error("DATABASE_URL is not set: cannot connect to PostgreSQL (e.g. postgres://user:password@host:5432/gatehouse)");
+  }
+  const client = createPrismaClient(url);
+  g[KEY] = { client };
+  return client;
+}
+
+/** Disconnect and forget the process-wide client (the next getPrisma() makes a new one). */
+export async function disconnectPrisma(): Promise<void> {
+  const holder = g[KEY];
+  if (!holder) return;
+  delete g[KEY];
+  await holder.client.$disconnect();
+}

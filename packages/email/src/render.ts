@@ -1,0 +1,88 @@
+import { createElement } from "react";
+import { render } from "@react-email/render";
+import type { Locale } from "./locale";
+import { singleLine } from "./text";
+import { ManagerInvitationEmail, managerInvitationSubject } from "./templates/manager-invitation";
+import { VerificationCodeEmail, verificationSubject } from "./templates/verification-code";
+
+/** A mail ready for {@link Mailer.send}: subject plus HTML and plain-text alternatives. */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface VerificationEmailInput {
+  locale: Locale;
+  /** 6 decimal digits. */
+  code: string;
+  /** Whole minutes, 1..1440. */
+  ttlMinutes: number;
+  tenantName: string;
+}
+
+export interface ManagerInvitationEmailInput {
+  locale: Locale;
+  tenantName: string;
+  tenantKey: string;
+  userId: string;
+  displayName: string;
+  appUrl: string | null;
+  /** Only when the administrator asked for it to be mailed (includePasswordInEmail). */
+  temporaryPassword?: string | undefined;
+}
+
+const CODE_PATTERN = /^[0-9]{6}$/;
+
+/** Plain-text conversion: keep headings as written (html-to-text upper-cases them by default). */
+const headingSelectors = ["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({
+  selector,
+  options: { uppercase: false },
+}));
+
+async function renderBoth(element: ReturnType<typeof createElement>): Promise<{ html: string; text: string }> {
+  const [html, text] = await Promise.all([
+    render(element),
+    render(element, { plainText: true, htmlToTextOptions: { selectors: headingSelectors } }),
+  ]);
+  return { html, text: text.trim() + "\n" };
+}
+
+/**
+ * The email-verification mail. Its plain-text part contains the code as its only run of
+ * 6 or more digits (checked again here before the mail leaves this function).
+ */
+export async function renderVerificationEmail(input: VerificationEmailInput): Promise<RenderedEmail> {
+  const { locale, code, ttlMinutes, tenantName } = input;
+  if (!CODE_PATTERN.test(code)) throw new TypeError("renderVerificationEmail: code must be 6 decimal digits");
+  if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 1440) {
+    throw new RangeError("renderVerificationEmail: ttlMinutes must be a whole number from 1 to 1440");
+  }
+  const { html, text } = await renderBoth(
+    createElement(VerificationCodeEmail, { locale, code, ttlMinutes, tenantName }),
+  );
+  // The contract promises the code is the text part's only run of 6+ digits.
+  // The templates guarantee it; refuse to send a mail that would break it all the same.
+  const runs = text.match(/\p{Nd}{6,}/gu) ?? [];
+  if (runs.length === 0 || runs.some((run) => run !== code)) {
+    throw new Error("renderVerificationEmail: the text part must contain the code as its only run of digits");
+  }
+  return { subject: verificationSubject(locale, tenantName), html, text };
+}
+
+/** The mail sent to a manager issued by a BackOffice administrator (managers.issue). */
+export async function renderManagerInvitationEmail(input: ManagerInvitationEmailInput): Promise<RenderedEmail> {
+  const { locale, tenantName, tenantKey, userId, displayName, appUrl, temporaryPassword } = input;
+  const { html, text } = await renderBoth(
+    createElement(ManagerInvitationEmail, {
+      locale,
+      tenantName,
+      tenantKey,
+      userId,
+      displayName,
+      appUrl,
+      temporaryPassword: temporaryPassword || undefined,
+    }),
+  );
+  return { subject: singleLine(managerInvitationSubject(locale, tenantName)), html, text };
+}
