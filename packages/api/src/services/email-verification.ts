@@ -1,0 +1,147 @@
+import { createHmac, hkdfSync, randomBytes, randomInt } from "node:crypto";
+import { getPrisma, isUniqueViolation } from "@gatehouse/db";
+import { isMailUnavailable, renderVerificationEmail } from "@gatehouse/email";
+import { getConfig } from "../config";
+import { appError } from "../errors";
+import { getLogger } from "../lib/log";
+import { getMailer } from "../lib/mailer";
+import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
+import { checkOtp, issueOtp, otpBudget, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
+import { audit } from "./audit";
+import type { SessionState } from "./session-state";
+import { issueAccessToken } from "./tokens";
+import { toUserDto, type UserDto } from "./user-dto";
+
+/**
+ * clientEmailVerification (CONTRACT.md): a 6-digit code mailed to an address of the user's
+ * choosing; entering it makes that address the user's verified email. The code lives only in
+ * Redis and only as an HMAC; the limits are policy/otp-limiter's scripts.
+ */
+
+const KEY_HOLDER = Symbol.for("gatehouse.otpKey");
+type Holder = { [KEY_HOLDER]?: { secret: string; key: Buffer } };
+
+/** The HMAC key for codes, derived from AUTH_SECRET (HKDF, purpose "otp"). */
+function otpKey(): Buffer {
+  const { authSecret } = getConfig();
+  if (!authSecret) throw new Error("AUTH_SECRET is not configured");
+  const holder = globalThis as Holder;
+  const cached = holder[KEY_HOLDER];
+  if (cached?.secret === authSecret) return cached.key;
+  const key = Buffer.from(hkdfSync("sha256", authSecret, "gatehouse", "gatehouse/otp/v1", 32));
+  holder[KEY_HOLDER] = { secret: authSecret, key };
+  return key;
+}
+
+/** Bound to the tenant and user: a stored hash is worth nothing for anyone else's code. */
+function codeHmac(subject: OtpSubject, code: string): string {
+  return createHmac("sha256", otpKey()).update(`${subject.tenantId}\n${subject.userId}\n${code}`).digest("hex");
+}
+
+/** 6 decimal digits, uniformly from the CSPRNG. */
+function newCode(): string {
+  return randomInt(0, 1_000_000).toString().padStart(6, "0");
+}
+
+const subjectOf = (auth: SessionState): OtpSubject => ({ tenantId: auth.tenant.id, userId: auth.user.id });
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+const tooManyFailures = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
+const userActor = (user: { id: string; userId: string }) => ({ type: "user" as const, id: user.id, label: user.userId });
+
+/** Someone else in the tenant already verified this address. */
+async function isVerifiedByAnother(auth: SessionState, email: string): Promise<boolean> {
+  const other = await getPrisma().user.findFirst({
+    where: { tenantId: auth.tenant.id, verifiedEmail: email, id: { not: auth.user.id } },
+    select: { id: true },
+  });
+  return other !== null;
+}
+
+export async function sendVerificationCode(
+  auth: SessionState,
+  email: string,
+): Promise<{ expiresAt: string; nextResendAvailableAt: string }> {
+  const { otp } = getConfig();
+  const subject = subjectOf(auth);
+  const budget = await otpBudget(subject, otp.failuresPerHour);
+  if (budget.exhausted) throw tooManyFailures(budget.retryAfterMs);
+  assertEmailDomainAllowed(email, auth.tenant.allowedEmailDomains);
+  if (await isVerifiedByAnother(auth, email)) throw appError("user/EmailDuplicated");
+
+  const code = newCode();
+  const nonce = randomBytes(16).toString("hex");
+  const now = Date.now();
+  const ttlMs = otp.ttlSeconds * 1000;
+  const cooldownMs = otp.resendCooldownSeconds * 1000;
+  const issued = await issueOtp(subject, {
+    hmac: codeHmac(subject, code),
+    email,
+    nonce,
+    ttlMs,
+    cooldownMs,
+    failuresPerHour: otp.failuresPerHour,
+    expiresAtMs: now + ttlMs,
+  });
+  if (issued.outcome === "budget") throw tooManyFailures(issued.retryAfterMs);
+  if (issued.outcome === "cooldown") {
+    const nextResendAvailableAt = new Date(Date.now() + issued.retryAfterMs).toISOString();
+    throw appError("emailVerification/CooldownActive", {
+      data: { nextResendAvailableAt },
+      retryAfterSeconds: seconds(issued.retryAfterMs),
+    });
+  }
+
+  try {
+    const mail = await renderVerificationEmail({
+      locale: auth.tenant.locale,
+      code,
+      ttlMinutes: Math.min(1440, Math.max(1, Math.ceil(otp.ttlSeconds / 60))),
+      tenantName: auth.tenant.name,
+    });
+    await getMailer().send({ to: email, ...mail });
+  } catch (error) {
+    // Not delivered: take back this send's code and cooldown so the user can retry at once.
+    await releaseOtp(subject, nonce).catch((releaseError: unknown) => {
+      getLogger().warn({ err: String(releaseError) }, "could not release an undelivered verification code");
+    });
+    if (isMailUnavailable(error)) throw appError("service/Unavailable", { cause: error });
+    throw error;
+  }
+  return { expiresAt: new Date(now + ttlMs).toISOString(), nextResendAvailableAt: new Date(now + cooldownMs).toISOString() };
+}
+
+export async function verifyEmailCode(
+  auth: SessionState,
+  code: string,
+  client: { ip: string },
+): Promise<{ user: UserDto; accessToken: string; accessTokenExpiresAt: string }> {
+  const { otp } = getConfig();
+  const { tenant, session } = auth;
+  const subject = subjectOf(auth);
+  const checked = await checkOtp(subject, {
+    hmac: codeHmac(subject, code),
+    maxAttempts: otp.maxAttempts,
+    failuresPerHour: otp.failuresPerHour,
+  });
+  if (checked.outcome === "budget") throw tooManyFailures(checked.retryAfterMs);
+  if (checked.outcome === "invalid") throw appError("emailVerification/InvalidCode");
+
+  const email = checked.email;
+  let user;
+  try {
+    user = await getPrisma().$transaction(async (tx) => {
+      const updated = await tx.user.update({
+        where: { id: auth.user.id },
+        data: { email, verifiedEmail: email, emailVerifiedAt: new Date() },
+      });
+      await audit({ actor: userActor(updated), action: "user.emailVerified", tenant, target: `user:${updated.userId}`, ip: client.ip }, tx);
+      return updated;
+    });
+  } catch (error) {
+    // The unique index decides between two users verifying one address at the same time.
+    if (isUniqueViolation(error, ["tenantId", "verifiedEmail"])) throw appError("user/EmailDuplicated");
+    throw error;
+  }
+  const access = await issueAccessToken({ user, tenant, sessionId: session.id });
+  return { user: toUserDto(user, tenant.key), ...access };
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getPrisma } from "@gatehouse/db";
+import { redisKeys } from "../src/lib/keys";
+import { getRedis } from "../src/lib/redis";
+import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import {
+  createTenant,
+  latestCode,
+  sendCode,
+  signUpUser,
+  sleep,
+  startSmtpCapture,
+  verifyCode,
+  wrongCode,
+  type SmtpCapture,
+} from "./email-verification-support";
+
+// Short lifetimes instead of long sleeps: codes live 2 s, the cooldown is 1 s, and the hourly
+// failure budget is 6 (the attempt cap stays 5).
+describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
+  let server: TestServer;
+  let smtp: SmtpCapture;
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    server = await startTestServer({
+      env: {
+        SMTP_URL: smtp.url,
+        RATE_LIMIT_SCALE: "100",
+        OTP_TTL_SECONDS: "2",
+        OTP_RESEND_COOLDOWN_SECONDS: "1",
+        OTP_FAILURES_PER_HOUR: "6",
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await smtp.close();
+  });
+
+  it("an expired code is a 401", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(server.url, tenant.key);
+    const sent = await sendCode(server.url, user.accessToken, user.email);
+    expect(sent.status).toBe(200);
+    expect(Date.parse(sent.data.expiresAt) - Date.now()).toBeLessThanOrEqual(2_000);
+    const code = latestCode(smtp, user.email);
+    await sleep(2_300);
+    const res = await verifyCode(server.url, user.accessToken, code);
+    expect(res.status).toBe(401);
+    expect(res.appCode).toBe("emailVerification/InvalidCode");
+  });
+
+  it("a new send replaces the previous code: after a resend the old code fails", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(server.url, tenant.key);
+    expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
+    const first = latestCode(smtp, user.email);
+    await sleep(1_100);
+    let second = first;
+    // Two random codes may coincide (1 in 10^6); send until they differ.
+    while (second === first) {
+      const resent = await sendCode(server.url, user.accessToken, user.email);
+      expect(resent.status).toBe(200);
+      second = latestCode(smtp, user.email);
+      if (second === first) await sleep(1_100);
+    }
+    expect((await verifyCode(server.url, user.accessToken, first)).status).toBe(401);
+    expect((await verifyCode(server.url, user.accessToken, second)).status).toBe(200);
+  });
+
+  it("a resend restores neither the attempts of the hour nor lifts the budget; past it send and verify are 429", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(server.url, tenant.key);
+    expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
+    const first = latestCode(smtp, user.email);
+    for (let i = 1; i <= 5; i++) expect((await verifyCode(server.url, user.accessToken, wrongCode(first, i))).status).toBe(401);
+
+    await sleep(1_100);
+    expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
+    const second = latestCode(smtp, user.email);
+    const sixth = await verifyCode(server.url, user.accessToken, wrongCode(second));
+    expect(sixth.status).toBe(401);
+
+    // Budget spent: even the right code is refused, and so is a new send.
+    const right = await verifyCode(server.url, user.accessToken, second);
+    expect(right.status).toBe(429);
+    expect(right.appCode).toBe("rateLimit/TooManyRequests");
+    const retryAfter = Number(right.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(3_500);
+    expect(retryAfter).toBeLessThanOrEqual(3_600);
+    await sleep(1_100);
+    const send = await sendCode(server.url, user.accessToken, user.email);
+    expect(send.status).toBe(429);
+    expect(send.appCode).toBe("rateLimit/TooManyRequests");
+    expect(Number(send.headers.get("retry-after"))).toBeGreaterThan(3_500);
+    expect(smtp.mailsTo(user.email)).toHaveLength(2);
+    // Refusals past the budget are not failures themselves; the user is still unverified.
+    expect(await getRedis().get(redisKeys.otpFailures(tenant.id, user.id))).toBe("6");
+    expect((await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } })).emailVerifiedAt).toBeNull();
+  });
+
+  it("every 401 counts toward the budget, with or without a live code", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(server.url, tenant.key);
+    for (let i = 0; i < 6; i++) expect((await verifyCode(server.url, user.accessToken, "000000")).status).toBe(401);
+    const blocked = await sendCode(server.url, user.accessToken, user.email);
+    expect(blocked.status).toBe(429);
+    expect(blocked.appCode).toBe("rateLimit/TooManyRequests");
+    expect(blocked.headers.get("retry-after")).not.toBeNull();
+    expect((await verifyCode(server.url, user.accessToken, "000000")).status).toBe(429);
+  });
+
+  it("a verified user may verify another address, which replaces the first and frees it", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(server.url, tenant.key);
+    const other = await signUpUser(server.url, tenant.key);
+    expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
+    expect((await verifyCode(server.url, user.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+
+    await sleep(1_100);
+    const next = `${unique("next")}@example.com`;
+    expect((await sendCode(server.url, user.accessToken, next)).status).toBe(200);
+    const verified = await verifyCode(server.url, user.accessToken, latestCode(smtp, next));
+    expect(verified.status).toBe(200);
+    expect(verified.data.user.email).toBe(next);
+    const row = await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(row.verifiedEmail).toBe(next);
+
+    // The first address is no longer anyone's verified address.
+    expect((await sendCode(server.url, other.accessToken, user.email)).status).toBe(200);
+    expect((await verifyCode(server.url, other.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+  });
+});
