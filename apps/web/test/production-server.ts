@@ -57,9 +57,13 @@ export interface ProductionServer {
  * `pnpm start` as the black-box tests run it: the built server (dist/server.mjs + .next) on a
  * fresh, migrated database, with a capturing SMTP server and NODE_ENV=production.
  */
-export async function startProductionServer(extraEnv: Record<string, string> = {}): Promise<ProductionServer> {
-  const db = await createTestDatabase({ prefix: "gatehouse_web" });
-  await migrate(db.url);
+export async function startProductionServer(
+  extraEnv: Record<string, string> = {},
+  shared?: { databaseUrl: string },
+): Promise<ProductionServer> {
+  // Another instance's database (several instances, one Postgres and Redis), or a fresh one.
+  const db = shared ? { url: shared.databaseUrl, drop: async () => {} } : await createTestDatabase({ prefix: "gatehouse_web" });
+  if (!shared) await migrate(db.url);
   const mail = await startMailCatcher();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

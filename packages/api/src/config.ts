@@ -28,6 +28,8 @@ const envSchema = z.object({
   APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   JWT_AUDIENCE: z.string().min(1).default("gatehouse"),
   RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
+  /** Multiplies every rate-limit window (tests use short windows; never needed in production). */
+  RATE_LIMIT_WINDOW_SCALE: z.coerce.number().positive().max(1).default(1),
   /**
    * Unset/false: the socket address, always. true/1: the last X-Forwarded-For entry (the one our
    * nearest proxy appended). N > 1: the N-th entry from the right (N proxies in front).
@@ -76,6 +78,7 @@ export interface Config {
   appUrl: string;
   jwtAudience: string;
   rateLimitScale: number;
+  rateLimitWindowScale: number;
   trustProxyHops: number;
   bcryptCost: number;
   logLevel: string;
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appUrl,
     jwtAudience: e.JWT_AUDIENCE,
     rateLimitScale: e.RATE_LIMIT_SCALE,
+    rateLimitWindowScale: e.RATE_LIMIT_WINDOW_SCALE,
     trustProxyHops: e.TRUST_PROXY,
     bcryptCost: e.BCRYPT_COST,
     logLevel: e.LOG_LEVEL,

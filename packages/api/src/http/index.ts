@@ -9,6 +9,7 @@ import { getLogger } from "../lib/log";
 import { checkHealth } from "../services/health";
 import { publishedJwks } from "../services/signing-keys";
 import { clientIp } from "./client-ip";
+import { applyCors } from "./cors";
 import { REQUEST_ID_HEADER } from "./headers";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
 
@@ -50,7 +51,8 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
         setHeader: (name, value) => res.setHeader(name, value),
       }),
     responseMeta: ({ errors }) => {
-      const headers: Record<string, string> = { ...apiHeaders };
+      // An array appends to tRPC's own `vary: trpc-accept, accept` (CORS answers differ by Origin).
+      const headers: Record<string, string | string[]> = { ...apiHeaders, vary: ["Origin"] };
       const retryAfter = retryAfterOf(errors);
       if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
       return { headers };
@@ -84,7 +86,19 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
         req.headers["content-type"] ??= "application/json";
         (req as IncomingMessage & { body?: string }).body = "{}";
       }
-      trpc(req, res);
+      if (req.headers.origin === undefined && req.method !== "OPTIONS") {
+        trpc(req, res);
+        return true;
+      }
+      applyCors(req, res, pathname, TRPC_BASE_PATH).then(
+        (answered) => {
+          if (!answered) trpc(req, res);
+        },
+        (err: unknown) => {
+          log.error({ requestId, err }, "cors check failed");
+          sendAppError(res, "service/Unavailable", undefined);
+        },
+      );
       return true;
     }
     if (pathname === "/api/health") {
@@ -100,7 +114,8 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
     }
     if (pathname === "/.well-known/jwks.json") {
       void publishedJwks().then(
-        (jwks) => sendJson(res, 200, jwks, { "cache-control": "public, max-age=300" }),
+        // Public keys: any origin may read them (product apps may verify in the browser).
+        (jwks) => sendJson(res, 200, jwks, { "cache-control": "public, max-age=300", "access-control-allow-origin": "*" }),
         (err: unknown) => {
           log.error({ requestId, err }, "jwks unavailable");
           sendAppError(res, "service/Unavailable", undefined);

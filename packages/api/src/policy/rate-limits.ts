@@ -19,14 +19,15 @@ type Limiters = {
 };
 
 const LIMITERS_KEY = Symbol.for("gatehouse.limiters");
-type Holder = { [LIMITERS_KEY]?: { limiters: Limiters; redis: unknown; scale: number; prefix: string } };
+type Holder = { [LIMITERS_KEY]?: { limiters: Limiters; redis: unknown; fingerprint: string } };
 
 function limiters(): Limiters {
   const holder = globalThis as Holder;
   const config = getConfig();
   const redis = getRedis();
   const cached = holder[LIMITERS_KEY];
-  if (cached && cached.redis === redis && cached.scale === config.rateLimitScale && cached.prefix === config.redisKeyPrefix) {
+  const fingerprint = `${config.rateLimitScale}|${config.rateLimitWindowScale}|${config.redisKeyPrefix}`;
+  if (cached && cached.redis === redis && cached.fingerprint === fingerprint) {
     return cached.limiters;
   }
   const adapter = upstashAdapter(redis);
@@ -34,7 +35,7 @@ function limiters(): Limiters {
     new Ratelimit({
       redis: adapter,
       prefix: redisKeys.rateLimitPrefix(name),
-      limiter: Ratelimit.slidingWindow(limit, `${windowSeconds} s`),
+      limiter: Ratelimit.slidingWindow(limit, `${Math.max(1, Math.round(windowSeconds * config.rateLimitWindowScale * 1000))} ms`),
       analytics: false,
       ephemeralCache: false,
     });
@@ -47,7 +48,7 @@ function limiters(): Limiters {
     failedPerAccountAndIp: make("fail-acct-ip", limits.failedSignIns.perAccountAndIp.limit, limits.failedSignIns.perAccountAndIp.windowSeconds),
     failedPerAccount: make("fail-acct", limits.failedSignIns.perAccount.limit, limits.failedSignIns.perAccount.windowSeconds),
   };
-  holder[LIMITERS_KEY] = { limiters: built, redis, scale, prefix: config.redisKeyPrefix };
+  holder[LIMITERS_KEY] = { limiters: built, redis, fingerprint };
   return built;
 }
 

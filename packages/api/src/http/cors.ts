@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isAllowedClientOrigin } from "../services/cors-origins";
+
+/**
+ * CORS for the API: client* procedures answer browsers whose Origin is a tenant's appUrl
+ * origin; backOffice (and anything else) never answers cross-origin. Bearer tokens, not
+ * cookies, authenticate client* calls, so credentials are never allowed cross-origin.
+ */
+const ALLOWED_HEADERS = "authorization, content-type, trpc-accept, x-trpc-source";
+
+function procedurePaths(pathname: string, basePath: string): string[] {
+  return decodeURIComponent(pathname.slice(basePath.length)).split(",");
+}
+
+function isClientPath(path: string): boolean {
+  return path.startsWith("clientAuth.") || path.startsWith("clientEmailVerification.");
+}
+
+/**
+ * Applies CORS to a /api/trpc request. Returns true when it answered the request itself (a
+ * preflight), false when the request should go on to tRPC.
+ */
+export async function applyCors(req: IncomingMessage, res: ServerResponse, pathname: string, basePath: string): Promise<boolean> {
+  const origin = req.headers.origin;
+  const preflight = req.method === "OPTIONS";
+  if (!origin) {
+    if (preflight) {
+      res.writeHead(204, { "cache-control": "no-store" });
+      res.end();
+      return true;
+    }
+    return false;
+  }
+  const paths = procedurePaths(pathname, basePath);
+  const allowed = paths.length > 0 && paths.every(isClientPath) && (await isAllowedClientOrigin(origin));
+  res.setHeader("vary", "Origin");
+  if (allowed) {
+    res.setHeader("access-control-allow-origin", origin);
+    res.setHeader("access-control-expose-headers", "retry-after, x-request-id");
+  }
+  if (!preflight) return false;
+  if (allowed) {
+    res.writeHead(204, {
+      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-headers": ALLOWED_HEADERS,
+      "access-control-max-age": "600",
+      "cache-control": "no-store",
+    });
+  } else {
+    res.writeHead(204, { "cache-control": "no-store" });
+  }
+  res.end();
+  return true;
+}

@@ -1,0 +1,47 @@
+import { getPrisma } from "@gatehouse/db";
+
+/**
+ * The browser origins allowed to call client* procedures: the origins of live tenants'
+ * `appUrl`s. Cached per process and re-read at most every REFRESH_MS (a tenant's new appUrl is
+ * honoured by every instance within that time; at once by the instance that changed it).
+ */
+const REFRESH_MS = 30_000;
+
+const KEY = Symbol.for("gatehouse.corsOrigins");
+type Holder = { [KEY]?: { origins: Set<string>; loadedAt: number; loading?: Promise<Set<string>> } };
+
+export function originOf(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(): Promise<Set<string>> {
+  const tenants = await getPrisma().tenant.findMany({ where: { deletedAt: null, appUrl: { not: null } }, select: { appUrl: true } });
+  return new Set(tenants.map((t) => originOf(t.appUrl)).filter((o): o is string => o !== undefined));
+}
+
+export async function isAllowedClientOrigin(origin: string): Promise<boolean> {
+  const holder = globalThis as Holder;
+  const state = holder[KEY];
+  if (state && Date.now() - state.loadedAt < REFRESH_MS) return state.origins.has(origin);
+  const entry = (holder[KEY] ??= { origins: new Set(), loadedAt: 0 });
+  entry.loading ??= load()
+    .then((origins) => {
+      entry.origins = origins;
+      entry.loadedAt = Date.now();
+      return origins;
+    })
+    .finally(() => (entry.loading = undefined));
+  return (await entry.loading).has(origin);
+}
+
+/** Called when a tenant's appUrl or deletion changes, so this instance applies it at once. */
+export function invalidateCorsOrigins(): void {
+  const state = (globalThis as Holder)[KEY];
+  if (state) state.loadedAt = 0;
+}

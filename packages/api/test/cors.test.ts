@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getPrisma } from "@gatehouse/db";
+import { invalidateCorsOrigins } from "../src/services/cors-origins";
+import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+
+describe.skipIf(!hasRedis)("CORS", () => {
+  let server: TestServer;
+  const appOrigin = `https://${unique("app")}.example.com`;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: "100" } });
+    await getPrisma().tenant.create({ data: { key: unique("cors"), name: "CORS", allowedEmailDomains: [], appUrl: `${appOrigin}/` } });
+    invalidateCorsOrigins();
+  });
+  afterAll(() => server.close());
+
+  const preflight = (path: string, origin: string) =>
+    fetch(`${server.url}/api/trpc/${path}`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+    });
+
+  it("a preflight from a tenant's appUrl origin passes for client* procedures, with Authorization and JSON", async () => {
+    const res = await preflight("clientAuth.signIn", appOrigin);
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe(appOrigin);
+    expect(res.headers.get("access-control-allow-methods")).toContain("POST");
+    const allowed = res.headers.get("access-control-allow-headers") ?? "";
+    expect(allowed).toContain("authorization");
+    expect(allowed).toContain("content-type");
+    expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+    const batch = await preflight("clientAuth.me,clientEmailVerification.sendVerification", appOrigin);
+    expect(batch.headers.get("access-control-allow-origin")).toBe(appOrigin);
+  });
+
+  it("a preflight from any other origin gets no CORS headers", async () => {
+    const res = await preflight("clientAuth.signIn", "https://evil.example");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect(res.headers.get("access-control-allow-methods")).toBeNull();
+  });
+
+  it("backOffice never answers cross-origin, not even the tenant's own origin", async () => {
+    for (const path of ["backOffice.tenants.list", "clientAuth.me,backOffice.tenants.list"]) {
+      const res = await preflight(path, appOrigin);
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    }
+    const get = await fetch(`${server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: appOrigin } });
+    expect(get.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("the actual request from the tenant's origin carries the CORS headers and exposes Retry-After", async () => {
+    const res = await fetch(`${server.url}/api/trpc/clientAuth.signIn`, {
+      method: "POST",
+      headers: { origin: appOrigin, "content-type": "application/json" },
+      body: JSON.stringify({ tenantKey: "no-such-tenant", userId: "x", password: "y" }),
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("access-control-allow-origin")).toBe(appOrigin);
+    expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
+    expect(res.headers.get("vary")).toContain("Origin");
+  });
+
+  it("the JWKS may be read from any origin", async () => {
+    const res = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { origin: "https://anywhere.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+  });
+});

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getPrisma } from "@gatehouse/db";
+import { call, hasRedis, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
+
+// TRUST_PROXY=1 lets each test speak from its own client IPs (the last X-Forwarded-For entry);
+// RATE_LIMIT_WINDOW_SCALE=0.05 shrinks every window 20× (1 min → 3 s, 15 min → 45 s).
+const WINDOW_SCALE = 0.05;
+let ipCounter = 0;
+const freshIp = () => `198.51.100.${(ipCounter = (ipCounter % 250) + 1)}`;
+const from = (ip: string) => ({ headers: { "x-forwarded-for": ip } });
+
+describe.skipIf(!hasRedis)("rate limits", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { TRUST_PROXY: "1", RATE_LIMIT_WINDOW_SCALE: String(WINDOW_SCALE) } });
+  });
+  afterAll(() => server.close());
+
+  async function newTenant() {
+    const key = unique("rl");
+    const tenant = await getPrisma().tenant.create({ data: { key, name: key, allowedEmailDomains: [] } });
+    return tenant;
+  }
+
+  function expectLimited(res: CallResult, windowSeconds: number) {
+    expect(res.status).toBe(429);
+    expect(res.appCode).toBe("rateLimit/TooManyRequests");
+    const retryAfter = Number(res.headers.get("retry-after"));
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(Math.ceil(windowSeconds * WINDOW_SCALE) + 1);
+  }
+
+  it.each([
+    ["clientAuth.signIn", 30, { tenantKey: "no-such-tenant", userId: "x", password: "y" }],
+    ["clientAuth.signUp", 20, { tenantKey: "no-such-tenant", userId: "xyz", password: "not-common-at-all-9", displayName: "X", email: "x@example.com" }],
+    ["clientAuth.refresh", 60, { refreshToken: "not-a-token" }],
+  ] as const)("%s: %i per minute per IP, then 429 with Retry-After; other IPs unaffected; frees after the window", async (path, limit, input) => {
+    const ip = freshIp();
+    const answers = await Promise.all(Array.from({ length: limit }, () => call(server.url, path, input, from(ip))));
+    expect(answers.every((a) => a.status !== 429)).toBe(true);
+    expectLimited(await call(server.url, path, input, from(ip)), 60);
+    expect((await call(server.url, path, input, from(freshIp()))).status).not.toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 60 * WINDOW_SCALE * 1000 * 2 + 200));
+    expect((await call(server.url, path, input, from(ip))).status).not.toBe(429);
+  });
+
+  it("failed sign-ins: 10 per (account, IP), then 429 even with the right password; another IP still signs in", async () => {
+    const tenant = await newTenant();
+    const password = "unusual-but-valid-password-7";
+    const signUp = await call(server.url, "clientAuth.signUp", { tenantKey: tenant.key, userId: "dave", password, displayName: "Dave", email: "dave@example.com" }, from(freshIp()));
+    expect(signUp.status).toBe(200);
+    const attacker = freshIp();
+    for (let i = 0; i < 10; i++) {
+      const wrong = await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "dave", password: `wrong-${i}` }, from(attacker));
+      expect(wrong.appCode).toBe("auth/InvalidCredentials");
+    }
+    const blocked = await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "dave", password }, from(attacker));
+    expectLimited(blocked, 15 * 60);
+    const owner = await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "DAVE", password }, from(freshIp()));
+    expect(owner.status).toBe(200);
+  });
+
+  it("failed sign-ins: 100 per account per hour from all IPs, then every IP gets 429", async () => {
+    const tenant = await newTenant();
+    const password = "unusual-but-valid-password-8";
+    expect((await call(server.url, "clientAuth.signUp", { tenantKey: tenant.key, userId: "erin", password, displayName: "Erin", email: "erin@example.com" }, from(freshIp()))).status).toBe(200);
+    for (let batch = 0; batch < 10; batch++) {
+      const ip = freshIp();
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "erin", password: `bad-${batch}-${i}` }, from(ip))),
+      );
+      expect(answers.map((a) => a.appCode)).toEqual(Array(10).fill("auth/InvalidCredentials"));
+    }
+    expectLimited(await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "erin", password }, from(freshIp())), 60 * 60);
+    // Unknown accounts have budgets too, and another account of the tenant is unaffected.
+    expect((await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "nobody", password }, from(freshIp()))).appCode).toBe("auth/InvalidCredentials");
+  });
+
+  it("changePassword with a wrong current password counts as a failed sign-in", async () => {
+    const tenant = await newTenant();
+    const password = "unusual-but-valid-password-9";
+    const ip = freshIp();
+    const session = await call<{ accessToken: string }>(server.url, "clientAuth.signUp", { tenantKey: tenant.key, userId: "fay", password, displayName: "Fay", email: "fay@example.com" }, from(ip));
+    await getPrisma().user.updateMany({ where: { tenantId: tenant.id }, data: { emailVerifiedAt: new Date() } });
+    for (let i = 0; i < 10; i++) {
+      const wrong = await call(server.url, "clientAuth.changePassword", { currentPassword: `nope-${i}`, newPassword: "another-unusual-pass-1" }, { token: session.data.accessToken, ...from(ip) });
+      expect(wrong.appCode).toBe("auth/InvalidCredentials");
+    }
+    expectLimited(await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "fay", password }, from(ip)), 15 * 60);
+  });
+});
