@@ -11,7 +11,7 @@ import {
   loadConfig,
   setConfig,
 } from "@gatehouse/api";
-import { CLIENT_IP_HEADER, clientIp, createApiHandler } from "@gatehouse/api/http";
+import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { ensureBootstrapAdmin, seedDevData } from "@gatehouse/api/bootstrap";
 import { disconnectPrisma } from "@gatehouse/db";
 import { applyDevDefaults } from "./dev-defaults";
@@ -67,6 +67,9 @@ async function main(): Promise<void> {
     // Next's routes learn the client IP from us only; a client-sent value is dropped.
     req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxyHops);
     if (handleApi(req, res)) return;
+    const requestId = requestIdFor(req, config.trustProxyHops > 0);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    logRequest(req, res, requestId, (req.url ?? "/").split("?", 1)[0] ?? "/");
     void handleNext(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -131,14 +131,19 @@ async function serveAuth(req: IncomingMessage, res: ServerResponse): Promise<voi
  * Signs a staff member in exactly as a browser does (GET /api/auth/csrf, form-POST the
  * credentials callback) and returns the Cookie header to send, or undefined when refused.
  */
-export async function signInStaff(baseUrl: string, email: string, password: string): Promise<string | undefined> {
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
+export async function signInStaff(
+  baseUrl: string,
+  email: string,
+  password: string,
+  options: { headers?: Record<string, string> } = {},
+): Promise<string | undefined> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers: { ...options.headers } });
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const csrfCookies = csrfRes.headers.getSetCookie().map((c) => c.split(";", 1)[0]).join("; ");
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookies },
+    headers: { ...options.headers, "content-type": "application/x-www-form-urlencoded", cookie: csrfCookies },
     body: new URLSearchParams({ csrfToken, email, password }).toString(),
   });
   const session = res.headers

@@ -10,7 +10,7 @@ import { checkHealth } from "../services/health";
 import { publishedJwks } from "../services/signing-keys";
 import { clientIp } from "./client-ip";
 import { applyCors } from "./cors";
-import { REQUEST_ID_HEADER } from "./headers";
+import { CLIENT_IP_HEADER as CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER } from "./headers";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
 
 export { clientIp } from "./client-ip";
@@ -23,6 +23,40 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 /** HTTP/1.1: a request has a body only with Transfer-Encoding or a non-zero Content-Length. */
 function hasRequestBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? "0") > 0;
+}
+
+function isApiPath(pathname: string): boolean {
+  return pathname.startsWith("/api/") && !pathname.startsWith("/api/auth/") || pathname === "/.well-known/jwks.json";
+}
+
+/** Our own id, or the one a trusted proxy in front set (so a request can be followed through). */
+export function requestIdFor(req: IncomingMessage, trustProxy: boolean): string {
+  const upstream = req.headers[REQUEST_ID_HEADER];
+  if (trustProxy && typeof upstream === "string" && /^[A-Za-z0-9._-]{8,64}$/.test(upstream)) return upstream;
+  return randomUUID();
+}
+
+/**
+ * One structured line per request when it ends: id, method, path (never the query string,
+ * which can carry input), status, duration, client IP. Bodies and headers are never logged.
+ */
+export function logRequest(req: IncomingMessage, res: ServerResponse, requestId: string, pathname: string): void {
+  const log = getLogger();
+  if (!log.isLevelEnabled("info")) return;
+  const started = performance.now();
+  res.once("finish", () => {
+    log.info(
+      {
+        requestId,
+        method: req.method,
+        path: pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname,
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ip: req.headers[CLIENT_IP_HEADER_NAME],
+      },
+      "request",
+    );
+  });
 }
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -68,11 +102,15 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
     },
   });
 
+  const hsts = config.appUrl.startsWith("https:") ? "max-age=63072000; includeSubDomains" : undefined;
+
   return (req, res) => {
     const url = req.url ?? "/";
     const pathname = url.split("?", 1)[0] ?? "/";
-    const requestId = randomUUID();
+    const requestId = requestIdFor(req, config.trustProxyHops > 0);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (hsts) res.setHeader("strict-transport-security", hsts);
+    if (isApiPath(pathname)) logRequest(req, res, requestId, pathname);
 
     if (pathname.startsWith(TRPC_BASE_PATH) || pathname === "/api/trpc") {
       // tRPC also accepts multipart and octet-stream bodies; the contract is JSON only, so any

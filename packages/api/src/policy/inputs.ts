@@ -5,6 +5,8 @@ import { z } from "zod";
  * Strings are normalized (trimmed, lower-cased) before they are checked.
  */
 const utf8Bytes = (value: string) => Buffer.byteLength(value, "utf8");
+/** Characters as people count them: code points, so an emoji is one, not two UTF-16 units. */
+const characters = (value: string) => [...value].length;
 
 export const tenantKeySchema = z
   .string()
@@ -29,7 +31,7 @@ export const displayNameSchema = z
   .string()
   .trim()
   .min(1, "Enter a display name.")
-  .max(64, "A display name has at most 64 characters.");
+  .refine((value) => characters(value) <= 64, "A display name has at most 64 characters.");
 
 /** A new password's length (the common-password and identity rules come in passwordPolicy). */
 export const newPasswordSchema = z
@@ -38,7 +40,10 @@ export const newPasswordSchema = z
   .refine((value) => utf8Bytes(value) <= 72, "A password has at most 72 bytes (UTF-8); longer ones are refused, never truncated.");
 
 /** What signIn accepts: any 1..64 characters (unknown ones are simply 401). */
-export const signInUserIdSchema = z.string().min(1).max(64);
+export const signInUserIdSchema = z
+  .string()
+  .min(1, "Enter your user ID.")
+  .refine((value) => characters(value) <= 64, "A user ID has at most 64 characters.");
 /** An existing password: 1..72 bytes. */
 export const existingPasswordSchema = z
   .string()

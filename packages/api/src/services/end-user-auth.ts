@@ -5,7 +5,7 @@ import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { assertPasswordAllowed } from "../policy/password-policy";
 import { assertSignInAllowed, recordFailedSignIn } from "../policy/rate-limits";
 import { audit } from "./audit";
-import { createSession, revokeUserSessions, type ClientInfo, type SessionTokens } from "./sessions";
+import { createSession, openSession, revokeUserSessions, sessionTokens, type ClientInfo, type SessionTokens } from "./sessions";
 import type { SessionState } from "./session-state";
 import { issueAccessToken } from "./tokens";
 
@@ -30,8 +30,10 @@ export async function signUp(
   const taken = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } }, select: { id: true } });
   if (taken) throw appError("user/UserIdDuplicated");
   const passwordHash = await hashPassword(input.password);
-  try {
-    return await prisma.$transaction(async (tx) => {
+  // The user, its first session and the audit event commit together; the access token is
+  // signed after the commit, so the transaction never waits on another connection.
+  const created = await prisma
+    .$transaction(async (tx) => {
       const user = await tx.user.create({
         data: {
           tenantId: tenant.id,
@@ -43,14 +45,14 @@ export async function signUp(
           source: "self_signup",
         },
       });
-      const session = await createSession(user, tenant, client, tx);
+      const session = await openSession(user, tenant, client, tx);
       await audit({ actor: userActor(user), action: "user.signedUp", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
-      return session;
+      return { user, session };
+    })
+    .catch((error: unknown) => {
+      throw isUniqueViolation(error, ["tenantId", "userId"]) ? appError("user/UserIdDuplicated") : error;
     });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw appError("user/UserIdDuplicated");
-    throw error;
-  }
+  return sessionTokens(created.user, tenant, created.session);
 }
 
 export async function signIn(input: { tenantKey: string; userId: string; password: string }, client: ClientInfo): Promise<SessionTokens> {

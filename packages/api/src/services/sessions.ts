@@ -31,8 +31,20 @@ function refreshExpiry(now: Date, sessionExpiresAt: Date): Date {
   return ttl < sessionExpiresAt ? ttl : sessionExpiresAt;
 }
 
-/** Starts a session for a user who just proved who they are (sign-up, sign-in). */
-export async function createSession(user: User, tenant: Tenant, client: ClientInfo, db: Prisma.TransactionClient = getPrisma()): Promise<SessionTokens> {
+/** A session row just written; its access token is not signed yet (see sessionTokens). */
+export interface OpenedSession {
+  sessionId: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+}
+
+/**
+ * Writes a new session (rotation family) for a user who just proved who they are, inside the
+ * caller's transaction when one is given. Signing the access token is left to sessionTokens,
+ * after the commit: it may need to load signing keys over another connection, which must never
+ * happen while a transaction holds one (concurrent sign-ups would exhaust the pool).
+ */
+export async function openSession(user: User, tenant: Tenant, client: ClientInfo, db: Prisma.TransactionClient = getPrisma()): Promise<OpenedSession> {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + getConfig().tokens.sessionMaxAgeSeconds * 1000);
   const family = newTokenFamily();
@@ -52,13 +64,23 @@ export async function createSession(user: User, tenant: Tenant, client: ClientIn
       lastUsedAt: now,
     },
   });
-  const access = await issueAccessToken({ user, tenant, sessionId: session.id });
+  return { sessionId: session.id, refreshToken: `${family}.${secret}`, refreshTokenExpiresAt };
+}
+
+/** The contract's `Session` for an opened session: signs its first access token. */
+export async function sessionTokens(user: User, tenant: Tenant, opened: OpenedSession): Promise<SessionTokens> {
+  const access = await issueAccessToken({ user, tenant, sessionId: opened.sessionId });
   return {
     ...access,
-    refreshToken: `${family}.${secret}`,
-    refreshTokenExpiresAt: refreshTokenExpiresAt.toISOString(),
+    refreshToken: opened.refreshToken,
+    refreshTokenExpiresAt: opened.refreshTokenExpiresAt.toISOString(),
     user: toUserDto(user, tenant.key),
   };
+}
+
+/** Starts a session for a user who just proved who they are (sign-in). */
+export async function createSession(user: User, tenant: Tenant, client: ClientInfo): Promise<SessionTokens> {
+  return sessionTokens(user, tenant, await openSession(user, tenant, client));
 }
 
 /**

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getPrisma } from "@gatehouse/db";
+import { verifyPassword } from "../src/lib/password-hasher";
+import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import {
+  auditEvents,
+  claimsOf,
+  clientAt,
+  clientAuthEnv,
+  createTenant,
+  expectError,
+  expectInvalidField,
+  newPassword,
+  signUpUser,
+  type Client,
+  type SessionDto,
+} from "./client-auth-fixtures";
+
+describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
+  let server: TestServer;
+  let client: Client;
+  let tenantKey: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: clientAuthEnv });
+    client = clientAt(server.url);
+    tenantKey = (await createTenant()).key;
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const input = (overrides: Record<string, unknown> = {}) => {
+    const userId = unique("u").toLowerCase();
+    return { tenantKey, userId, password: newPassword(), displayName: "Ada", email: `${userId}@example.com`, ...overrides };
+  };
+
+  it("creates a self-signup member, returns a Session with no-store, stores userId and email lower-case", async () => {
+    const userId = unique("MiXeD").slice(0, 20);
+    const res = await client.post<SessionDto>("signUp", input({ userId: `  ${userId}  `, email: ` ${userId}@Example.COM `, tenantKey: tenantKey.toUpperCase() }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const session = res.data;
+    expect(session).toEqual({
+      accessToken: expect.any(String),
+      accessTokenExpiresAt: expect.any(String),
+      refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/),
+      refreshTokenExpiresAt: expect.any(String),
+      user: {
+        id: expect.any(String),
+        tenantKey,
+        userId: userId.toLowerCase(),
+        displayName: "Ada",
+        email: `${userId.toLowerCase()}@example.com`,
+        emailVerifiedAt: null,
+        role: "member",
+        source: "self_signup",
+        mustChangePassword: false,
+        suspendedAt: null,
+        lastLoginAt: null,
+        createdAt: expect.any(String),
+      },
+    });
+    // One hour and seven days, as ISO strings.
+    const now = Date.now();
+    expect(Date.parse(session.accessTokenExpiresAt) - now).toBeGreaterThan(3590_000);
+    expect(Date.parse(session.accessTokenExpiresAt) - now).toBeLessThanOrEqual(3600_000);
+    expect(Date.parse(session.refreshTokenExpiresAt) - now).toBeGreaterThan(7 * 86400_000 - 10_000);
+    expect(Date.parse(session.refreshTokenExpiresAt) - now).toBeLessThanOrEqual(7 * 86400_000);
+
+    const row = await getPrisma().user.findUniqueOrThrow({ where: { id: session.user.id } });
+    expect(row.userId).toBe(userId.toLowerCase());
+    expect(row.email).toBe(`${userId.toLowerCase()}@example.com`);
+    expect(row.verifiedEmail).toBeNull();
+    expect(row.passwordHash).toMatch(/^\$2[aby]\$1\d\$/);
+    expect(JSON.stringify(res.body)).not.toContain(row.passwordHash!);
+    // The session's refresh token is stored only as a hash.
+    const sessionRow = await getPrisma().session.findFirstOrThrow({ where: { userId: row.id } });
+    expect(sessionRow.refreshTokenHash).not.toContain(session.refreshToken.split(".")[1]!);
+    expect(claimsOf(session.accessToken)).toMatchObject({ sub: row.id, tkey: tenantKey, ev: false, pcr: false, src: "self_signup", role: "member" });
+
+    // The access token works at once; me answers with the same user.
+    const me = await client.get<{ user: SessionDto["user"] }>("me", undefined, session.accessToken);
+    expect(me.status).toBe(200);
+    expect(me.data.user).toEqual(session.user);
+
+    const events = await auditEvents(tenantKey, "user.signedUp");
+    expect(events.some((e) => e.actorId === row.id && e.actorType === "user" && e.target === `user:${row.userId}`)).toBe(true);
+  });
+
+  it("validation/Invalid names the field: tenantKey, userId, email, displayName, password", async () => {
+    expectInvalidField(await client.post("signUp", input({ tenantKey: "-bad" })), "tenantKey");
+    expectInvalidField(await client.post("signUp", input({ tenantKey: "x" })), "tenantKey");
+    expectInvalidField(await client.post("signUp", input({ userId: "ab" })), "userId");
+    expectInvalidField(await client.post("signUp", input({ userId: "_starts-badly" })), "userId");
+    expectInvalidField(await client.post("signUp", input({ userId: "has space" })), "userId");
+    expectInvalidField(await client.post("signUp", input({ userId: "a".repeat(33) })), "userId");
+    expectInvalidField(await client.post("signUp", input({ email: "not-an-email" })), "email");
+    expectInvalidField(await client.post("signUp", input({ displayName: "   " })), "displayName");
+    expectInvalidField(await client.post("signUp", input({ displayName: "d".repeat(65) })), "displayName");
+    expectInvalidField(await client.post("signUp", input({ password: "short" })), "password");
+    const missing = await client.post("signUp", { tenantKey, userId: unique("u") });
+    expectInvalidField(missing, "password");
+    expectInvalidField(missing, "email");
+    expectInvalidField(missing, "displayName");
+    // Nothing was created by any of these.
+    expect(await getPrisma().user.count({ where: { userId: "ab" } })).toBe(0);
+  });
+
+  it("displayName is trimmed and counted in characters: 64 accepted (emoji too), 65 refused", async () => {
+    const res = await client.post<SessionDto>("signUp", input({ displayName: `  ${"d".repeat(64)}  ` }));
+    expect(res.status).toBe(200);
+    expect(res.data.user.displayName).toBe("d".repeat(64));
+    const emoji = "😀".repeat(64); // 128 UTF-16 units, 64 characters
+    const wide = await client.post<SessionDto>("signUp", input({ displayName: emoji }));
+    expect(wide.status, JSON.stringify(wide.body)).toBe(200);
+    expect(wide.data.user.displayName).toBe(emoji);
+    expectInvalidField(await client.post("signUp", input({ displayName: "😀".repeat(65) })), "displayName");
+  });
+
+  it("refuses common passwords case-insensitively, and the userId or email as password, with an issue on password", async () => {
+    for (const password of ["password123", "PassWord123", "PASSWORD123", "qwerty123"]) {
+      expectInvalidField(await client.post("signUp", input({ password })), "password");
+    }
+    const userId = unique("same").toLowerCase();
+    expectInvalidField(await client.post("signUp", input({ userId, password: userId })), "password");
+    expectInvalidField(await client.post("signUp", input({ userId, password: userId.toUpperCase() })), "password");
+    const email = `${userId}@example.com`;
+    expectInvalidField(await client.post("signUp", input({ userId, email, password: email.toUpperCase() })), "password");
+    expect(await getPrisma().user.count({ where: { userId } })).toBe(0);
+  });
+
+  it("counts password length in UTF-8 bytes: 72 accepted, 73 refused, never truncated", async () => {
+    const ascii72 = `A1-${"x".repeat(69)}`;
+    expect(Buffer.byteLength(ascii72)).toBe(72);
+    const ok = await signUpUser(client, tenantKey, { password: ascii72 });
+    expect(ok.session.accessToken).toBeTruthy();
+    expectInvalidField(await client.post("signUp", input({ password: `${ascii72}y` })), "password");
+
+    const hangul72 = "한".repeat(24);
+    expect(Buffer.byteLength(hangul72)).toBe(72);
+    const korean = await signUpUser(client, tenantKey, { password: hangul72 });
+    expectInvalidField(await client.post("signUp", input({ password: "한".repeat(25) })), "password");
+    // 8 bytes minimum is bytes too: three Hangul syllables are 9 bytes.
+    await signUpUser(client, tenantKey, { password: "한한한" });
+    expectInvalidField(await client.post("signUp", input({ password: "한한" })), "password");
+
+    // Stored in full: a 72-byte password differing only in its last character does not match.
+    const row = await getPrisma().user.findUniqueOrThrow({ where: { id: korean.session.user.id } });
+    expect(await verifyPassword(hangul72, row.passwordHash!)).toBe(true);
+    expect(await verifyPassword(`${"한".repeat(23)}x`, row.passwordHash!)).toBe(false);
+  });
+
+  it("signUp/EmailDomainNotAllowed outside the tenant's list; any case of a listed domain passes", async () => {
+    const restricted = await createTenant({ allowedEmailDomains: ["corp.example", "other.example"] });
+    const userId = unique("d").toLowerCase();
+    const refused = await client.post("signUp", input({ tenantKey: restricted.key, userId, email: `${userId}@gmail.com` }));
+    expectError(refused, 400, "signUp/EmailDomainNotAllowed");
+    // A subdomain is not the domain.
+    expectError(await client.post("signUp", input({ tenantKey: restricted.key, userId, email: `${userId}@x.corp.example` })), 400, "signUp/EmailDomainNotAllowed");
+    const ok = await signUpUser(client, restricted.key, { userId, email: `${userId}@CORP.Example` });
+    expect(ok.session.user.email).toBe(`${userId}@corp.example`);
+  });
+
+  it("tenant/NotFound for a missing and for a soft-deleted tenant", async () => {
+    expectError(await client.post("signUp", input({ tenantKey: unique("nope") })), 404, "tenant/NotFound");
+    const gone = await createTenant();
+    await getPrisma().tenant.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
+    const res = await client.post("signUp", input({ tenantKey: gone.key }));
+    expectError(res, 404, "tenant/NotFound");
+    expect(await getPrisma().user.count({ where: { tenantId: gone.id } })).toBe(0);
+  });
+
+  it("user/UserIdDuplicated within a tenant (any case), while another tenant may use the same userId", async () => {
+    const first = await signUpUser(client, tenantKey);
+    const again = await client.post("signUp", input({ userId: first.userId.toUpperCase() }));
+    expectError(again, 409, "user/UserIdDuplicated");
+    const other = await createTenant();
+    const elsewhere = await signUpUser(client, other.key, { userId: first.userId });
+    expect(elsewhere.session.user.id).not.toBe(first.session.user.id);
+  });
+
+  it("signUp does not check email uniqueness", async () => {
+    const email = `${unique("shared")}@example.com`;
+    await signUpUser(client, tenantKey, { email });
+    await signUpUser(client, tenantKey, { email });
+  });
+
+  it("20 parallel sign-ups of one userId: exactly one 200 and nineteen 409, never a 500", async () => {
+    const userId = unique("race").toLowerCase();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => client.post("signUp", input({ userId, email: `race${i}@example.com` }))),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses, JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 409).map((r) => r.body))).toEqual([
+      200,
+      ...Array<number>(19).fill(409),
+    ]);
+    for (const r of results.filter((r) => r.status === 409)) expect(r.appCode).toBe("user/UserIdDuplicated");
+    const tenant = await getPrisma().tenant.findUniqueOrThrow({ where: { key: tenantKey } });
+    expect(await getPrisma().user.count({ where: { tenantId: tenant.id, userId } })).toBe(1);
+    const winner = results.find((r) => r.status === 200)!.data as SessionDto;
+    expect(await getPrisma().session.count({ where: { userId: winner.user.id } })).toBe(1);
+  });
+});
