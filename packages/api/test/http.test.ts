@@ -169,7 +169,7 @@ describe("health and JWKS", () => {
   it("GET /.well-known/jwks.json publishes the signing key with max-age=300", async () => {
     const res = await fetch(`${server.url}/.well-known/jwks.json`);
     expect(res.status).toBe(200);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(res.headers.get("cache-control")).toBe("max-age=300");
     const body = (await res.json()) as { keys: { kid: string; alg: string; d?: string }[] };
     expect(body.keys.length).toBeGreaterThan(0);
     expect(body.keys[0]).toMatchObject({ alg: "EdDSA", kty: "OKP", crv: "Ed25519" });

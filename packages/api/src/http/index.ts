@@ -153,7 +153,7 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
     if (pathname === "/.well-known/jwks.json") {
       void publishedJwks().then(
         // Public keys: any origin may read them (product apps may verify in the browser).
-        (jwks) => sendJson(res, 200, jwks, { "cache-control": "public, max-age=300", "access-control-allow-origin": "*" }),
+        (jwks) => sendJson(res, 200, jwks, { "cache-control": "max-age=300", "access-control-allow-origin": "*" }),
         (err: unknown) => {
           log.error({ requestId, err }, "jwks unavailable");
           sendAppError(res, "service/Unavailable", undefined);
