@@ -47,6 +47,18 @@ describe.skipIf(!hasRedis)("CORS", () => {
     expect(get.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("a cross-origin backOffice call is refused before it runs (CSRF); same-origin is not", async () => {
+    const post = await fetch(`${server.url}/api/trpc/backOffice.tenants.create`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      body: JSON.stringify({ key: "csrf-probe", name: "x", allowedEmailDomains: [] }),
+    });
+    expect(post.status).toBe(403);
+    expect(((await post.json()) as { error: { data: { appCode: string } } }).error.data.appCode).toBe("auth/Forbidden");
+    const sameOrigin = await fetch(`${server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: new URL(server.config.appUrl).origin } });
+    expect(sameOrigin.status).toBe(401); // reaches the API: no staff session in this test
+  });
+
   it("the actual request from the tenant's origin carries the CORS headers and exposes Retry-After", async () => {
     const res = await fetch(`${server.url}/api/trpc/clientAuth.signIn`, {
       method: "POST",

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isAllowedClientOrigin } from "../services/cors-origins";
+import { getConfig } from "../config";
+import { isAllowedClientOrigin, originOf } from "../services/cors-origins";
+import { sendAppError } from "./respond";
 
 /**
  * CORS for the API: client* procedures answer browsers whose Origin is a tenant's appUrl
@@ -32,6 +34,12 @@ export async function applyCors(req: IncomingMessage, res: ServerResponse, pathn
     return false;
   }
   const paths = procedurePaths(pathname, basePath);
+  // BackOffice calls ride on a cookie: one that a browser sends from another origin is refused
+  // before it runs (defence in depth beside SameSite=Lax and JSON-only bodies).
+  if (!preflight && origin !== originOf(getConfig().appUrl) && paths.some((path) => !isClientPath(path))) {
+    sendAppError(res, "auth/Forbidden", paths.join(","), "Cross-origin requests to this API are not allowed.");
+    return true;
+  }
   const allowed = paths.length > 0 && paths.every(isClientPath) && (await isAllowedClientOrigin(origin));
   res.setHeader("vary", "Origin");
   if (allowed) {

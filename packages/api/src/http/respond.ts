@@ -22,12 +22,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** An error in the contract's shape for answers given outside tRPC (unknown routes). */
-export function sendAppError(res: ServerResponse, appCode: AppCode, path: string | undefined): void {
+export function sendAppError(res: ServerResponse, appCode: AppCode, path: string | undefined, message?: string): void {
   const trpcCode = trpcCodeFor(appCode);
   const status = errorCatalogue[appCode].status;
   sendJson(res, status, {
     error: {
-      message: errorCatalogue[appCode].message,
+      message: message ?? errorCatalogue[appCode].message,
       code: TRPC_ERROR_CODES_BY_KEY[trpcCode],
       data: { code: trpcCode, httpStatus: status, path, appCode },
     },

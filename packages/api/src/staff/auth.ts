@@ -1,4 +1,4 @@
-import { decode } from "@auth/core/jwt";
+import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { verifyPasswordOrDummy } from "../lib/password-hasher";
@@ -92,4 +92,24 @@ export async function staffFromCookie(cookieHeader: string | undefined): Promise
   if (!staff || staff.disabledAt) return null;
   if (staff.passwordChangedAt.getTime() > issuedAt * 1000 + 1000) return null;
   return staff;
+}
+
+/**
+ * A fresh session cookie for this staff member, signed in now: after changing their own password
+ * (which ends every older session) the staff member who changed it stays signed in.
+ */
+export async function renewStaffSessionCookie(staff: Pick<StaffUser, "id" | "email">): Promise<string> {
+  const config = getConfig();
+  if (!config.authSecret) throw new Error("AUTH_SECRET is not configured");
+  const name = staffSessionCookieName(config.appUrl);
+  const now = Math.ceil(Date.now() / 1000);
+  const token = await encode({
+    token: { sub: staff.id, email: staff.email, staffId: staff.id, signedInAt: now },
+    secret: config.authSecret,
+    salt: name,
+    maxAge: STAFF_SESSION_MAX_AGE_SECONDS,
+  });
+  const expires = new Date((now + STAFF_SESSION_MAX_AGE_SECONDS) * 1000).toUTCString();
+  const secure = config.appUrl.startsWith("https:") ? "; Secure" : "";
+  return `${name}=${token}; Path=/; Expires=${expires}; HttpOnly; SameSite=Lax${secure}`;
 }

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { displayNameSchema, emailSchema, tenantKeySchema, userIdSchema } from "../../policy/inputs";
+import { adminProcedure } from "../../procedures";
+import { issueManagerAccount } from "../../services/back-office/managers";
+import { createTRPCRouter } from "../../trpc";
+import { callerOf } from "./caller";
+
+/** CONTRACT.md "backOffice": managers.issue */
+export const managersRouter = createTRPCRouter({
+  issue: adminProcedure
+    .input(
+      z.object({
+        tenantKey: tenantKeySchema,
+        userId: userIdSchema,
+        displayName: displayNameSchema,
+        email: emailSchema.optional(),
+        includePasswordInEmail: z.boolean().default(false),
+      }),
+    )
+    .mutation(({ ctx, input }) => issueManagerAccount(input, callerOf(ctx))),
+});

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { pageSchema, tenantKeySchema } from "../../policy/inputs";
+import { adminProcedure, staffProcedure } from "../../procedures";
+import { searchQuerySchema, userLookupSchema } from "../../services/back-office/inputs";
+import { deleteUser, listUsers, resetUserPassword, suspendUser, unsuspendUser } from "../../services/back-office/users";
+import { createTRPCRouter } from "../../trpc";
+import { callerOf } from "./caller";
+
+const userRef = z.object({ tenantKey: tenantKeySchema, userId: userLookupSchema });
+
+/** CONTRACT.md "backOffice": users.* */
+export const usersRouter = createTRPCRouter({
+  list: staffProcedure
+    .input(z.object({ tenantKey: tenantKeySchema, query: searchQuerySchema, ...pageSchema }))
+    .query(({ input }) => listUsers(input)),
+
+  suspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => suspendUser(input, callerOf(ctx))),
+
+  unsuspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => unsuspendUser(input, callerOf(ctx))),
+
+  resetPassword: adminProcedure.input(userRef).mutation(({ ctx, input }) => resetUserPassword(input, callerOf(ctx))),
+
+  delete: adminProcedure.input(userRef).mutation(({ ctx, input }) => deleteUser(input, callerOf(ctx))),
+});

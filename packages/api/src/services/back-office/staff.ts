@@ -1,0 +1,143 @@
+import { getPrisma, isUniqueViolation, type StaffRole, type StaffUser } from "@gatehouse/db";
+import { appError, invalidField } from "../../errors";
+import { hashPassword, verifyPassword } from "../../lib/password-hasher";
+import { assertPasswordAllowed } from "../../policy/password-policy";
+import { assertSignInAllowed, recordFailedSignIn } from "../../policy/rate-limits";
+import { audit } from "../audit";
+import { staffActor, type StaffCaller } from "./caller";
+import { createdOrder } from "./pagination";
+
+/** The contract's `Staff` (never the hash). */
+export interface StaffDto {
+  id: string;
+  email: string;
+  role: StaffRole;
+  disabledAt: string | null;
+  createdAt: string;
+}
+
+export function toStaffDto(staff: StaffUser): StaffDto {
+  return {
+    id: staff.id,
+    email: staff.email,
+    role: staff.role,
+    disabledAt: staff.disabledAt ? staff.disabledAt.toISOString() : null,
+    createdAt: staff.createdAt.toISOString(),
+  };
+}
+
+export async function listStaff(): Promise<{ items: StaffDto[] }> {
+  const rows = await getPrisma().staffUser.findMany({ orderBy: createdOrder });
+  return { items: rows.map(toStaffDto) };
+}
+
+export async function createStaff(input: { email: string; password: string; role: StaffRole }, caller: StaffCaller): Promise<StaffDto> {
+  assertPasswordAllowed(input.password, { email: input.email });
+  const prisma = getPrisma();
+  if (await prisma.staffUser.findUnique({ where: { email: input.email }, select: { id: true } })) throw appError("staff/EmailDuplicated");
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const staff = await prisma.$transaction(async (tx) => {
+      const created = await tx.staffUser.create({ data: { email: input.email, passwordHash, role: input.role } });
+      await audit(
+        { actor: staffActor(caller), action: "staff.created", target: `staff:${created.email}`, ip: caller.ip, details: { role: created.role } },
+        tx,
+      );
+      return created;
+    });
+    return toStaffDto(staff);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw appError("staff/EmailDuplicated");
+    throw error;
+  }
+}
+
+/**
+ * Changes a staff member's role or enabled state; it takes effect on their next call (the
+ * session re-reads the row). Disabling also ends their existing sessions for good (re-enabling
+ * does not revive them). At least one enabled admin always remains: the enabled admins are
+ * locked for the check, so two admins disabling each other at once cannot both succeed.
+ */
+export async function updateStaff(
+  input: { email: string; role?: StaffRole | undefined; disabled?: boolean | undefined },
+  caller: StaffCaller,
+): Promise<StaffDto> {
+  const staff = await getPrisma().$transaction(async (tx) => {
+    const enabledAdmins = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "StaffUser" WHERE "role" = 'admin' AND "disabledAt" IS NULL FOR UPDATE`;
+    const current = await tx.staffUser.findUnique({ where: { email: input.email } });
+    if (!current) throw appError("staff/NotFound");
+
+    const role = input.role ?? current.role;
+    const disable = input.disabled === true && !current.disabledAt;
+    const enable = input.disabled === false && current.disabledAt !== null;
+    const disabledAfter = input.disabled ?? current.disabledAt !== null;
+    const stillEnabledAdmin = role === "admin" && !disabledAfter;
+    const wasEnabledAdmin = current.role === "admin" && !current.disabledAt;
+    if (wasEnabledAdmin && !stillEnabledAdmin && enabledAdmins.length <= 1) {
+      throw appError("validation/Invalid", {
+        message: "At least one enabled admin must remain: make another staff member an admin first.",
+        issues: [{ path: [input.disabled === true ? "disabled" : "role"], message: "This is the last enabled admin." }],
+      });
+    }
+
+    const now = new Date();
+    const updated = await tx.staffUser.update({
+      where: { id: current.id },
+      data: {
+        role,
+        ...(disable ? { disabledAt: now, passwordChangedAt: now } : {}),
+        ...(enable ? { disabledAt: null } : {}),
+      },
+    });
+    await audit(
+      {
+        actor: staffActor(caller),
+        action: "staff.updated",
+        target: `staff:${updated.email}`,
+        ip: caller.ip,
+        details: {
+          ...(input.role !== undefined ? { role: { from: current.role, to: updated.role } } : {}),
+          ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+        },
+      },
+      tx,
+    );
+    return updated;
+  });
+  return toStaffDto(staff);
+}
+
+/**
+ * A staff member changes their own password. A wrong current password is a failed sign-in
+ * (401, counted against the staff account's budget, audited). Every session issued before the
+ * change ends; the router hands the caller a fresh one.
+ */
+export async function changeStaffPassword(
+  input: { currentPassword: string; newPassword: string },
+  caller: StaffCaller,
+): Promise<{ success: true }> {
+  const prisma = getPrisma();
+  const staff = await prisma.staffUser.findUniqueOrThrow({ where: { id: caller.staff.id } });
+  const who = { scope: "staff", account: staff.email };
+  await assertSignInAllowed(who, caller.ip);
+  if (!(await verifyPassword(input.currentPassword, staff.passwordHash))) {
+    await recordFailedSignIn(who, caller.ip);
+    await audit({
+      actor: staffActor(caller),
+      action: "staff.signInFailed",
+      target: `staff:${staff.email}`,
+      ip: caller.ip,
+      details: { via: "changePassword" },
+    });
+    throw appError("auth/InvalidCredentials");
+  }
+  if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
+  assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
+  const passwordHash = await hashPassword(input.newPassword);
+  await prisma.$transaction(async (tx) => {
+    await tx.staffUser.update({ where: { id: staff.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+    await audit({ actor: staffActor(caller), action: "staff.passwordChanged", target: `staff:${staff.email}`, ip: caller.ip }, tx);
+  });
+  return { success: true };
+}

@@ -1,0 +1,153 @@
+import { getPrisma, type Prisma, type Tenant, type User } from "@gatehouse/db";
+import { appError } from "../../errors";
+import { hashPassword } from "../../lib/password-hasher";
+import { audit } from "../audit";
+import { findLiveTenant } from "../end-user-auth";
+import { revokeUserSessions } from "../sessions";
+import { toUserDto, type UserDto } from "../user-dto";
+import { staffActor, type StaffCaller } from "./caller";
+import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
+import { generateTemporaryPassword } from "./temporary-password";
+
+/**
+ * End users as BackOffice administers them. A user is named by (tenantKey, userId); the tenant
+ * must be live (404 tenant/NotFound) and the user not deleted (404 user/NotFound).
+ */
+export interface UserRef {
+  tenantKey: string;
+  userId: string;
+}
+
+type Tx = Prisma.TransactionClient;
+const tenantRef = (tenant: Tenant) => ({ id: tenant.id, key: tenant.key });
+
+export async function listUsers(input: {
+  tenantKey: string;
+  query?: string | undefined;
+  cursor?: string | null | undefined;
+  limit: number;
+}): Promise<Page<UserDto>> {
+  const tenant = await findLiveTenant(input.tenantKey);
+  const q = input.query;
+  const rows = await getPrisma().user.findMany({
+    where: {
+      AND: [
+        { tenantId: tenant.id, deletedAt: null },
+        q ? { OR: [{ userId: containsInsensitive(q) }, { email: containsInsensitive(q) }, { displayName: containsInsensitive(q) }] } : {},
+        afterCreatedCursor(input.cursor),
+      ],
+    },
+    orderBy: createdOrder,
+    take: input.limit + 1,
+  });
+  return toPage(rows, input.limit, encodeCreatedCursor, (user) => toUserDto(user, tenant.key));
+}
+
+/**
+ * Runs `change` in a transaction on the named user's row, locked (FOR UPDATE) so concurrent
+ * administrative changes to one user apply one after the other.
+ */
+async function withLockedUser<T>(ref: UserRef, change: (tx: Tx, user: User, tenant: Tenant) => Promise<T>): Promise<T> {
+  const tenant = await findLiveTenant(ref.tenantKey);
+  return getPrisma().$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "User" WHERE "tenantId" = ${tenant.id}::uuid AND "userId" = ${ref.userId} AND "deletedAt" IS NULL FOR UPDATE`;
+    const id = locked[0]?.id;
+    if (!id) throw appError("user/NotFound");
+    const user = await tx.user.findUniqueOrThrow({ where: { id } });
+    return change(tx, user, tenant);
+  });
+}
+
+/** Suspends the user and revokes all their sessions at once. Idempotent (audited once). */
+export async function suspendUser(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto }> {
+  return withLockedUser(ref, async (tx, user, tenant) => {
+    if (user.suspendedAt) return { user: toUserDto(user, tenant.key) };
+    const suspended = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: new Date() } });
+    const revoked = await revokeUserSessions(user.id, "suspended", { db: tx });
+    await audit(
+      {
+        actor: staffActor(caller),
+        action: "user.suspended",
+        tenant: tenantRef(tenant),
+        target: `user:${user.userId}`,
+        ip: caller.ip,
+        details: { sessionsRevoked: revoked },
+      },
+      tx,
+    );
+    return { user: toUserDto(suspended, tenant.key) };
+  });
+}
+
+/** Lifts a suspension; revives no session. Idempotent (audited once). */
+export async function unsuspendUser(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto }> {
+  return withLockedUser(ref, async (tx, user, tenant) => {
+    if (!user.suspendedAt) return { user: toUserDto(user, tenant.key) };
+    const lifted = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: null } });
+    await audit(
+      { actor: staffActor(caller), action: "user.unsuspended", tenant: tenantRef(tenant), target: `user:${user.userId}`, ip: caller.ip },
+      tx,
+    );
+    return { user: toUserDto(lifted, tenant.key) };
+  });
+}
+
+/**
+ * Replaces the password with a temporary one (returned once, stored only hashed), requires a
+ * change at the next sign-in and revokes every session.
+ */
+export async function resetUserPassword(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto; temporaryPassword: string }> {
+  // Hashing (the slow part) happens before the row is locked.
+  const temporaryPassword = generateTemporaryPassword({ userId: ref.userId });
+  const passwordHash = await hashPassword(temporaryPassword);
+  return withLockedUser(ref, async (tx, user, tenant) => {
+    const reset = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: true } });
+    const revoked = await revokeUserSessions(user.id, "password_reset", { db: tx });
+    await audit(
+      {
+        actor: staffActor(caller),
+        action: "user.passwordReset",
+        tenant: tenantRef(tenant),
+        target: `user:${user.userId}`,
+        ip: caller.ip,
+        details: { sessionsRevoked: revoked },
+      },
+      tx,
+    );
+    return { user: toUserDto(reset, tenant.key), temporaryPassword };
+  });
+}
+
+/**
+ * Deletes a user: the row stays (sessions and audit events refer to it) but its personal data is
+ * erased: email addresses, password hash, display name, and the userId, which is replaced by
+ * `deleted-<id>` so the name is free for reuse. The replacement is longer than any valid userId,
+ * so it can never clash with a live account. Sessions are revoked and their IP and user agent
+ * erased. The audit event names the user by its internal id, not by the erased userId.
+ */
+export async function deleteUser(ref: UserRef, caller: StaffCaller): Promise<{ success: true }> {
+  return withLockedUser(ref, async (tx, user, tenant) => {
+    const now = new Date();
+    await tx.user.update({
+      where: { id: user.id },
+      data: {
+        deletedAt: now,
+        userId: `deleted-${user.id}`,
+        email: null,
+        verifiedEmail: null,
+        emailVerifiedAt: null,
+        passwordHash: null,
+        displayName: "Deleted user",
+        mustChangePassword: false,
+      },
+    });
+    await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now, revokedReason: "user_deleted" } });
+    await tx.session.updateMany({ where: { userId: user.id }, data: { ip: null, userAgent: null } });
+    await audit(
+      { actor: staffActor(caller), action: "user.deleted", tenant: tenantRef(tenant), target: `user:${user.id}`, ip: caller.ip },
+      tx,
+    );
+    return { success: true as const };
+  });
+}

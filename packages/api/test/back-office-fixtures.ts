@@ -1,0 +1,194 @@
+import { randomInt } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { expect } from "vitest";
+import { SMTPServer } from "smtp-server";
+import { getPrisma, type StaffRole } from "@gatehouse/db";
+import { hashPassword } from "../src/lib/password-hasher";
+import { call, signInStaff, unique, type CallResult } from "./helpers";
+
+/**
+ * Shared set-up for the back-office-*.test.ts suites. Each suite speaks from an IP of its own
+ * (X-Forwarded-For under TRUST_PROXY=1), so its sign-ins never spend another suite's per-IP
+ * budget, and audit events can be checked for the caller's real IP.
+ */
+export const backOfficeEnv = { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1" } as const;
+
+/** A random private IPv4 address for one suite. */
+export function testIp(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+const fromIp = (ip: string) => ({ "x-forwarded-for": ip });
+
+export type CallOptions = NonNullable<Parameters<typeof call>[3]>;
+
+/** `call` from helpers.ts, sent from `ip`. */
+export function callFrom(baseUrl: string, ip: string) {
+  return <T = unknown>(path: string, input?: unknown, options: CallOptions = {}): Promise<CallResult<T>> =>
+    call<T>(baseUrl, path, input, { ...options, headers: { ...fromIp(ip), ...options.headers } });
+}
+
+/** `signInStaff` from helpers.ts, sent from `ip`. */
+export function signInStaffFrom(baseUrl: string, ip: string, email: string, password: string): Promise<string | undefined> {
+  return signInStaff(baseUrl, email, password, { headers: fromIp(ip) });
+}
+
+export interface TestStaff {
+  id: string;
+  email: string;
+  password: string;
+  role: StaffRole;
+  cookie: string;
+  /** Just before the sign-in (ms). */
+  signedInAt: number;
+}
+
+/** A staff row made directly in the database, then signed in through next-auth. */
+export async function createSignedInStaff(baseUrl: string, ip: string, role: StaffRole, prefix: string = role): Promise<TestStaff> {
+  const email = `${unique(prefix)}@staff.example.com`;
+  const password = `pw-${unique("s")}-long`;
+  const row = await getPrisma().staffUser.create({ data: { email, passwordHash: await hashPassword(password), role } });
+  const signedInAt = Date.now();
+  const cookie = await signInStaffFrom(baseUrl, ip, email, password);
+  if (!cookie) throw new Error(`could not sign in ${email}`);
+  return { id: row.id, email, password, role, cookie, signedInAt };
+}
+
+/**
+ * Waits until a password change or a disable is clearly later than the session's sign-in: the
+ * staff session records its sign-in time in whole seconds, and a change within about a second
+ * of it is not told apart from it.
+ */
+export async function waitPastSignIn(staff: { signedInAt: number }): Promise<void> {
+  const wait = staff.signedInAt + 2100 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/** No output may ever hold a password or token hash. */
+export function expectNoSecrets(value: unknown): void {
+  const json = JSON.stringify(value);
+  expect(json).not.toContain("passwordHash");
+  expect(json).not.toContain("refreshTokenHash");
+  expect(json).not.toMatch(/\$2[aby]?\$/);
+}
+
+/** A procedure caller bound to one staff cookie: queries by GET, mutations by POST. */
+export function backOffice(baseUrl: string, ip: string, cookie: string | undefined) {
+  const send = callFrom(baseUrl, ip);
+  return {
+    query: <T = unknown>(path: string, input?: unknown, extra: { token?: string } = {}): Promise<CallResult<T>> =>
+      send<T>(`backOffice.${path}`, input, { method: "GET", ...(cookie ? { cookie } : {}), ...extra }).then(checked),
+    mutate: <T = unknown>(path: string, input?: unknown, extra: { token?: string } = {}): Promise<CallResult<T>> =>
+      send<T>(`backOffice.${path}`, input, { method: "POST", ...(cookie ? { cookie } : {}), ...extra }).then(checked),
+  };
+}
+
+function checked<T>(result: CallResult<T>): CallResult<T> {
+  expectNoSecrets(result.body);
+  return result;
+}
+
+/** The last audit events for a target, oldest first. */
+export async function auditActionsFor(target: string): Promise<string[]> {
+  const events = await getPrisma().auditEvent.findMany({ where: { target }, orderBy: { id: "asc" } });
+  return events.map((e) => e.action);
+}
+
+export interface CapturedMail {
+  to: string[];
+  raw: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface TestSmtp {
+  url: string;
+  messages: CapturedMail[];
+  /** Refuse every recipient (simulates a mail server that will not take the message). */
+  rejectAll: boolean;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on 127.0.0.1 that captures every message. */
+export async function startSmtp(): Promise<TestSmtp> {
+  const state: TestSmtp = {
+    url: "",
+    messages: [],
+    rejectAll: false,
+    close: async () => {},
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    disableReverseLookup: true,
+    onRcptTo(_address, _session, callback) {
+      if (state.rejectAll) callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
+      else callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        state.messages.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, ...readMail(raw) });
+        callback();
+      });
+    },
+  });
+  server.on("error", () => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  state.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return state;
+}
+
+// A small MIME reader: enough for what nodemailer writes (multipart/alternative parts in
+// quoted-printable or base64, RFC 2047 subjects).
+function decodeQuotedPrintable(input: string): string {
+  const soft = input.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < soft.length; i++) {
+    const hex = soft.slice(i + 1, i + 3);
+    if (soft[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(soft[i]!, "utf8"));
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+function readPart(raw: string, type: string): string {
+  const match = new RegExp(`Content-Type: ${type}[^]*?\\r?\\n\\r?\\n`, "i").exec(raw);
+  if (!match) return "";
+  const head = match[0];
+  const rest = raw.slice(match.index + head.length);
+  const body = rest.split(/\r?\n--/)[0] ?? "";
+  const encoding = /Content-Transfer-Encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
+  if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  if (encoding === "quoted-printable") return decodeQuotedPrintable(body);
+  return body;
+}
+
+function readMail(raw: string): { subject: string; text: string; html: string } {
+  const headerBlock = raw.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, " ");
+  const subjectLine = /^Subject: (.*)$/im.exec(headerBlock)?.[1] ?? "";
+  const subject = subjectLine
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(/=\?[^?]+\?([BbQq])\?([^?]*)\?=/g, (_all, kind: string, data: string) =>
+      kind.toUpperCase() === "B" ? Buffer.from(data, "base64").toString("utf8") : decodeQuotedPrintable(data.replace(/_/g, " ")),
+    );
+  return { subject, text: readPart(raw, "text/plain"), html: readPart(raw, "text/html") };
+}
+
+/** Waits until `check` holds (mail delivery is asynchronous to nothing here, but be safe). */
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
