@@ -1,4 +1,4 @@
-export { appRouter, type AppRouter } from "./root";
+export { appRouter, type AppRouter, type ClientRouter } from "./root";
 export { createContext, type Context } from "./context";
 export { createCallerFactory } from "./trpc";
 export { getConfig, loadConfig, setConfig, assertProductionConfig, ConfigError, type Config } from "./config";

@@ -3,10 +3,17 @@ import { backOfficeRouter } from "./router/back-office";
 import { clientAuthRouter } from "./router/client-auth";
 import { clientEmailVerificationRouter } from "./router/client-email-verification";
 
-/** The whole API (CONTRACT.md "Routers"). */
-export const appRouter = createTRPCRouter({
+/** The end-user API product apps call (the SDK's types cover exactly this). */
+export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
+};
+const clientAppRouter = createTRPCRouter(clientRouters);
+export type ClientRouter = typeof clientAppRouter;
+
+/** The whole API (CONTRACT.md "Routers"). */
+export const appRouter = createTRPCRouter({
+  ...clientRouters,
   backOffice: backOfficeRouter,
 });
 
