@@ -93,6 +93,7 @@ describe("front server transport", () => {
     async (type) => {
       const res = await fetch(`${server.url}/api/trpc/echo`, { method: "POST", headers: { "content-type": type }, body: '{"name":"ada"}' });
       expect(res.status).toBe(415);
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
       expect(((await res.json()) as { error: { data: { appCode: string } } }).error.data.appCode).toBe("request/UnsupportedMediaType");
     },
   );

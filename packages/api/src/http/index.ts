@@ -86,7 +86,9 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
       }),
     responseMeta: ({ errors }) => {
       // An array appends to tRPC's own `vary: trpc-accept, accept` (CORS answers differ by Origin).
-      const headers: Record<string, string | string[]> = { ...apiHeaders, vary: ["Origin"] };
+      // tRPC leaves request-level errors (413, 415, malformed JSON) as text/plain; every answer
+      // here is JSON.
+      const headers: Record<string, string | string[]> = { ...apiHeaders, "content-type": "application/json", vary: ["Origin"] };
       const retryAfter = retryAfterOf(errors);
       if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
       return { headers };
