@@ -1,9 +1,17 @@
 import type { NextConfig } from "next";
 
+// Pages get their CSP (with a per-response nonce) and the other security headers from proxy.ts;
+// these apply to everything Next serves, static files included.
+const baseSecurityHeaders = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Referrer-Policy", value: "same-origin" },
+];
+
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ["@gatehouse/api", "@gatehouse/db", "@gatehouse/email"],
+  transpilePackages: ["@gatehouse/api", "@gatehouse/client", "@gatehouse/db", "@gatehouse/email"],
   serverExternalPackages: [
     "ioredis",
     "ioredis-mock",
@@ -16,6 +24,9 @@ const config: NextConfig = {
     "pino",
   ],
   typescript: { ignoreBuildErrors: false },
+  async headers() {
+    return [{ source: "/:path*", headers: baseSecurityHeaders }];
+  },
 };
 
 export default config;

@@ -1,0 +1,112 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { TenantDangerZone } from "../../../../../components/tenant-actions";
+import { TenantForm } from "../../../../../components/tenant-form";
+import { Badge, DefinitionList, Notice, PageHeader, Time } from "../../../../../components/ui";
+import { loadFromApi } from "../../../../../lib/server/api";
+import { requireStaff } from "../../../../../lib/server/staff";
+import { staffTimeZone } from "../../../../../lib/server/time-zone";
+import { routeParam } from "../../../../../lib/route-params";
+import { tenantKeyPattern } from "../../../../../lib/validation";
+import { notFound } from "next/navigation";
+
+type Params = Promise<{ key: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Tenant ${routeParam((await params).key) ?? ""}` };
+}
+
+export default async function TenantPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const key = routeParam((await params).key);
+  if (!key || !tenantKeyPattern.test(key)) notFound();
+  const { created } = await searchParams;
+  const staff = await requireStaff();
+  const timeZone = await staffTimeZone();
+  const tenant = await loadFromApi((api) => api.tenants.get({ key }));
+  const deleted = tenant.deletedAt !== null;
+  const base = `/backoffice/tenants/${tenant.key}`;
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            {tenant.name} {deleted ? <Badge tone="danger">Deleted</Badge> : null}
+          </>
+        }
+        description={
+          <>
+            Key <span className="mono">{tenant.key}</span> · created <Time iso={tenant.createdAt} timeZone={timeZone} />
+          </>
+        }
+        breadcrumbs={[{ href: "/backoffice/tenants", label: "Tenants" }]}
+        actions={
+          deleted ? null : (
+            <>
+              <Link href={`${base}/users`} className="btn btn-secondary">
+                Users
+              </Link>
+              {staff.isAdmin ? (
+                <Link href={`${base}/managers/new`} className="btn btn-primary">
+                  Issue manager
+                </Link>
+              ) : null}
+            </>
+          )
+        }
+      />
+      {created === "1" ? <Notice tone="success">Tenant created. Next, issue a manager for it.</Notice> : null}
+      {deleted ? (
+        <Notice tone="warning">
+          This tenant was deleted <Time iso={tenant.deletedAt} timeZone={timeZone} />. Its users cannot sign in and all their sessions
+          were ended. {staff.isAdmin ? "Restore it to let them sign in again (they will have to sign in anew)." : ""}
+        </Notice>
+      ) : null}
+
+      <section className="card" aria-labelledby="settings">
+        <div className="card-header">
+          <h2 id="settings">Settings</h2>
+        </div>
+        {staff.isAdmin && !deleted ? (
+          <TenantForm
+            mode="edit"
+            initial={{
+              key: tenant.key,
+              name: tenant.name,
+              locale: tenant.locale,
+              appUrl: tenant.appUrl ?? "",
+              allowedEmailDomains: tenant.allowedEmailDomains,
+            }}
+          />
+        ) : (
+          <DefinitionList
+            items={[
+              { term: "Name", value: tenant.name },
+              { term: "Key", value: <span className="mono">{tenant.key}</span> },
+              { term: "Email language", value: tenant.locale === "ko" ? "Korean (ko)" : "English (en)" },
+              { term: "App URL", value: tenant.appUrl ?? <span className="muted">None</span> },
+              {
+                term: "Allowed email domains",
+                value:
+                  tenant.allowedEmailDomains.length === 0 ? (
+                    <span className="muted">Any domain (the list is empty)</span>
+                  ) : (
+                    <ul className="chips chips-static">
+                      {tenant.allowedEmailDomains.map((domain) => (
+                        <li key={domain} className="chip">
+                          {domain}
+                        </li>
+                      ))}
+                    </ul>
+                  ),
+              },
+            ]}
+          />
+        )}
+      </section>
+
+      {staff.isAdmin ? <TenantDangerZone tenantKey={tenant.key} tenantName={tenant.name} deleted={deleted} /> : null}
+    </>
+  );
+}

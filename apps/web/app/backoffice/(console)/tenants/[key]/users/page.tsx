@@ -1,0 +1,133 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { EmptyState, Notice, PageHeader, Pagination, SearchForm, Time } from "../../../../../../components/ui";
+import { UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../components/user-status";
+import { hrefWith, nextPageParams, pageNumber, previousPageParams, readPageState } from "../../../../../../lib/pagination";
+import { routeParam } from "../../../../../../lib/route-params";
+import { loadFromApi } from "../../../../../../lib/server/api";
+import { requireStaff } from "../../../../../../lib/server/staff";
+import { staffTimeZone } from "../../../../../../lib/server/time-zone";
+import { tenantKeyPattern } from "../../../../../../lib/validation";
+
+type Params = Promise<{ key: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const PAGE_SIZE = 20;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Users of ${routeParam((await params).key) ?? "tenant"}` };
+}
+
+export default async function TenantUsersPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const key = routeParam((await params).key);
+  if (!key || !tenantKeyPattern.test(key)) notFound();
+  const search = await searchParams;
+  const staff = await requireStaff();
+  const timeZone = await staffTimeZone();
+  const query = typeof search.q === "string" ? search.q.trim().slice(0, 100) : "";
+  const page = readPageState(search);
+  const [tenant, users] = await loadFromApi(async (api) => {
+    const found = await api.tenants.get({ key });
+    if (found.deletedAt) return [found, null] as const;
+    return [found, await api.users.list({ tenantKey: key, query: query || undefined, cursor: page.cursor, limit: PAGE_SIZE })] as const;
+  });
+  const base = `/backoffice/tenants/${tenant.key}/users`;
+  const previous = previousPageParams(page);
+  const filters = { q: query || undefined };
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description={
+          <>
+            End users of <strong>{tenant.name}</strong> (<span className="mono">{tenant.key}</span>).
+          </>
+        }
+        breadcrumbs={[
+          { href: "/backoffice/tenants", label: "Tenants" },
+          { href: `/backoffice/tenants/${tenant.key}`, label: tenant.name },
+        ]}
+        actions={
+          staff.isAdmin && !tenant.deletedAt ? (
+            <Link href={`/backoffice/tenants/${tenant.key}/managers/new`} className="btn btn-primary">
+              Issue manager
+            </Link>
+          ) : null
+        }
+      />
+      {typeof search.deleted === "string" ? <Notice tone="success">User {search.deleted.slice(0, 64)} was deleted.</Notice> : null}
+      {users === null ? (
+        <EmptyState title="This tenant is deleted">Restore the tenant to see and manage its users.</EmptyState>
+      ) : (
+        <>
+          <SearchForm action={base} label="Search by user ID, email or name" query={query} placeholder="alice" />
+          {users.items.length === 0 ? (
+            query ? (
+              <EmptyState title="No users match">No user ID, email or display name contains “{query}”.</EmptyState>
+            ) : (
+              <EmptyState title="No users yet">Users appear here when they sign up in the product app, or when you issue a manager.</EmptyState>
+            )
+          ) : (
+            <div className="table-wrap">
+              <table className="table">
+                <caption className="visually-hidden">Users of {tenant.name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">User</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Last sign-in</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {users.items.map((user) => (
+                    <tr key={user.id}>
+                      <td>
+                        <span className="stack">
+                          <Link href={`${base}/${encodeURIComponent(user.userId)}`} className="strong-link">
+                            {user.userId}
+                          </Link>
+                          <span className="muted small">{user.displayName}</span>
+                        </span>
+                      </td>
+                      <td>
+                        {user.email ? (
+                          <span className="stack">
+                            <span>{user.email}</span>
+                            <span className="muted small">{user.emailVerifiedAt ? "Verified" : "Not verified"}</span>
+                          </span>
+                        ) : (
+                          <span className="muted">None</span>
+                        )}
+                      </td>
+                      <td>
+                        <span className="stack">
+                          <span>{roleLabel(user.role)}</span>
+                          <span className="muted small">{sourceLabel(user.source)}</span>
+                        </span>
+                      </td>
+                      <td>
+                        <UserStatusBadges user={user} />
+                      </td>
+                      <td className="nowrap">
+                        <Time iso={user.lastLoginAt} timeZone={timeZone} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pagination
+            label="User pages"
+            pageNumber={pageNumber(page)}
+            previousHref={previous ? hrefWith(base, { ...filters, ...previous }) : undefined}
+            nextHref={users.nextCursor ? hrefWith(base, { ...filters, ...nextPageParams(page, users.nextCursor) }) : undefined}
+          />
+        </>
+      )}
+    </>
+  );
+}

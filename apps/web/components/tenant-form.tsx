@@ -1,0 +1,177 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "../lib/trpc";
+import { tenantKeyPattern } from "../lib/validation";
+import { DomainChips } from "./domain-chips";
+import { FormError, SelectField, SubmitButton, TextField } from "./form";
+import { useFormErrors } from "./use-form-errors";
+
+export interface TenantFormValues {
+  key: string;
+  name: string;
+  locale: "ko" | "en";
+  appUrl: string;
+  allowedEmailDomains: string[];
+}
+
+const localeOptions = [
+  { value: "ko", label: "Korean (ko)" },
+  { value: "en", label: "English (en)" },
+];
+
+/** Create a tenant, or edit one's name, locale, app URL and allowed email domains. */
+export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial?: TenantFormValues }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const start: TenantFormValues = initial ?? { key: "", name: "", locale: "ko", appUrl: "", allowedEmailDomains: [] };
+  const [values, setValues] = useState<TenantFormValues>(start);
+  const [saved, setSaved] = useState<TenantFormValues>(start);
+  const [savedMessage, setSavedMessage] = useState<string | null>(null);
+  const [domainDraft, setDomainDraft] = useState("");
+  const { formError, fieldErrors, showError, clearErrors, setFieldError } = useFormErrors();
+
+  const create = useMutation(trpc.backOffice.tenants.create.mutationOptions());
+  const update = useMutation(trpc.backOffice.tenants.update.mutationOptions());
+  const pending = create.isPending || update.isPending;
+
+  const set = <K extends keyof TenantFormValues>(field: K, value: TenantFormValues[K]) => {
+    setValues((current) => ({ ...current, [field]: value }));
+    setSavedMessage(null);
+    if (fieldErrors[field]) setFieldError(field, undefined);
+  };
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    clearErrors();
+    setSavedMessage(null);
+    if (domainDraft.trim() !== "") {
+      setFieldError("allowedEmailDomains", `“${domainDraft.trim()}” has not been added yet: press Add domain, or clear the field.`);
+      return;
+    }
+    if (mode === "create") {
+      const key = values.key.trim().toLowerCase();
+      if (!tenantKeyPattern.test(key)) {
+        setFieldError("key", "Use 2-32 lower-case letters, digits or hyphens, starting with a letter or digit.");
+        return;
+      }
+      try {
+        const tenant = await create.mutateAsync({
+          key,
+          name: values.name,
+          locale: values.locale,
+          allowedEmailDomains: values.allowedEmailDomains,
+          ...(values.appUrl.trim() ? { appUrl: values.appUrl.trim() } : {}),
+        });
+        router.push(`/backoffice/tenants/${tenant.key}?created=1`);
+      } catch (error) {
+        showError(error);
+      }
+      return;
+    }
+    const changes: { name?: string; locale?: "ko" | "en"; appUrl?: string; allowedEmailDomains?: string[] } = {};
+    if (values.name !== saved.name) changes.name = values.name;
+    if (values.locale !== saved.locale) changes.locale = values.locale;
+    if (values.appUrl.trim() !== saved.appUrl) changes.appUrl = values.appUrl.trim();
+    if (values.allowedEmailDomains.join(",") !== saved.allowedEmailDomains.join(",")) changes.allowedEmailDomains = values.allowedEmailDomains;
+    if (Object.keys(changes).length === 0) {
+      setSavedMessage("Nothing to save: no field was changed.");
+      return;
+    }
+    try {
+      const tenant = await update.mutateAsync({ key: values.key, ...changes });
+      const next: TenantFormValues = {
+        key: tenant.key,
+        name: tenant.name,
+        locale: tenant.locale,
+        appUrl: tenant.appUrl ?? "",
+        allowedEmailDomains: tenant.allowedEmailDomains,
+      };
+      setValues(next);
+      setSaved(next);
+      setSavedMessage("Changes saved.");
+      router.refresh();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  const domainError = Object.entries(fieldErrors).find(([field]) => field.startsWith("allowedEmailDomains"))?.[1];
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="form">
+      <FormError message={formError} />
+      {savedMessage ? (
+        <div role="status" className="alert alert-success">
+          {savedMessage}
+        </div>
+      ) : null}
+      <div className="form-grid">
+        <TextField
+          label="Tenant key"
+          name="key"
+          value={values.key}
+          onChange={(value) => set("key", value)}
+          error={fieldErrors.key}
+          hint={mode === "create" ? "Product apps sign users in with this. 2-32 lower-case letters, digits or hyphens. It can never be changed or reused." : "The key cannot be changed."}
+          readOnly={mode === "edit"}
+          required
+          autoComplete="off"
+          autoCapitalize="off"
+          spellCheck={false}
+          maxLength={32}
+          className="mono-input"
+        />
+        <TextField
+          label="Name"
+          name="name"
+          value={values.name}
+          onChange={(value) => set("name", value)}
+          error={fieldErrors.name}
+          hint="Shown to staff and in emails to the tenant's users."
+          required
+          maxLength={100}
+          autoComplete="off"
+        />
+        <SelectField
+          label="Email language"
+          name="locale"
+          value={values.locale}
+          onChange={(value) => set("locale", value === "en" ? "en" : "ko")}
+          options={localeOptions}
+          error={fieldErrors.locale}
+          hint="Language of verification and invitation emails."
+        />
+        <TextField
+          label="App URL (optional)"
+          name="appUrl"
+          type="url"
+          value={values.appUrl}
+          onChange={(value) => set("appUrl", value)}
+          error={fieldErrors.appUrl}
+          hint="The product app's address, such as https://app.example.com. Used for links in emails and to allow the app's browser calls. Leave empty for none."
+          placeholder="https://app.example.com"
+          autoComplete="off"
+          maxLength={2048}
+        />
+      </div>
+      <DomainChips
+        domains={values.allowedEmailDomains}
+        onChange={(domains) => set("allowedEmailDomains", domains)}
+        error={domainError}
+        draft={domainDraft}
+        onDraftChange={(draft) => {
+          setDomainDraft(draft);
+          if (fieldErrors.allowedEmailDomains) setFieldError("allowedEmailDomains", undefined);
+        }}
+      />
+      <div className="form-actions">
+        <SubmitButton pending={pending} pendingLabel={mode === "create" ? "Creating…" : "Saving…"}>
+          {mode === "create" ? "Create tenant" : "Save changes"}
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,33 @@
+/** Audit actions (CONTRACT.md "Audit actions" plus Gatehouse's additions) in plain words. */
+export const auditActionLabels: Record<string, string> = {
+  "tenant.created": "Tenant created",
+  "tenant.updated": "Tenant settings changed",
+  "tenant.deleted": "Tenant deleted",
+  "tenant.restored": "Tenant restored",
+  "manager.issued": "Manager issued",
+  "user.signedUp": "User signed up",
+  "user.signedIn": "User signed in",
+  "user.signInFailed": "User sign-in failed",
+  "user.signedOut": "User signed out",
+  "user.emailVerified": "Email verified",
+  "user.passwordChanged": "User changed password",
+  "user.passwordReset": "Password reset by staff",
+  "user.suspended": "User suspended",
+  "user.unsuspended": "User unsuspended",
+  "user.deleted": "User deleted",
+  "user.updated": "User profile changed",
+  "session.revoked": "Session revoked",
+  "session.reuseDetected": "Refresh token reuse detected",
+  "staff.created": "Staff member created",
+  "staff.updated": "Staff member changed",
+  "staff.signedIn": "Staff signed in",
+  "staff.signInFailed": "Staff sign-in failed",
+  "staff.passwordChanged": "Staff changed password",
+  "signingKey.rotated": "Signing key rotated",
+};
+
+export const auditActions = Object.keys(auditActionLabels);
+
+export function auditActionLabel(action: string): string {
+  return auditActionLabels[action] ?? action;
+}
