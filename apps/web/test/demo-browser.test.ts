@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { createPrismaClient } from "@gatehouse/db";
+import { chromiumPath, hasChromium, launchChromium, newStaffContext, screenshot, seriousAxeViolations, type Observed } from "./browser-harness";
+import { startProductionServer, type CapturedMail, type ProductionServer } from "./production-server";
+
+/**
+ * The demo product page (/demo/[tenantKey]) in a real browser against the production build
+ * (`pnpm build` first): an end user signs up, types the code from the captured mail (a wrong one
+ * first), and sees `me` — every call made by @gatehouse/client in the page.
+ */
+if (!hasChromium) {
+  if (process.env.CI === "true") throw new Error(`Chromium not found at ${chromiumPath}: apt-get install -y chromium`);
+  console.warn(`[demo-browser] SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+}
+
+const USER_ID = "demo.user";
+const DISPLAY_NAME = "Demo User";
+const EMAIL = "demo.user@example.com";
+const PASSWORD = "Amber-meadow-compass-58";
+
+/** The plain-text part of a captured mail (quoted-printable or base64 decoded). */
+function plainText(raw: string): string {
+  for (const section of raw.split(/\r?\n--[^\r\n]+\r?\n/)) {
+    const split = /\r?\n\r?\n/.exec(section);
+    if (!split) continue;
+    const head = section.slice(0, split.index).replace(/\r?\n[ \t]+/g, " ");
+    if (!/^content-type:\s*text\/plain/im.test(head)) continue;
+    const body = section.slice(split.index + split[0].length).replace(/\r?\n--[^\r\n]+--\s*$/, "");
+    const encoding = /^content-transfer-encoding:\s*([\w-]+)/im.exec(head)?.[1]?.toLowerCase();
+    if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+    if (encoding === "quoted-printable") {
+      return Buffer.from(body.replace(/=\r?\n/g, "").replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1").toString("utf8");
+    }
+    return body;
+  }
+  throw new Error("no text/plain part in the mail");
+}
+
+async function codeFromMail(mails: CapturedMail[], to: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const mail = mails.filter((m) => m.to.map((a) => a.toLowerCase()).includes(to)).at(-1);
+    if (mail) {
+      const runs = plainText(mail.raw).match(/\d{6,}/g) ?? [];
+      if (runs.length !== 1 || runs[0]!.length !== 6) throw new Error(`expected one 6-digit run in the mail, found ${JSON.stringify(runs)}`);
+      return runs[0]!;
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.skipIf(!hasChromium)("the demo product page in the browser (production server)", () => {
+  let server: ProductionServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let tenantKey: string;
+  const observed: Observed = { cspViolations: [], consoleCsp: [], pageErrors: [], foreignRequests: [] };
+
+  beforeAll(async () => {
+    server = await startProductionServer();
+    tenantKey = `demo-${Date.now().toString(36)}`;
+    const prisma = createPrismaClient(server.env.DATABASE_URL!);
+    try {
+      await prisma.tenant.create({ data: { key: tenantKey, name: "Demo Tenant", allowedEmailDomains: [], locale: "en" } });
+    } finally {
+      await prisma.$disconnect();
+    }
+    browser = await launchChromium();
+    context = await newStaffContext(browser, server.url, observed);
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function checkPage(name: string) {
+    const violations = await seriousAxeViolations(page);
+    expect(violations, `serious accessibility violations on ${name}`).toEqual([]);
+    await screenshot(page, `demo-${name}`);
+  }
+
+  it("signs up, shows field issues from the server, verifies the mailed code and shows me", async () => {
+    await page.goto(`/demo/${tenantKey}`);
+    await expect.poll(() => page.getByRole("heading", { name: "Create your account" }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText("Not signed in").isVisible()).toBe(true);
+    await checkPage("sign-up");
+
+    // A server-side validation answer lands on its field (validation/Invalid issues).
+    await page.getByLabel("User ID").fill("x");
+    await page.getByLabel("Display name").fill(DISPLAY_NAME);
+    await page.getByLabel("Email").fill(EMAIL);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expect.poll(() => page.locator("p[data-app-code]").textContent()).toContain("validation/Invalid");
+    expect(await page.getByLabel("User ID").getAttribute("aria-invalid")).toBe("true");
+    await checkPage("sign-up-invalid");
+
+    await page.getByLabel("User ID").fill(USER_ID);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expect.poll(() => page.getByRole("heading", { name: "Enter the code" }).isVisible(), { timeout: 15_000 }).toBe(true);
+    // Signed in already (the SDK stored the tokens): the me panel shows the unverified account.
+    await expect.poll(() => page.locator('dd[data-field="userId"]').textContent(), { timeout: 10_000 }).toBe(USER_ID);
+    expect(await page.locator('dd[data-field="emailVerifiedAt"]').textContent()).toBe("—");
+    const code = await codeFromMail(server.mails, EMAIL);
+    await checkPage("code-entry");
+
+    // A wrong code is an answer about the code: shown, and the session stays.
+    const wrong = code === "000000" ? "000001" : "000000";
+    await page.getByLabel("6-digit code").fill(wrong);
+    await page.getByRole("button", { name: "Verify email" }).click();
+    await expect.poll(() => page.locator("p[data-app-code]").textContent()).toContain("emailVerification/InvalidCode");
+    expect(await page.locator('dd[data-field="userId"]').textContent()).toBe(USER_ID);
+
+    await page.getByLabel("6-digit code").fill(code);
+    await page.getByRole("button", { name: "Verify email" }).click();
+    await expect.poll(() => page.getByText(`${EMAIL} is verified`).isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.locator('dd[data-field="emailVerifiedAt"]').textContent(), { timeout: 10_000 }).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await page.locator('dd[data-field="email"]').textContent()).toBe(EMAIL);
+    expect(await page.locator('dd[data-field="displayName"]').textContent()).toBe(DISPLAY_NAME);
+    expect(await page.locator('dd[data-field="tenantKey"]').textContent()).toBe(tenantKey);
+    await checkPage("verified-me");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.getByText("Not signed in").isVisible()).toBe(true);
+
+    expect(observed.cspViolations).toEqual([]);
+    expect(observed.consoleCsp).toEqual([]);
+    expect(observed.pageErrors).toEqual([]);
+    expect(observed.foreignRequests).toEqual([]);
+  });
+
+  it("answers 404 for a malformed tenant key", async () => {
+    const res = await fetch(`${server.url}/demo/Not_A_Key!`);
+    expect(res.status).toBe(404);
+  });
+});

@@ -1,0 +1,130 @@
+import { createTRPCClient, getUntypedClient, httpLink, type TRPCClient } from "@trpc/client";
+import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
+import { UnexpectedResponseError } from "./errors";
+import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade } from "./facades";
+import { SessionManager, type LocksLike, type SessionListener } from "./session";
+import { memoryTokenStore, type StoredTokens, type TokenStore } from "./token-store";
+import type { ClientRouter } from "./types";
+
+/** `fetch` or anything with its shape (tRPC calls it with a URL string and an init object). */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** The fetch shape tRPC's HTTP link takes. */
+type FetchEsque = NonNullable<Parameters<typeof httpLink>[0]["fetch"]>;
+
+export interface GatehouseClientOptions {
+  /** Where Gatehouse runs, e.g. `https://auth.example.com` (calls go to `${baseUrl}/api/trpc`). */
+  baseUrl: string;
+  /** Default: memoryTokenStore() (this page only). See browserStorageTokenStore for tabs. */
+  tokenStore?: TokenStore;
+  /** Default: globalThis.fetch. */
+  fetch?: FetchLike;
+  /** Refresh when the access token expires within this many seconds. Default 30. */
+  refreshLeewaySeconds?: number;
+  /**
+   * Cross-tab lock for refreshes of a shared store. Default `navigator.locks` where present;
+   * `null` for none.
+   */
+  locks?: LocksLike | null;
+}
+
+export interface GatehouseHooks {
+  /** Stores an access token (and when it expires, ISO-8601, so it is refreshed in time). */
+  setAccessToken(accessToken: string, accessTokenExpiresAt?: string | null): Promise<void>;
+  setRefreshToken(refreshToken: string, refreshTokenExpiresAt?: string | null): Promise<void>;
+  /** Forgets the session locally (use ClientAuth.signOut to end it on the server too). */
+  clear(): Promise<void>;
+  /** Called whenever the tokens change; with null once the session is gone. Returns an unsubscribe. */
+  onSessionChange(listener: SessionListener): () => void;
+  /** The stored tokens, or null when signed out. */
+  getTokens(): Promise<StoredTokens | null>;
+  /** Refreshes now (single-flight with any refresh already running). Null if there is no session. */
+  refresh(): Promise<StoredTokens | null>;
+}
+
+export interface GatehouseClient {
+  /** The typed tRPC client of the end-user API (the auth link is in it). */
+  trpc: TRPCClient<ClientRouter>;
+  ClientAuth: ClientAuthFacade;
+  ClientEmailVerification: ClientEmailVerificationFacade;
+  hooks: GatehouseHooks;
+  /** Closes the cross-tab channel; the client must not be used afterwards. */
+  dispose(): void;
+}
+
+/**
+ * Keeps the status of answers tRPC cannot read (an HTML error page from a proxy, say), which it
+ * would otherwise report as a bare JSON parse error. The content type is not trusted either way:
+ * some of the server's own error answers are JSON sent as text/plain.
+ */
+function statusKeepingFetch(fetchImpl: FetchLike): FetchEsque {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init as RequestInit | undefined);
+    return {
+      ok: response.ok,
+      status: response.status,
+      headers: response.headers,
+      json: async () => {
+        try {
+          return (await response.json()) as unknown;
+        } catch {
+          throw new UnexpectedResponseError(response.status);
+        }
+      },
+    };
+  };
+}
+
+export function createGatehouseClient(options: GatehouseClientOptions): GatehouseClient {
+  const url = `${options.baseUrl.replace(/\/+$/, "")}/api/trpc`;
+  const baseFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchImpl = statusKeepingFetch(baseFetch);
+
+  // Refreshes go around the auth link: they carry no bearer token and must not recurse.
+  const refreshClient = createTRPCClient<ClientRouter>({ links: [httpLink({ url, fetch: fetchImpl })] });
+  const session = new SessionManager({
+    store: options.tokenStore ?? memoryTokenStore(),
+    refresh: (refreshToken) => refreshClient.clientAuth.refresh.mutate({ refreshToken }),
+    ...(options.locks === undefined ? {} : { locks: options.locks }),
+    refreshLeewayMs: (options.refreshLeewaySeconds ?? 30) * 1000,
+    lockName: "gatehouse-refresh",
+    channelName: "gatehouse-session",
+  });
+
+  const trpc = createTRPCClient<ClientRouter>({
+    links: [
+      gatehouseAuthLink(session),
+      httpLink({
+        url,
+        fetch: fetchImpl,
+        headers: ({ op }) => {
+          const token = op.context[ACCESS_TOKEN_CONTEXT_KEY];
+          return typeof token === "string" ? { authorization: `Bearer ${token}` } : {};
+        },
+      }),
+    ],
+  });
+
+  const hooks: GatehouseHooks = {
+    setAccessToken: async (accessToken, accessTokenExpiresAt = null) => {
+      await session.setAccessToken(accessToken, accessTokenExpiresAt);
+    },
+    setRefreshToken: async (refreshToken, refreshTokenExpiresAt = null) => {
+      await session.setRefreshToken(refreshToken, refreshTokenExpiresAt);
+    },
+    clear: () => session.clear(),
+    onSessionChange: (listener) => session.onSessionChange(listener),
+    getTokens: () => session.read(),
+    refresh: async () => {
+      const current = await session.read();
+      return session.refreshOnce(current?.accessToken ?? null);
+    },
+  };
+
+  return {
+    trpc,
+    ...createFacades(getUntypedClient(trpc)),
+    hooks,
+    dispose: () => session.dispose(),
+  };
+}

@@ -1,0 +1,75 @@
+import type { TRPCUntypedClient } from "@trpc/client";
+import type { AnyTRPCQueryProcedure } from "@trpc/server";
+import { toGatehouseError, type GatehouseError } from "./errors";
+import type { ClientRouter, RouterInputs, RouterOutputs } from "./types";
+
+/** A facade call's answer: exactly one of `data` and `error` is set. */
+export type ApiResult<T> = { data: T; error: undefined } | { data: undefined; error: GatehouseError };
+
+export interface CallOptions {
+  /** Aborts the request (the answer is then `network/Aborted`). */
+  signal?: AbortSignal;
+}
+
+/** `{ body }` is required when the procedure takes input, optional when it takes none. */
+export type FacadeArgs<TInput> = undefined extends TInput
+  ? [args?: CallOptions & { body?: Exclude<TInput, undefined | void> }]
+  : [args: CallOptions & { body: TInput }];
+
+type FacadeOf<TInputs, TOutputs> = {
+  [K in keyof TInputs & keyof TOutputs]: (...args: FacadeArgs<TInputs[K]>) => Promise<ApiResult<TOutputs[K]>>;
+};
+
+/** Every clientAuth procedure: `{ body }` in, `{ data, error }` out; never throws for an API error. */
+export type ClientAuthFacade = FacadeOf<RouterInputs["clientAuth"], RouterOutputs["clientAuth"]>;
+/** Every clientEmailVerification procedure, as ClientAuthFacade. */
+export type ClientEmailVerificationFacade = FacadeOf<RouterInputs["clientEmailVerification"], RouterOutputs["clientEmailVerification"]>;
+
+type Kinds<TRouter> = {
+  [K in Exclude<keyof TRouter, "_def" | "createCaller">]: TRouter[K] extends AnyTRPCQueryProcedure ? "query" : "mutation";
+};
+
+/** Each procedure's kind; `satisfies` keeps the lists equal to the router type, both ways. */
+export const clientAuthProcedures = {
+  signUp: "mutation",
+  signIn: "mutation",
+  refresh: "mutation",
+  signOut: "mutation",
+  me: "query",
+  updateMe: "mutation",
+  changePassword: "mutation",
+  listSessions: "query",
+  revokeSession: "mutation",
+} as const satisfies Kinds<ClientRouter["clientAuth"]>;
+
+export const clientEmailVerificationProcedures = {
+  sendVerification: "mutation",
+  verifyEmail: "mutation",
+} as const satisfies Kinds<ClientRouter["clientEmailVerification"]>;
+
+function buildFacade<TFacade>(client: TRPCUntypedClient<ClientRouter>, router: string, kinds: Record<string, "query" | "mutation">): TFacade {
+  const facade: Record<string, (args?: CallOptions & { body?: unknown }) => Promise<ApiResult<unknown>>> = {};
+  for (const [name, kind] of Object.entries(kinds)) {
+    const path = `${router}.${name}`;
+    facade[name] = async (args = {}) => {
+      const options = args.signal ? { signal: args.signal } : undefined;
+      try {
+        const data = kind === "query" ? await client.query(path, args.body, options) : await client.mutation(path, args.body, options);
+        return { data, error: undefined };
+      } catch (error) {
+        return { data: undefined, error: toGatehouseError(error) };
+      }
+    };
+  }
+  return facade as TFacade;
+}
+
+export function createFacades(client: TRPCUntypedClient<ClientRouter>): {
+  ClientAuth: ClientAuthFacade;
+  ClientEmailVerification: ClientEmailVerificationFacade;
+} {
+  return {
+    ClientAuth: buildFacade<ClientAuthFacade>(client, "clientAuth", clientAuthProcedures),
+    ClientEmailVerification: buildFacade<ClientEmailVerificationFacade>(client, "clientEmailVerification", clientEmailVerificationProcedures),
+  };
+}

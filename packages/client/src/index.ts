@@ -1,0 +1,45 @@
+/**
+ * @gatehouse/client: the typed SDK product apps use to sign their users in with Gatehouse.
+ *
+ *   const { ClientAuth, ClientEmailVerification, hooks } = createGatehouseClient({ baseUrl });
+ *   const res = await ClientAuth.signUp({ body: { tenantKey, userId, password, displayName, email } });
+ *   if (res.error) throw res.error; // res.error.appCode, res.error.status
+ */
+export {
+  createGatehouseClient,
+  type FetchLike,
+  type GatehouseClient,
+  type GatehouseClientOptions,
+  type GatehouseHooks,
+} from "./client";
+export {
+  clientAuthProcedures,
+  clientEmailVerificationProcedures,
+  type ApiResult,
+  type CallOptions,
+  type ClientAuthFacade,
+  type ClientEmailVerificationFacade,
+  type FacadeArgs,
+} from "./facades";
+export { GatehouseError, isGatehouseError, toGatehouseError } from "./errors";
+export { gatehouseAuthLink, ACCESS_TOKEN_CONTEXT_KEY } from "./auth-link";
+export { SessionManager, type LocksLike, type SessionChange, type SessionChangeReason, type SessionListener } from "./session";
+export {
+  browserStorageTokenStore,
+  memoryTokenStore,
+  type BrowserStorageTokenStoreOptions,
+  type StorageLike,
+  type StoredTokens,
+  type TokenStore,
+} from "./token-store";
+export type {
+  AppCode,
+  ClientAppCode,
+  ClientRouter,
+  RouterInputs,
+  RouterOutputs,
+  ServerAppCode,
+  Session,
+  User,
+  ValidationIssue,
+} from "./types";

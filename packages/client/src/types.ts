@@ -1,0 +1,67 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { ClientRouter } from "@gatehouse/api";
+
+/**
+ * The end-user API (CONTRACT.md "clientAuth" and "clientEmailVerification") as a tRPC router
+ * type. The published declarations inline it, so consumers need no server package.
+ */
+export type { ClientRouter };
+
+export type RouterInputs = inferRouterInputs<ClientRouter>;
+export type RouterOutputs = inferRouterOutputs<ClientRouter>;
+
+/** The contract's `Session`: the answer of signUp, signIn and refresh. */
+export type Session = RouterOutputs["clientAuth"]["signIn"];
+/** The contract's `User`. */
+export type User = Session["user"];
+
+/** Every appCode the server can answer with (CONTRACT.md "Error codes", plus recorded additions). */
+export type ServerAppCode =
+  | "validation/Invalid"
+  | "request/Malformed"
+  | "signUp/EmailDomainNotAllowed"
+  | "auth/Unauthenticated"
+  | "auth/InvalidCredentials"
+  | "auth/InvalidRefreshToken"
+  | "emailVerification/InvalidCode"
+  | "auth/EmailNotVerified"
+  | "auth/PasswordChangeRequired"
+  | "auth/AccountSuspended"
+  | "auth/Forbidden"
+  | "tenant/NotFound"
+  | "user/NotFound"
+  | "staff/NotFound"
+  | "session/NotFound"
+  | "request/NotFound"
+  | "request/MethodNotAllowed"
+  | "tenant/KeyDuplicated"
+  | "user/UserIdDuplicated"
+  | "user/EmailDuplicated"
+  | "staff/EmailDuplicated"
+  | "request/PayloadTooLarge"
+  | "request/UnsupportedMediaType"
+  | "emailVerification/CooldownActive"
+  | "rateLimit/TooManyRequests"
+  | "server/InternalError"
+  | "service/Unavailable";
+
+/**
+ * Codes the SDK itself produces; the server never sends them (status 0 unless noted):
+ * - `network/Unavailable`: no answer at all (offline, DNS, connection refused, CORS).
+ * - `network/Aborted`: the caller's AbortSignal fired.
+ * - `network/UnexpectedResponse`: an answer that is not a Gatehouse error (e.g. an HTML page
+ *   from a proxy); `status` is that answer's HTTP status.
+ */
+export type ClientAppCode = "network/Unavailable" | "network/Aborted" | "network/UnexpectedResponse";
+
+/**
+ * The contract only ever adds appCodes, so an SDK older than the server may see one it does not
+ * list: the `string & {}` keeps such codes assignable while the known ones autocomplete.
+ */
+export type AppCode = ServerAppCode | ClientAppCode | (string & {});
+
+/** One field problem of a `validation/Invalid` answer. */
+export interface ValidationIssue {
+  path: (string | number)[];
+  message: string;
+}

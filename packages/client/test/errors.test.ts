@@ -1,0 +1,258 @@
+import { randomUUID } from "node:crypto";
+import { getUntypedClient } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppCode as ServerCatalogueCode } from "@gatehouse/api";
+import { getPrisma } from "@gatehouse/db";
+import { createGatehouseClient, GatehouseError, toGatehouseError, type ApiResult, type ServerAppCode } from "../src";
+import { createTenant, hasRedis, latestCode, newClient, PASSWORD, signUpWith, startGatehouse, unique, type Gatehouse } from "./support";
+
+// The SDK's list of server appCodes is the server's catalogue, no more and no less.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const catalogueMatches: Same<ServerCatalogueCode, ServerAppCode> = true;
+
+let gatehouse: Gatehouse;
+let tenantKey: string;
+
+beforeAll(async () => {
+  if (!hasRedis) return;
+  // A small verification budget so rateLimit/TooManyRequests is reachable in a few calls.
+  gatehouse = await startGatehouse({ OTP_FAILURES_PER_HOUR: "3", OTP_MAX_ATTEMPTS: "10" });
+  tenantKey = (await createTenant()).key;
+});
+afterAll(async () => {
+  await gatehouse?.close();
+});
+
+type Case = { appCode: ServerAppCode | "network/Unavailable" | "network/UnexpectedResponse"; status: number; run: () => Promise<ApiResult<unknown>> };
+
+/** Every error an end-user call can get, provoked through the SDK against the real server. */
+function cases(): Case[] {
+  const signedUp = async () => {
+    const client = newClient(gatehouse);
+    const user = await signUpWith(client, tenantKey);
+    return { client, user };
+  };
+  return [
+    {
+      appCode: "validation/Invalid",
+      status: 400,
+      run: async () => {
+        const res = await newClient(gatehouse).ClientAuth.signUp({ body: { tenantKey, userId: "x", password: PASSWORD, displayName: "A", email: "a@example.com" } });
+        expect(res.error?.issues?.map((issue) => issue.path)).toContainEqual(["userId"]);
+        return res;
+      },
+    },
+    {
+      appCode: "request/Malformed",
+      status: 400,
+      run: () => {
+        const client = newClient(gatehouse);
+        client.recorder.tamper = (url, init) => ({ url, init: { ...init, body: "{not json" } });
+        return client.ClientAuth.signIn({ body: { tenantKey, userId: "someone", password: "whatever" } });
+      },
+    },
+    {
+      appCode: "signUp/EmailDomainNotAllowed",
+      status: 400,
+      run: async () => {
+        const tenant = await createTenant({ allowedEmailDomains: ["example.com"] });
+        return newClient(gatehouse).ClientAuth.signUp({
+          body: { tenantKey: tenant.key, userId: unique("u").slice(0, 20), password: PASSWORD, displayName: "A", email: "a@elsewhere.org" },
+        });
+      },
+    },
+    { appCode: "auth/Unauthenticated", status: 401, run: () => newClient(gatehouse).ClientAuth.me() },
+    {
+      appCode: "auth/InvalidCredentials",
+      status: 401,
+      run: () => newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey, userId: unique("nobody"), password: "wrong-password" } }),
+    },
+    {
+      appCode: "auth/InvalidRefreshToken",
+      status: 401,
+      run: () => newClient(gatehouse).ClientAuth.refresh({ body: { refreshToken: "not-a-family.not-a-secret" } }),
+    },
+    {
+      appCode: "emailVerification/InvalidCode",
+      status: 401,
+      run: async () => {
+        const { client, user } = await signedUp();
+        await client.ClientEmailVerification.sendVerification({ body: { email: user.email } });
+        const wrong = latestCode(gatehouse.smtp, user.email) === "123456" ? "654321" : "123456";
+        return client.ClientEmailVerification.verifyEmail({ body: { code: wrong } });
+      },
+    },
+    {
+      appCode: "auth/EmailNotVerified",
+      status: 403,
+      run: async () => (await signedUp()).client.ClientAuth.updateMe({ body: { displayName: "Unverified" } }),
+    },
+    {
+      appCode: "auth/PasswordChangeRequired",
+      status: 403,
+      run: async () => {
+        const { client, user } = await signedUp();
+        await getPrisma().user.update({ where: { id: user.user.id }, data: { mustChangePassword: true } });
+        return client.ClientAuth.updateMe({ body: { displayName: "Blocked" } });
+      },
+    },
+    {
+      appCode: "auth/AccountSuspended",
+      status: 403,
+      run: async () => {
+        const { client, user } = await signedUp();
+        await getPrisma().user.update({ where: { id: user.user.id }, data: { suspendedAt: new Date() } });
+        return client.ClientAuth.signIn({ body: { tenantKey, userId: user.userId, password: PASSWORD } });
+      },
+    },
+    {
+      appCode: "tenant/NotFound",
+      status: 404,
+      run: () => newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey: unique("missing"), userId: "someone", password: "whatever" } }),
+    },
+    {
+      appCode: "session/NotFound",
+      status: 404,
+      run: async () => (await signedUp()).client.ClientAuth.revokeSession({ body: { id: randomUUID() } }),
+    },
+    {
+      appCode: "request/NotFound",
+      status: 404,
+      run: async () => {
+        const untyped = getUntypedClient(newClient(gatehouse).trpc);
+        try {
+          return { data: await untyped.query("clientAuth.noSuchProcedure"), error: undefined };
+        } catch (error) {
+          return { data: undefined, error: toGatehouseError(error) };
+        }
+      },
+    },
+    {
+      appCode: "request/MethodNotAllowed",
+      status: 405,
+      run: () => {
+        const client = newClient(gatehouse);
+        client.recorder.tamper = (url, init) => ({ url, init: { ...init, method: "PUT" } });
+        return client.ClientAuth.signIn({ body: { tenantKey, userId: "someone", password: "whatever" } });
+      },
+    },
+    {
+      appCode: "user/UserIdDuplicated",
+      status: 409,
+      run: async () => {
+        const { user } = await signedUp();
+        return newClient(gatehouse).ClientAuth.signUp({ body: { tenantKey, userId: user.userId, password: PASSWORD, displayName: "Twin", email: "twin@example.com" } });
+      },
+    },
+    {
+      appCode: "user/EmailDuplicated",
+      status: 409,
+      run: async () => {
+        const first = await signedUp();
+        await first.client.ClientEmailVerification.sendVerification({ body: { email: first.user.email } });
+        const verified = await first.client.ClientEmailVerification.verifyEmail({ body: { code: latestCode(gatehouse.smtp, first.user.email) } });
+        expect(verified.error).toBeUndefined();
+        const second = await signedUp();
+        return second.client.ClientEmailVerification.sendVerification({ body: { email: first.user.email } });
+      },
+    },
+    {
+      appCode: "request/PayloadTooLarge",
+      status: 413,
+      run: () => newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey, userId: "someone", password: "x".repeat(70 * 1024) } }),
+    },
+    {
+      appCode: "request/UnsupportedMediaType",
+      status: 415,
+      run: () => {
+        const client = newClient(gatehouse);
+        client.recorder.tamper = (url, init) => ({ url, init: { ...init, headers: { ...(init.headers as Record<string, string>), "content-type": "text/plain" } } });
+        return client.ClientAuth.signIn({ body: { tenantKey, userId: "someone", password: "whatever" } });
+      },
+    },
+    {
+      appCode: "emailVerification/CooldownActive",
+      status: 429,
+      run: async () => {
+        const { client, user } = await signedUp();
+        expect((await client.ClientEmailVerification.sendVerification({ body: { email: user.email } })).error).toBeUndefined();
+        const res = await client.ClientEmailVerification.sendVerification({ body: { email: user.email } });
+        expect(res.error?.data?.nextResendAvailableAt).toEqual(expect.any(String));
+        expect(res.error?.retryAfterSeconds).toBeGreaterThan(0);
+        return res;
+      },
+    },
+    {
+      appCode: "rateLimit/TooManyRequests",
+      status: 429,
+      run: async () => {
+        const { client, user } = await signedUp();
+        await client.ClientEmailVerification.sendVerification({ body: { email: user.email } });
+        const wrong = latestCode(gatehouse.smtp, user.email) === "111111" ? "222222" : "111111";
+        let res: ApiResult<unknown> | undefined;
+        // Budget 3: three wrong codes are 401, the fourth try is over it.
+        for (let i = 0; i < 4; i++) res = await client.ClientEmailVerification.verifyEmail({ body: { code: wrong } });
+        expect(res!.error?.retryAfterSeconds).toBeGreaterThan(0);
+        return res!;
+      },
+    },
+    {
+      appCode: "service/Unavailable",
+      status: 503,
+      run: async () => {
+        const { client, user } = await signedUp();
+        gatehouse.smtp.refuse = true;
+        try {
+          return await client.ClientEmailVerification.sendVerification({ body: { email: user.email } });
+        } finally {
+          gatehouse.smtp.refuse = false;
+        }
+      },
+    },
+    {
+      appCode: "network/Unavailable",
+      status: 0,
+      run: () => createGatehouseClient({ baseUrl: "http://127.0.0.1:9" }).ClientAuth.signIn({ body: { tenantKey, userId: "a", password: "b" } }),
+    },
+    {
+      appCode: "network/UnexpectedResponse",
+      status: 502,
+      run: () => {
+        const client = newClient(gatehouse);
+        client.recorder.tamper = () => new Response("<html>Bad gateway</html>", { status: 502, headers: { "content-type": "text/html" } });
+        return client.ClientAuth.signIn({ body: { tenantKey, userId: "someone", password: "whatever" } });
+      },
+    },
+  ];
+}
+
+describe.skipIf(!hasRedis)("every contract error reaches res.error", () => {
+  it("lists the server's catalogue exactly", () => {
+    expect(catalogueMatches).toBe(true);
+  });
+
+  for (const { appCode, status, run } of hasRedis ? cases() : []) {
+    it(`${appCode} (${status})`, async () => {
+      const res = await run();
+      expect(res.data).toBeUndefined();
+      expect(res.error).toBeInstanceOf(GatehouseError);
+      expect(res.error).toMatchObject({ appCode, status });
+      expect(res.error!.message).toEqual(expect.any(String));
+      expect(res.error!.message.length).toBeGreaterThan(0);
+    });
+  }
+
+  it("never throws for an API error, and res.error can be thrown as an Error", async () => {
+    const res = await newClient(gatehouse).ClientAuth.me();
+    expect(() => {
+      if (res.error) throw res.error;
+    }).toThrowError(GatehouseError);
+  });
+
+  it("reports an aborted call as network/Aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const res = await newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey, userId: "a", password: "b" }, signal: controller.signal });
+    expect(res.error).toMatchObject({ appCode: "network/Aborted", status: 0 });
+  });
+});
