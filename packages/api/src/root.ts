@@ -8,7 +8,7 @@ export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
 };
-const clientAppRouter = createTRPCRouter(clientRouters);
+export const clientAppRouter = createTRPCRouter(clientRouters);
 export type ClientRouter = typeof clientAppRouter;
 
 /** The whole API (CONTRACT.md "Routers"). */
