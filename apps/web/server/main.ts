@@ -13,7 +13,7 @@ import {
 } from "@gatehouse/api";
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { ensureBootstrapAdmin, seedDevData } from "@gatehouse/api/bootstrap";
-import { disconnectPrisma } from "@gatehouse/db";
+import { closePgPool, disconnectPrisma } from "@gatehouse/db";
 import { applyDevDefaults } from "./dev-defaults";
 
 /**
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await disconnectPrisma().catch(() => {});
+    await Promise.all([disconnectPrisma().catch(() => {}), closePgPool().catch(() => {})]);
     await stopEmbedded().catch(() => {});
     process.exit(0);
   };

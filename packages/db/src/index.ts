@@ -3,7 +3,10 @@
  * error helpers, and re-exports of the generated types.
  */
 import { GatehousePrismaPg } from "./adapter";
-import type { PoolConfig } from "pg";
+import pg, { type PoolConfig } from "pg";
+
+const { Pool, types: pgTypes } = pg;
+type Pool = InstanceType<typeof Pool>;
 import { type Prisma, PrismaClient } from "./generated/client";
 import { pgConfigFromUrl } from "./pg-config";
 
@@ -94,4 +97,40 @@ export async function disconnectPrisma(): Promise<void> {
   if (!holder) return;
   delete g[KEY];
   await holder.client.$disconnect();
+}
+
+// ---------------------------------------------------------------------------------------------
+// A plain node-postgres pool for the hot path (the per-request session check), where Prisma's
+// query compiler costs more CPU than the query itself. Same URL and timeouts as getPrisma().
+
+const PG_POOL_KEY = Symbol.for("@gatehouse/db:pgPool");
+type GlobalWithPool = typeof globalThis & { [PG_POOL_KEY]?: Pool };
+
+/** Timestamps are stored UTC in `timestamp without time zone` columns: read them as UTC. */
+const utcTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => {
+    if (oid === 1114 && format !== "binary") return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    return pgTypes.getTypeParser(oid, format);
+  }) as typeof pgTypes.getTypeParser,
+};
+
+/** The process-wide pg pool (created on first call from DATABASE_URL). */
+export function getPgPool(): Pool {
+  const holder = globalThis as GlobalWithPool;
+  if (holder[PG_POOL_KEY]) return holder[PG_POOL_KEY];
+  const url = process.env.DATABASE_URL;
+  if (!url || url.trim() === "") throw new Error("DATABASE_URL is not set: cannot connect to PostgreSQL");
+  const pool = new Pool({ ...poolConfigFor(url, { applicationName: "gatehouse-hot" }), types: utcTypes });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  holder[PG_POOL_KEY] = pool;
+  return pool;
+}
+
+export async function closePgPool(): Promise<void> {
+  const holder = globalThis as GlobalWithPool;
+  const pool = holder[PG_POOL_KEY];
+  if (!pool) return;
+  delete holder[PG_POOL_KEY];
+  await pool.end();
 }

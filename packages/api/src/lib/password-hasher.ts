@@ -10,6 +10,9 @@ import { getConfig } from "../config";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const bcrypt = require(workerData.bcryptPath);
+// Lower this thread's priority (on Linux it applies to the calling thread only): a burst of
+// sign-ins then takes spare CPU, not the event loop's, and session checks stay fast.
+try { require("node:os").setPriority(10); } catch {}
 parentPort.on("message", ({ id, op, password, hash, cost }) => {
   try {
     const result = op === "hash" ? bcrypt.hashSync(password, bcrypt.genSaltSync(cost)) : bcrypt.compareSync(password, hash);

@@ -1,4 +1,4 @@
-import { getPrisma, type User } from "@gatehouse/db";
+import { getPgPool, type User } from "@gatehouse/db";
 
 /**
  * The state every authenticated end-user request needs, in one indexed query: the session (is
@@ -22,15 +22,20 @@ type Row = User & {
   t_name: string;
 };
 
+// A named prepared statement on the plain pg pool: parsed and planned once per connection.
+const SESSION_STATE_QUERY = {
+  name: "gatehouse_session_state",
+  text: `SELECT u.*, s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
+                s."expiresAt" AS "s_expiresAt", t.key AS "t_key", t."deletedAt" AS "t_deletedAt",
+                t."allowedEmailDomains" AS "t_allowedEmailDomains", t.locale::text AS "t_locale", t.name AS "t_name"
+           FROM "Session" s
+           JOIN "User" u ON u.id = s."userId"
+           JOIN "Tenant" t ON t.id = s."tenantId"
+          WHERE s.id = $1::uuid`,
+};
+
 export async function loadSessionState(sessionId: string): Promise<SessionState | undefined> {
-  const rows = await getPrisma().$queryRaw<Row[]>`
-    SELECT u.*, s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
-           s."expiresAt" AS "s_expiresAt", t.key AS "t_key", t."deletedAt" AS "t_deletedAt",
-           t."allowedEmailDomains" AS "t_allowedEmailDomains", t.locale::text AS "t_locale", t.name AS "t_name"
-      FROM "Session" s
-      JOIN "User" u ON u.id = s."userId"
-      JOIN "Tenant" t ON t.id = s."tenantId"
-     WHERE s.id = ${sessionId}::uuid`;
+  const { rows } = await getPgPool().query<Row>({ ...SESSION_STATE_QUERY, values: [sessionId] });
   const row = rows[0];
   if (!row) return undefined;
   const { s_id, s_tokenFamily, s_revokedAt, s_expiresAt, t_key, t_deletedAt, t_allowedEmailDomains, t_locale, t_name, ...user } = row;

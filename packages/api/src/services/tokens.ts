@@ -48,8 +48,41 @@ export async function issueAccessToken(subject: AccessTokenSubject): Promise<{ a
   return { accessToken, accessTokenExpiresAt: new Date(exp * 1000).toISOString() };
 }
 
+/**
+ * Tokens whose signature this process has already verified, until they expire: the hot path
+ * then skips the signature check (the session row is still read on every request, so a
+ * revocation is seen at once). Bounded; the oldest entries go first.
+ */
+const VERIFIED_MAX = 20_000;
+const verifiedTokens = new Map<string, { claims: AccessClaims; kid: string }>();
+
+function rememberVerified(token: string, claims: AccessClaims, kid: string): void {
+  if (verifiedTokens.size >= VERIFIED_MAX) {
+    const oldest = verifiedTokens.keys().next().value;
+    if (oldest !== undefined) verifiedTokens.delete(oldest);
+  }
+  verifiedTokens.set(token, { claims, kid });
+}
+
+async function fromVerifiedCache(token: string): Promise<AccessClaims | undefined> {
+  const hit = verifiedTokens.get(token);
+  if (!hit) return undefined;
+  const config = getConfig();
+  const live =
+    hit.claims.exp * 1000 > Date.now() &&
+    hit.claims.iss === config.appUrl &&
+    hit.claims.aud === config.jwtAudience &&
+    // A key that is no longer published no longer vouches for its tokens.
+    (await verificationKey(hit.kid)) !== undefined;
+  if (live) return hit.claims;
+  verifiedTokens.delete(token);
+  return undefined;
+}
+
 /** Verifies signature, algorithm, kid, issuer, audience and expiry; 401 for anything wrong. */
 export async function verifyAccessToken(token: string): Promise<AccessClaims> {
+  const cached = await fromVerifiedCache(token);
+  if (cached) return cached;
   const config = getConfig();
   let kid: string;
   try {
@@ -70,6 +103,7 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
       requiredClaims: ["sub", "sid", "tid", "exp", "iat"],
     });
     if (typeof payload.sid !== "string" || typeof payload.sub !== "string") throw new Error("missing claims");
+    rememberVerified(token, payload, kid);
     return payload;
   } catch {
     throw appError("auth/Unauthenticated");
