@@ -49,7 +49,7 @@ export async function measureFloors(options: { cost: number; hash: string; passw
     ceilingPerSecond: size / (compareMs / 1000),
   };
 
-  // JWT: EdDSA verification with jose, as the session check does, for about a second.
+  // JWT: EdDSA verification with jose, as the session check does (and the bare signature check).
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
   const token = await new SignJWT({ tid: randomUUID(), tkey: "bench", sid: randomUUID(), role: "member", src: "self_signup", ev: true, pcr: false })
     .setProtectedHeader({ alg: "EdDSA", kid: "bench", typ: "JWT" })
@@ -60,28 +60,39 @@ export async function measureFloors(options: { cost: number; hash: string; passw
     .setExpirationTime("1h")
     .sign(privateKey);
   const verify = () => jwtVerify(token, publicKey, { algorithms: ["EdDSA"], issuer: "http://127.0.0.1", audience: "gatehouse" });
-  for (let i = 0; i < 500; i++) await verify();
-  let count = 0;
-  const started = performance.now();
-  while (performance.now() - started < 1000) {
-    await verify();
-    count++;
-  }
-  const elapsed = performance.now() - started;
-  const jwt = { alg: "EdDSA", perSecond: (count * 1000) / elapsed, usPerVerify: (elapsed * 1000) / count };
-
   const [h, p, sig] = token.split(".") as [string, string, string];
   const signingInput = Buffer.from(`${h}.${p}`);
   const signature = Buffer.from(sig, "base64url");
   const keyObject = KeyObject.from(publicKey as CryptoKey);
-  let bare = 0;
-  const bareStarted = performance.now();
-  while (performance.now() - bareStarted < 500) {
+  const bareVerify = () => {
     if (!cryptoVerify(null, signingInput, keyObject, signature)) throw new Error("floors: Ed25519 verify failed");
-    bare++;
+  };
+  for (let i = 0; i < 500; i++) {
+    await verify();
+    bareVerify();
   }
-  const bareElapsed = performance.now() - bareStarted;
-  const ed25519Verify = { perSecond: (bare * 1000) / bareElapsed, usPerVerify: (bareElapsed * 1000) / bare };
+  // Alternating 200 ms windows, the best window of each kept: on a shared machine the best
+  // window is the one least disturbed by other work.
+  let bestJose = 0;
+  let bestBare = 0;
+  for (let round = 0; round < 4; round++) {
+    let count = 0;
+    let started = performance.now();
+    while (performance.now() - started < 200) {
+      await verify();
+      count++;
+    }
+    bestJose = Math.max(bestJose, (count * 1000) / (performance.now() - started));
+    count = 0;
+    started = performance.now();
+    while (performance.now() - started < 200) {
+      bareVerify();
+      count++;
+    }
+    bestBare = Math.max(bestBare, (count * 1000) / (performance.now() - started));
+  }
+  const jwt = { alg: "EdDSA", perSecond: bestJose, usPerVerify: 1e6 / bestJose };
+  const ed25519Verify = { perSecond: bestBare, usPerVerify: 1e6 / bestBare };
 
   // Redis: PING round trips, one at a time.
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });

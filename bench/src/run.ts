@@ -156,7 +156,18 @@ function cleanup(): Promise<void> {
   return cleaning;
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// A closed terminal or pipe must not kill the bench before it has cleaned up.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+process.on("uncaughtException", (error) => {
+  console.error(`[bench] uncaught: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  void cleanup().finally(() => process.exit(1));
+});
+process.on("unhandledRejection", (error) => {
+  console.error(`[bench] unhandled rejection: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  void cleanup().finally(() => process.exit(1));
+});
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     console.error(`\n[bench] ${signal}: stopping everything this run started`);
     void cleanup().finally(() => process.exit(130));
@@ -254,26 +265,43 @@ interface StartedServer {
 async function startServer(env: Record<string, string>, profileDir: string | undefined): Promise<StartedServer> {
   serverSpawnedAt = Date.now();
   const args = ["--enable-source-maps", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "dist/server.mjs"];
-  // Not in `children` (those are killed outright): the server is stopped with SIGTERM, so that
-  // it shuts down cleanly and --cpu-prof can write its profile.
-  const child = spawn(process.execPath, args, { cwd: webDir, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  // Through guard.mjs, which stops the server if this process dies without cleaning up (its stdin
+  // is ours). Not in `children` (those are killed outright): the server is stopped with SIGTERM,
+  // so that it shuts down cleanly and --cpu-prof can write its profile.
+  const guard = spawn(process.execPath, [path.join(benchDir, "src/guard.mjs"), webDir, ...args], {
+    cwd: webDir,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let pid = 0;
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (pid) process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  };
   cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (guard.exitCode === null && guard.signalCode === null) {
+      kill("SIGKILL");
+      guard.kill("SIGKILL");
+    }
   });
   let output = "";
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
+    if (!pid) pid = Number(/^pid (\d+)$/m.exec(output)?.[1] ?? 0);
     if (output.length > 200_000) output = output.slice(-100_000);
   };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  guard.stdout!.on("data", keep);
+  guard.stderr!.on("data", keep);
   const url = env.APP_URL!;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output}`);
+    if (guard.exitCode !== null) throw new Error(`server exited (${guard.exitCode}):\n${output}`);
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.status === 200) break;
+      if (res.status === 200 && pid) break;
     } catch {
       // not listening yet
     }
@@ -282,14 +310,14 @@ async function startServer(env: Record<string, string>, profileDir: string | und
   }
   return {
     url,
-    pid: child.pid!,
+    pid,
     env,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      const exited = once(child, "exit");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      if (guard.exitCode !== null || guard.signalCode !== null) return;
+      const exited = once(guard, "exit");
+      kill("SIGTERM");
+      const timer = setTimeout(() => kill("SIGKILL"), 15_000);
       await exited;
       clearTimeout(timer);
     },
