@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getConfig } from "../config";
 import { isAllowedClientOrigin, originOf } from "../services/cors-origins";
-import { sendAppError } from "./respond";
+import { apiHeaders, sendAppError } from "./respond";
 
 /**
  * CORS for the API: client* procedures answer browsers whose Origin is a tenant's appUrl
@@ -11,7 +11,13 @@ import { sendAppError } from "./respond";
 const ALLOWED_HEADERS = "authorization, content-type, trpc-accept, x-trpc-source";
 
 function procedurePaths(pathname: string, basePath: string): string[] {
-  return decodeURIComponent(pathname.slice(basePath.length)).split(",");
+  const raw = pathname.slice(basePath.length);
+  try {
+    return decodeURIComponent(raw).split(",");
+  } catch {
+    // A malformed %-escape names no procedure: treated as not a client path (refused cross-origin).
+    return raw.split(",");
+  }
 }
 
 function isClientPath(path: string): boolean {
@@ -27,7 +33,7 @@ export async function applyCors(req: IncomingMessage, res: ServerResponse, pathn
   const preflight = req.method === "OPTIONS";
   if (!origin) {
     if (preflight) {
-      res.writeHead(204, { "cache-control": "no-store" });
+      res.writeHead(204, apiHeaders);
       res.end();
       return true;
     }
@@ -52,10 +58,10 @@ export async function applyCors(req: IncomingMessage, res: ServerResponse, pathn
       "access-control-allow-methods": "GET, POST, OPTIONS",
       "access-control-allow-headers": ALLOWED_HEADERS,
       "access-control-max-age": "600",
-      "cache-control": "no-store",
+      ...apiHeaders,
     });
   } else {
-    res.writeHead(204, { "cache-control": "no-store" });
+    res.writeHead(204, apiHeaders);
   }
   res.end();
   return true;

@@ -59,6 +59,8 @@ export function logRequest(req: IncomingMessage, res: ServerResponse, requestId:
   });
 }
 
+const TRPC_METHODS = new Set(["GET", "POST", "OPTIONS"]);
+
 function isJsonContentType(value: string | undefined): boolean {
   return value?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
 }
@@ -104,7 +106,7 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
     },
   });
 
-  const hsts = config.appUrl.startsWith("https:") ? "max-age=63072000; includeSubDomains" : undefined;
+  const hsts = config.appUrl.startsWith("https:") ? "max-age=31536000; includeSubDomains" : undefined;
 
   return (req, res) => {
     const url = req.url ?? "/";
@@ -115,6 +117,13 @@ export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
     if (isApiPath(pathname)) logRequest(req, res, requestId, pathname);
 
     if (pathname.startsWith(TRPC_BASE_PATH) || pathname === "/api/trpc") {
+      // The contract speaks GET and POST (and CORS preflights). Anything else is a 405 here, with
+      // the API's headers: tRPC's adapter builds a fetch Request, which throws on TRACE (a 500
+      // before), and answered HEAD with a bare 204.
+      if (!TRPC_METHODS.has(req.method ?? "")) {
+        sendAppError(res, "request/MethodNotAllowed", undefined);
+        return true;
+      }
       // tRPC also accepts multipart and octet-stream bodies; the contract is JSON only, so any
       // other declared type is turned into one tRPC refuses with UNSUPPORTED_MEDIA_TYPE (415).
       if (req.method === "POST" && req.headers["content-type"] !== undefined && !isJsonContentType(req.headers["content-type"])) {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { pino, stdSerializers, type DestinationStream, type Logger } from "pino";
 
 /**
  * Structured JSON logs. Secrets never reach them: request bodies are not logged, and these
@@ -12,16 +12,54 @@ const redactPaths = [
   "headers.authorization", "headers.cookie", "req.headers.authorization", "req.headers.cookie",
 ];
 
+/**
+ * What a secret looks like, for the text of errors (whose messages libraries write: a Prisma
+ * validation error, for one, prints the call's arguments, a password hash among them).
+ */
+const secretShapes = [
+  /\$2[aby]?\$\d{2}\$[./A-Za-z0-9]{53}/g, // bcrypt hashes
+  /eyJ[\w-]*(?:\.[\w-]*){2,4}/g, // JWTs and JWEs (access tokens, staff session cookies)
+  /(?<![\w-])[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w-])/g, // refresh tokens
+  /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/gi, // SHA-256 / HMAC digests
+  /\bBearer\s+\S+/gi,
+  /(?<![\d.:-])\d{6}(?![\d.:-])/g, // one-time codes
+];
+
+export function scrubSecrets(text: string): string {
+  return secretShapes.reduce((out, shape) => out.replace(shape, "[redacted]"), text);
+}
+
+/** pino's error serializer, with every string it outputs scrubbed of secret-shaped text. */
+function scrubbedError(value: unknown): unknown {
+  if (typeof value === "string") return scrubSecrets(value);
+  if (!(value instanceof Error)) return value;
+  const serialized = stdSerializers.err(value) as unknown as Record<string, unknown>;
+  const scrub = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return scrubSecrets(v);
+    if (depth > 3 || typeof v !== "object" || v === null) return v;
+    if (Array.isArray(v)) return v.map((item) => scrub(item, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, scrub(item, depth + 1)]));
+  };
+  return scrub(serialized, 0);
+}
+
+/** A logger with Gatehouse's settings; tests pass a destination to read what it writes. */
+export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+  const settings = {
+    level: options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+    base: { service: "gatehouse" },
+    redact: { paths: redactPaths, censor: "[redacted]" },
+    serializers: { err: scrubbedError },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
 const LOGGER_KEY = Symbol.for("gatehouse.logger");
 type Holder = { [LOGGER_KEY]?: Logger };
 
 export function getLogger(): Logger {
   const holder = globalThis as Holder;
-  holder[LOGGER_KEY] ??= pino({
-    level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
-    base: { service: "gatehouse" },
-    redact: { paths: redactPaths, censor: "[redacted]" },
-  });
+  holder[LOGGER_KEY] ??= createLogger();
   return holder[LOGGER_KEY];
 }
 

@@ -8,6 +8,15 @@ const utf8Bytes = (value: string) => Buffer.byteLength(value, "utf8");
 /** Characters as people count them: code points, so an emoji is one, not two UTF-16 units. */
 const characters = (value: string) => [...value].length;
 
+/**
+ * Whether text can be stored and queried at all: PostgreSQL text cannot hold U+0000, and Prisma's
+ * engine refuses to decode a lone UTF-16 surrogate (with the u flag, \p{Cs} matches only those).
+ * The base procedure refuses any input holding such a string (a 400, never a database error).
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && !/\p{Cs}/u.test(value);
+}
+
 export const tenantKeySchema = z
   .string()
   .trim()

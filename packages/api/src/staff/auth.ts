@@ -2,6 +2,7 @@ import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { verifyPasswordOrDummy } from "../lib/password-hasher";
+import { isStorableText } from "../policy/inputs";
 import { assertSignInAllowed, enforceIpLimit, recordFailedSignIn } from "../policy/rate-limits";
 import { audit } from "../services/audit";
 
@@ -31,6 +32,7 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   const email = input.email.trim().toLowerCase();
   const password = input.password;
   if (email.length === 0 || email.length > 254 || password.length === 0 || Buffer.byteLength(password) > 72) return null;
+  if (!isStorableText(email) || !isStorableText(password)) return null;
 
   await enforceIpLimit("staffSignIn", input.ip);
   await assertSignInAllowed(staffAccount(email), input.ip);
@@ -52,6 +54,14 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   return { id: staff.id, email: staff.email, role: staff.role };
 }
 
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   // next-auth splits large cookies into name.0, name.1, ...; ours are small but accept both.
@@ -59,7 +69,9 @@ function readCookie(header: string | undefined, name: string): string | undefine
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    jar.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    const value = safeDecode(part.slice(eq + 1).trim());
+    // A malformed %-escape cannot be a cookie we set: that entry is no session, not a 500.
+    if (value !== undefined) jar.set(part.slice(0, eq).trim(), value);
   }
   const whole = jar.get(name);
   if (whole) return whole;

@@ -25,6 +25,11 @@ function decode(cursor: string): unknown {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MIN_DATE_MS = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_DATE_MS = Date.parse("9999-12-31T23:59:59.999Z");
+const isStorableDate = (date: Date) => date.getTime() >= MIN_DATE_MS && date.getTime() <= MAX_DATE_MS;
+
 const invalidCursor = () => invalidField("cursor", "The cursor is not valid for this list.");
 
 export function encodeCreatedCursor(key: CreatedKey): string {
@@ -36,7 +41,8 @@ export function decodeCreatedCursor(cursor: string): CreatedKey {
   const value = decode(cursor);
   if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
     const createdAt = new Date(value[0]);
-    if (!Number.isNaN(createdAt.getTime()) && /^[0-9a-f-]{36}$/i.test(value[1])) return { createdAt, id: value[1] };
+    // Only what a real row can hold: a date Prisma can send (years 1..9999) and a well-formed UUID.
+    if (isStorableDate(createdAt) && UUID.test(value[1])) return { createdAt, id: value[1] };
   }
   throw invalidCursor();
 }
@@ -54,9 +60,12 @@ export function encodeIdCursor(id: bigint): string {
   return encode(id.toString());
 }
 
+/** PostgreSQL bigint's largest value: a larger id cursor names no row (and Prisma refuses it). */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 export function decodeIdCursor(cursor: string): bigint {
   const value = decode(cursor);
-  if (typeof value === "string" && /^[0-9]{1,19}$/.test(value)) return BigInt(value);
+  if (typeof value === "string" && /^[0-9]{1,19}$/.test(value) && BigInt(value) <= MAX_BIGINT) return BigInt(value);
   throw invalidCursor();
 }
 

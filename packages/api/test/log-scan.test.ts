@@ -1,0 +1,284 @@
+import { createHash } from "node:crypto";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { getPrisma } from "@gatehouse/db";
+import { createLogger, getLogger, setLogger } from "../src/lib/log";
+import { hashPassword } from "../src/lib/password-hasher";
+import { clientRouters } from "../src/root";
+import { backOfficeRouter } from "../src/router/back-office";
+import { ensureSigningKey } from "../src/services/signing-keys";
+import { createTRPCRouter, publicProcedure } from "../src/trpc";
+import { codeOf, startSmtpCapture, type SmtpCapture } from "./email-verification-support";
+import { call, hasRedis, signInStaff, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
+
+/**
+ * Drives every flow (staff sign-in, every BackOffice mutation, the whole end-user life cycle,
+ * refresh-token reuse, email verification right and wrong, a 503 from a refusing mail server,
+ * an unexpected 500) with the server logging at "trace" into memory, then scans the log for
+ * every secret used or produced on the way. None may appear; the request lines must.
+ */
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+
+// The real router plus one procedure that fails the way a library error can: with a message that
+// echoes its arguments (as a Prisma validation error prints the call, password hash included).
+const faultyRouter = createTRPCRouter({
+  ...clientRouters,
+  backOffice: backOfficeRouter,
+  logScan: createTRPCRouter({
+    fault: publicProcedure.input(z.object({ hash: z.string(), token: z.string(), refresh: z.string(), code: z.string() })).mutation(({ input }) => {
+      throw new Error(
+        `Invalid \`prisma.user.create()\` invocation: { data: { passwordHash: "${input.hash}", note: "${input.token}", refresh: "${input.refresh}", otp: "${input.code}" } }`,
+      );
+    }),
+  }),
+});
+
+describe.skipIf(!hasRedis)("the log under every flow", () => {
+  const lines: string[] = [];
+  const previousLogger = getLogger();
+  let server: TestServer;
+  let smtp: SmtpCapture;
+  /** Every secret used or produced: none may reach the log. */
+  const secrets = new Map<string, string>();
+  const responses: CallResult[] = [];
+  const ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+  const headers = { "x-forwarded-for": ip, "user-agent": "log-scan" };
+
+  function secret(label: string, value: string | undefined | null) {
+    if (value) secrets.set(value, label);
+  }
+
+  /** Calls and records every token the answer carries as a secret. */
+  async function send<T = Record<string, unknown>>(path: string, input?: unknown, options: { method?: "GET" | "POST"; token?: string; cookie?: string } = {}) {
+    const res = await call<T>(server.url, path, input, { ...options, headers });
+    responses.push(res as CallResult);
+    const walk = (value: unknown) => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === "object") {
+        for (const [key, v] of Object.entries(value)) {
+          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword"].includes(key)) {
+            secret(key, v);
+            if (key === "refreshToken") {
+              secret("sha256(refreshToken)", sha256(v));
+              secret("sha256(refresh secret)", sha256(v.split(".")[1] ?? ""));
+            }
+          } else walk(v);
+        }
+      }
+    };
+    walk(res.body);
+    if (options.token) secret("authorization header", `Bearer ${options.token}`);
+    if (options.cookie) secret("cookie header", options.cookie);
+    return res;
+  }
+
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString("utf8").split("\n").filter((l) => l.length > 0));
+        done();
+      },
+    });
+    // The application's own logger settings (redaction, error scrubbing), at the chattiest level.
+    setLogger(createLogger({ level: "trace", destination }));
+    smtp = await startSmtpCapture();
+    await ensureSigningKey();
+    server = await startTestServer({
+      router: faultyRouter,
+      env: { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1", SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>", LOG_LEVEL: "trace" },
+    });
+    secret("AUTH_SECRET", process.env.AUTH_SECRET);
+  });
+
+  afterAll(async () => {
+    setLogger(previousLogger);
+    await server?.close();
+    await smtp?.close();
+  });
+
+  it("drives every flow", async () => {
+    const prisma = getPrisma();
+    // --- Staff: sign-in good and bad, every BackOffice mutation and query.
+    const adminEmail = `${unique("logadmin")}@staff.example.com`;
+    const adminPassword = `Admin-${unique("pw")}-Passphrase`;
+    secret("admin password", adminPassword);
+    await prisma.staffUser.create({ data: { email: adminEmail, passwordHash: await hashPassword(adminPassword), role: "admin" } });
+    const wrongStaffPassword = `Wrong-${unique("pw")}-Passphrase`;
+    secret("wrong staff password", wrongStaffPassword);
+    expect(await signInStaff(server.url, adminEmail, wrongStaffPassword, { headers })).toBeUndefined();
+    const csrf = await fetch(`${server.url}/api/auth/csrf`);
+    secret("csrf token", ((await csrf.json()) as { csrfToken: string }).csrfToken);
+    let cookie = (await signInStaff(server.url, adminEmail, adminPassword, { headers }))!;
+    expect(cookie).toBeDefined();
+    secret("staff session cookie", cookie.split("=")[1]);
+
+    const tenantKey = unique("log").slice(0, 30);
+    expect((await send("backOffice.tenants.create", { key: tenantKey, name: "Log scan", allowedEmailDomains: [], locale: "en" }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.tenants.update", { key: tenantKey, name: "Log scan 2", appUrl: "https://log.example.com" }, { cookie })).status).toBe(200);
+    const spareKey = unique("logs").slice(0, 30);
+    await send("backOffice.tenants.create", { key: spareKey, name: "Spare", allowedEmailDomains: [] }, { cookie });
+    expect((await send("backOffice.tenants.softDelete", { key: spareKey }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.tenants.restore", { key: spareKey }, { cookie })).status).toBe(200);
+    const managerId = unique("mgr").slice(0, 24);
+    const issued = await send<{ temporaryPassword: string }>(
+      "backOffice.managers.issue",
+      { tenantKey, userId: managerId, displayName: "Manager", email: `${managerId}@example.com`, includePasswordInEmail: true },
+      { cookie },
+    );
+    expect(issued.status).toBe(200);
+    const reset = await send<{ temporaryPassword: string }>("backOffice.users.resetPassword", { tenantKey, userId: managerId }, { cookie });
+    expect(reset.status).toBe(200);
+    expect((await send("backOffice.users.suspend", { tenantKey, userId: managerId }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.users.unsuspend", { tenantKey, userId: managerId }, { cookie })).status).toBe(200);
+    const staffEmail = `${unique("logstaff")}@staff.example.com`;
+    const staffPassword = `Viewer-${unique("pw")}-Passphrase`;
+    secret("new staff password", staffPassword);
+    expect((await send("backOffice.staff.create", { email: staffEmail, password: staffPassword, role: "viewer" }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.staff.update", { email: staffEmail, role: "admin" }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.staff.update", { email: staffEmail, disabled: true }, { cookie })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // the session's sign-in second must pass
+    const newAdminPassword = `Admin2-${unique("pw")}-Passphrase`;
+    secret("changed admin password", newAdminPassword);
+    const changed = await call(server.url, "backOffice.staff.changePassword", { currentPassword: adminPassword, newPassword: newAdminPassword }, { cookie, headers });
+    expect(changed.status).toBe(200);
+    cookie = changed.headers.getSetCookie()[0]!.split(";", 1)[0]!;
+    secret("renewed staff session cookie", cookie.split("=")[1]);
+    for (const [path, input] of [
+      ["backOffice.tenants.list", {}],
+      ["backOffice.tenants.get", { key: tenantKey }],
+      ["backOffice.users.list", { tenantKey }],
+      ["backOffice.auditLog.list", { tenantKey }],
+      ["backOffice.staff.list", {}],
+    ] as const) {
+      expect((await send(path, input, { method: "GET", cookie })).status).toBe(200);
+    }
+
+    // --- The issued manager: first sign-in with the temporary password, then the forced change.
+    const managerSession = await send<{ accessToken: string }>("clientAuth.signIn", { tenantKey, userId: managerId, password: reset.data.temporaryPassword });
+    expect(managerSession.status).toBe(200);
+    const managerPassword = `Manager-${unique("pw")}-Passphrase`;
+    secret("manager password", managerPassword);
+    expect(
+      (await send("clientAuth.changePassword", { currentPassword: reset.data.temporaryPassword, newPassword: managerPassword }, { token: managerSession.data.accessToken })).status,
+    ).toBe(200);
+
+    // --- End user: sign-up, sign-in good and bad, refresh, reuse, verification, password change, sign-out.
+    const userId = unique("user").slice(0, 24);
+    const email = `${userId}@example.com`;
+    const password = `User-${unique("pw")}-Passphrase`;
+    secret("user password", password);
+    const signedUp = await send<{ accessToken: string; refreshToken: string }>("clientAuth.signUp", { tenantKey, userId, password, displayName: "Log User", email });
+    expect(signedUp.status).toBe(200);
+    const wrongPassword = `Wrong-${unique("pw")}-Passphrase`;
+    secret("wrong user password", wrongPassword);
+    expect((await send("clientAuth.signIn", { tenantKey, userId, password: wrongPassword })).status).toBe(401);
+    const signedIn = await send<{ accessToken: string; refreshToken: string }>("clientAuth.signIn", { tenantKey, userId, password });
+    expect(signedIn.status).toBe(200);
+    const refreshed = await send<{ accessToken: string; refreshToken: string }>("clientAuth.refresh", { refreshToken: signedIn.data.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect((await send("clientAuth.refresh", { refreshToken: signedIn.data.refreshToken })).status).toBe(401); // reuse
+    const token = signedUp.data.accessToken;
+    expect((await send("clientEmailVerification.sendVerification", { email }, { token })).status).toBe(200);
+    const code = codeOf(smtp.mailsTo(email).at(-1)!);
+    secret("OTP code", code);
+    const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+    secret("wrong OTP code", wrongCode);
+    expect((await send("clientEmailVerification.verifyEmail", { code: wrongCode }, { token })).status).toBe(401);
+    expect((await send("clientEmailVerification.verifyEmail", { code }, { token })).status).toBe(200);
+    expect((await send("clientAuth.me", undefined, { method: "GET", token })).status).toBe(200);
+    expect((await send("clientAuth.listSessions", undefined, { method: "GET", token })).status).toBe(200);
+    expect((await send("clientAuth.updateMe", { displayName: "Log User 2" }, { token })).status).toBe(200);
+    const newPassword = `User2-${unique("pw")}-Passphrase`;
+    secret("changed user password", newPassword);
+    expect((await send("clientAuth.changePassword", { currentPassword: password, newPassword }, { token })).status).toBe(200);
+    expect((await send("clientAuth.signOut", { refreshToken: signedUp.data.refreshToken }, { token })).status).toBe(200);
+
+    // --- A 503: the mail server refuses the verification mail.
+    const other = await send<{ accessToken: string }>("clientAuth.signUp", { tenantKey, userId: unique("u2").slice(0, 24), password: `Other-${unique("pw")}-Pass`, displayName: "Other", email: `${unique("o")}@example.com` });
+    smtp.refuse = true;
+    expect((await send("clientEmailVerification.sendVerification", { email: `${unique("o")}@example.com` }, { token: other.data.accessToken })).status).toBe(503);
+    smtp.refuse = false;
+
+    // --- An unexpected 500 whose error text holds secrets.
+    const userRow = await prisma.user.findFirstOrThrow({ where: { tenant: { key: tenantKey }, userId } });
+    const fault = await send("logScan.fault", { hash: userRow.passwordHash!, token: refreshed.data.accessToken, refresh: refreshed.data.refreshToken, code });
+    expect(fault.status).toBe(500);
+    expect(fault.appCode).toBe("server/InternalError");
+
+    // --- Users deleted last (their hashes are gathered below first).
+    const hashes = await prisma.user.findMany({ where: { tenant: { key: tenantKey } }, select: { passwordHash: true } });
+    const staffHashes = await prisma.staffUser.findMany({ where: { email: { in: [adminEmail, staffEmail] } }, select: { passwordHash: true } });
+    for (const h of [...hashes, ...staffHashes]) secret("bcrypt hash", h.passwordHash);
+    expect((await send("backOffice.users.delete", { tenantKey, userId: managerId }, { cookie })).status).toBe(200);
+  }, 120_000);
+
+  it("the log holds a request line with a request id for every API call, and the 500 and 503 with theirs", () => {
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = entries.filter((e) => e.msg === "request");
+    expect(requests.length).toBeGreaterThanOrEqual(responses.length);
+    for (const r of requests) {
+      expect(r.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r).toMatchObject({ method: expect.any(String), path: expect.stringMatching(/^\//), status: expect.any(Number), ms: expect.any(Number) });
+    }
+    // Each answer's X-Request-Id names its line.
+    const ids = new Set(requests.map((r) => r.requestId));
+    for (const res of responses) expect(ids.has(res.headers.get("x-request-id"))).toBe(true);
+    const failed = entries.filter((e) => e.msg === "request failed");
+    expect(failed.map((e) => e.appCode)).toEqual(expect.arrayContaining(["server/InternalError", "service/Unavailable"]));
+    for (const f of failed) expect(ids.has(f.requestId)).toBe(true);
+    expect(requests.some((r) => r.status === 500) && requests.some((r) => r.status === 503)).toBe(true);
+  });
+
+  it("at rest: Redis and the database hold no password, code or token in the clear", async () => {
+    const plain = [...secrets].filter(([, label]) => !/hash|sha256|AUTH_SECRET|header|cookie|csrf/.test(label));
+    expect(plain.length).toBeGreaterThan(15);
+    const redis = new Redis(process.env.REDIS_URL!);
+    const stored: string[] = [];
+    try {
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${process.env.REDIS_KEY_PREFIX}*`, "COUNT", 1000);
+        cursor = next;
+        for (const key of keys) {
+          const type = await redis.type(key);
+          if (type === "string") stored.push(key, (await redis.get(key)) ?? "");
+          else if (type === "hash") stored.push(key, JSON.stringify(await redis.hgetall(key)));
+          else if (type === "zset") stored.push(key, JSON.stringify(await redis.zrange(key, 0, -1)));
+          else stored.push(key);
+        }
+      } while (cursor !== "0");
+    } finally {
+      redis.disconnect();
+    }
+    expect(stored.some((entry) => entry.includes(":otp") || entry.includes("hmac"))).toBe(true); // the control
+    const prisma = getPrisma();
+    const tenants = await prisma.tenant.findMany({ where: { name: { startsWith: "Log scan" } }, include: { users: true, sessions: true } });
+    const staff = await prisma.staffUser.findMany({ where: { email: { contains: "staff.example.com" } } });
+    const audit = await prisma.auditEvent.findMany({ where: { tenantId: { in: tenants.map((t) => t.id) } } });
+    const database = JSON.stringify([tenants, staff, audit], (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+    expect(database).toContain(tenants[0]!.users[0]!.passwordHash); // the control: the rows are there
+    const atRest = `${stored.join("\n")}\n${database}`;
+    const found = plain
+      .filter(([value]) => (/^\d{6}$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`).test(atRest) : atRest.includes(value)))
+      .map(([value, label]) => `${label}: ${value.slice(0, 12)}…`);
+    expect(found).toEqual([]);
+  });
+
+  it("the log holds none of the secrets used or produced", () => {
+    const log = lines.join("\n");
+    expect(secrets.size).toBeGreaterThan(30);
+    const found: string[] = [];
+    for (const [value, label] of secrets) {
+      // Codes are short: only a whole 6-digit run counts (timestamps and ids hold digits too).
+      const present = /^\d{6}$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`).test(log) : log.includes(value) || log.includes(JSON.stringify(value).slice(1, -1));
+      if (present) found.push(`${label}: ${value.slice(0, 16)}…`);
+    }
+    expect(found).toEqual([]);
+    // No hash- or token-shaped text at all, whatever its origin.
+    expect(log).not.toMatch(/\$2[aby]?\$\d\d\$/);
+    expect(log).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}\./);
+  });
+});
