@@ -85,7 +85,9 @@ async function garbageCookies(admin: Staff, disabledStaffId: string): Promise<st
     `${name}=${await forge({ sub: admin.id })}`,
     `${name}=${await forge({ staffId: admin.id, signedInAt: now - 9 * 3600 })}`,
     `${name}=${await forge({ staffId: "00000000-0000-4000-8000-000000000000", signedInAt: now })}`,
-    `${name}=${await forge({ staffId: disabledStaffId, signedInAt: now })}`,
+    // A session from before this staff member was disabled: dead for good, even once the fuzz
+    // re-enables them (minted with the real secret, so only the server-side rule can stop it).
+    `${name}=${await forge({ staffId: disabledStaffId, signedInAt: now - 60 })}`,
     `${name}=${await forge({ staffId: { $ne: null }, signedInAt: now })}`,
     `${name}=${await forge({ staffId: admin.id, signedInAt: "now" })}`,
     ";;;===;",
