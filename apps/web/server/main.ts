@@ -18,8 +18,9 @@ import { applyDevDefaults } from "./dev-defaults";
 
 /**
  * The front server: one Node HTTP server. /api/trpc/*, /api/health and /.well-known/jwks.json go
- * straight to tRPC's Node adapter (see TOOLCHAIN.md for the measured reason); everything else
- * (BackOffice pages, next-auth) goes to Next's request handler.
+ * straight to the API's Node handler (packages/api/src/http: plain tRPC calls through our lean
+ * adapter, everything else through tRPC's own; see TOOLCHAIN.md and docs/performance.md for the
+ * measured reasons); everything else (BackOffice pages, next-auth) goes to Next's request handler.
  */
 const dev = process.argv.includes("--dev");
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

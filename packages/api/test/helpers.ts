@@ -23,11 +23,11 @@ export interface TestServer {
 
 /** The real HTTP handler (as the front server mounts it) on an ephemeral port. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; router?: AnyTRPCRouter; onRequest?: Parameters<typeof createServer>[0] } = {},
+  options: { env?: Record<string, string>; router?: AnyTRPCRouter; stockTrpcAdapter?: boolean } = {},
 ): Promise<TestServer> {
   const config = setConfig(loadConfig({ ...process.env, ...options.env }, "test"));
   if (!options.router) await ensureSigningKey();
-  const handle = createApiHandler(options.router ?? appRouter);
+  const handle = createApiHandler(options.router ?? appRouter, { stockTrpcAdapter: options.stockTrpcAdapter });
   const server: Server = createServer((req, res) => {
     // As the front server does: the client IP header is ours, never the client's.
     req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxyHops);

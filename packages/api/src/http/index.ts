@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { getConfig } from "../config";
 import { createContext } from "../context";
 import { classifyError, retryAfterOf } from "../error-shape";
@@ -12,6 +11,7 @@ import { clientIp } from "./client-ip";
 import { applyCors } from "./cors";
 import { CLIENT_IP_HEADER as CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER } from "./headers";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
+import { createTrpcNodeHandler } from "./trpc-node-adapter";
 
 export { clientIp } from "./client-ip";
 
@@ -65,35 +65,40 @@ function isJsonContentType(value: string | undefined): boolean {
   return value?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
 }
 
+export interface ApiHandlerOptions {
+  /** Answer every tRPC request with tRPC's own Node adapter (tests compare the two). */
+  stockTrpcAdapter?: boolean;
+}
+
 /**
- * The API half of the front server: tRPC's Node adapter for /api/trpc/*, plus /api/health and
+ * The API half of the front server: tRPC (createTrpcNodeHandler) for /api/trpc/*, plus /api/health and
  * /.well-known/jwks.json. Returns false for anything else, which goes to Next.
  */
-export function createApiHandler(router: AnyTRPCRouter): ApiHandler {
+export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptions = {}): ApiHandler {
   const config = getConfig();
   const log = getLogger();
 
-  const trpc = createHTTPHandler({
+  const trpc = createTrpcNodeHandler({
     router,
     basePath: TRPC_BASE_PATH,
     maxBodySize: config.bodyLimitBytes,
-    allowBatching: true,
     maxBatchSize: 20,
-    createContext: ({ req, res }) =>
+    stockOnly: options.stockTrpcAdapter,
+    createContext: (req, res) =>
       createContext({
         ip: clientIp(req, config.trustProxyHops),
         headers: req.headers,
         requestId: res.getHeader(REQUEST_ID_HEADER) as string,
         setHeader: (name, value) => res.setHeader(name, value),
       }),
-    responseMeta: ({ errors }) => {
+    responseHeaders: (errors) => {
       // An array appends to tRPC's own `vary: trpc-accept, accept` (CORS answers differ by Origin).
       // tRPC leaves request-level errors (413, 415, malformed JSON) as text/plain; every answer
       // here is JSON.
       const headers: Record<string, string | string[]> = { ...apiHeaders, "content-type": "application/json", vary: ["Origin"] };
       const retryAfter = retryAfterOf(errors);
       if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
-      return { headers };
+      return headers;
     },
     onError: ({ error, path, ctx }) => {
       const appErr = classifyError(error);
