@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
+import { loadSessionState } from "../src/services/session-state";
 import { parseRefreshToken } from "../src/services/tokens";
 import { call, hasRedis, startTestServer, type TestServer } from "./helpers";
 import {
@@ -43,6 +44,14 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
 
   const refresh = (refreshToken: unknown, c: Client = client) => c.post<SessionDto>("refresh", { refreshToken });
   const me = (token: string) => client.get<{ user: SessionDto["user"] }>("me", undefined, token);
+
+  it("the state read on every authenticated request carries the user but never the password hash", async () => {
+    const u = await signUpUser(client, tenantKey);
+    const state = await loadSessionState(claimsOf(u.session.accessToken).sid as string);
+    expect(state?.user.userId).toBe(u.userId);
+    expect(state?.user).not.toHaveProperty("passwordHash");
+    expect(JSON.stringify(state)).not.toMatch(/\$2[aby]\$/);
+  });
 
   describe("refresh", () => {
     it("rotates: a new pair for the same session, no-store, the old access token still works", async () => {

@@ -95,7 +95,9 @@ export async function changePassword(
   const { user, tenant, session } = auth;
   const who = { scope: tenant.id, account: user.userId };
   await assertSignInAllowed(who, client.ip);
-  const ok = user.passwordHash ? await verifyPassword(input.currentPassword, user.passwordHash) : false;
+  // The hash is read only here: the per-request session state never carries it.
+  const stored = await getPrisma().user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
+  const ok = stored?.passwordHash ? await verifyPassword(input.currentPassword, stored.passwordHash) : false;
   if (!ok) {
     await recordFailedSignIn(who, client.ip);
     await audit({ actor: userActor(user), action: "user.signInFailed", tenant, target: `user:${user.userId}`, ip: client.ip, details: { via: "changePassword" } });

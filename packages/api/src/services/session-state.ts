@@ -1,16 +1,19 @@
 import { getPgPool, type User } from "@gatehouse/db";
 
+/** The user as every authenticated request sees it: never the password hash. */
+export type SessionUser = Omit<User, "passwordHash">;
+
 /**
  * The state every authenticated end-user request needs, in one indexed query: the session (is
  * it live?), its user (the gates read current state) and its tenant (soft-deleted?).
  */
 export interface SessionState {
   session: { id: string; tokenFamily: string; revokedAt: Date | null; expiresAt: Date };
-  user: User;
+  user: SessionUser;
   tenant: { id: string; key: string; deletedAt: Date | null; allowedEmailDomains: string[]; locale: "ko" | "en"; name: string };
 }
 
-type Row = User & {
+type Row = SessionUser & {
   s_id: string;
   s_tokenFamily: string;
   s_revokedAt: Date | null;
@@ -25,7 +28,9 @@ type Row = User & {
 // A named prepared statement on the plain pg pool: parsed and planned once per connection.
 const SESSION_STATE_QUERY = {
   name: "gatehouse_session_state",
-  text: `SELECT u.*, s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
+  text: `SELECT u.id, u."tenantId", u."userId", u.email, u."verifiedEmail", u."emailVerifiedAt", u."displayName",
+                u.role, u.source, u."mustChangePassword", u."suspendedAt", u."lastLoginAt", u."deletedAt",
+                u."createdAt", u."updatedAt", s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
                 s."expiresAt" AS "s_expiresAt", t.key AS "t_key", t."deletedAt" AS "t_deletedAt",
                 t."allowedEmailDomains" AS "t_allowedEmailDomains", t.locale::text AS "t_locale", t.name AS "t_name"
            FROM "Session" s
@@ -41,7 +46,7 @@ export async function loadSessionState(sessionId: string): Promise<SessionState 
   const { s_id, s_tokenFamily, s_revokedAt, s_expiresAt, t_key, t_deletedAt, t_allowedEmailDomains, t_locale, t_name, ...user } = row;
   return {
     session: { id: s_id, tokenFamily: s_tokenFamily, revokedAt: s_revokedAt, expiresAt: s_expiresAt },
-    user: user as User,
+    user,
     tenant: { id: user.tenantId, key: t_key, deletedAt: t_deletedAt, allowedEmailDomains: t_allowedEmailDomains, locale: t_locale, name: t_name },
   };
 }
