@@ -111,7 +111,7 @@ const SCENARIOS: Record<ScenarioName, ScenarioDef> = {
     load: "sendVerification",
     expectedStatus: 200,
     probeAmount: 100,
-    limitChecks: ["per-IP sendVerification window", "hourly failure budget", "cooldown + budget + store code (one script)"],
+    limitChecks: ["per-IP sendVerification window", "hourly failure budget + cooldown + store code (one script)"],
     sessionCheck: true,
   },
   verifyEmail: {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { redisKeys } from "../src/lib/keys";
 import { connectRedis, getRedis, isRedisUnavailable, setRedis } from "../src/lib/redis";
-import { checkOtp, issueOtp, otpBudget } from "../src/policy/otp-limiter";
+import { checkOtp, issueOtp } from "../src/policy/otp-limiter";
 import { hasRedis, startTestServer, type TestServer } from "./helpers";
 import {
   createTenant,
@@ -130,7 +130,6 @@ describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
   it("the limiter's scripts reject (as Redis-unavailable) rather than hang", async () => {
     const subject = { tenantId: "00000000-0000-0000-0000-000000000001", userId: "00000000-0000-0000-0000-000000000002" };
     const calls = [
-      () => otpBudget(subject, 15, dead),
       () => checkOtp(subject, { hmac: "00", maxAttempts: 5, failuresPerHour: 15 }, dead),
       () =>
         issueOtp(

@@ -51,7 +51,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
   });
 
   it("a new send replaces the previous code: after a resend the old code fails", async () => {
-    const tenant = await createTenant();
+    const tenant = await createTenant({ allowedEmailDomains: ["example.com"] });
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
     const first = latestCode(smtp, user.email);
@@ -69,7 +69,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
   });
 
   it("a resend restores neither the attempts of the hour nor lifts the budget; past it send and verify are 429", async () => {
-    const tenant = await createTenant();
+    const tenant = await createTenant({ allowedEmailDomains: ["example.com"] });
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
     const first = latestCode(smtp, user.email);
@@ -94,6 +94,9 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     expect(send.appCode).toBe("rateLimit/TooManyRequests");
     expect(Number(send.headers.get("retry-after"))).toBeGreaterThan(3_500);
     expect(smtp.mailsTo(user.email)).toHaveLength(2);
+    // The address is judged before the budget (README "Decisions"): no code could go there anyway.
+    const elsewhere = await sendCode(server.url, user.accessToken, `${unique("x")}@elsewhere.test`);
+    expect([elsewhere.status, elsewhere.appCode]).toEqual([400, "signUp/EmailDomainNotAllowed"]);
     // Refusals past the budget are not failures themselves; the user is still unverified.
     expect(await getRedis().get(redisKeys.otpFailures(tenant.id, user.id))).toBe("6");
     expect((await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } })).emailVerifiedAt).toBeNull();

@@ -18,15 +18,6 @@ import { getRedis } from "../lib/redis";
  * Lua via fengari) runs them as Redis does.
  */
 
-/** Budget check alone (sendVerification asks it before anything else). */
-export const BUDGET_SCRIPT = `
-local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
-if failures >= tonumber(ARGV[1]) then
-  return {1, redis.call('PTTL', KEYS[1])}
-end
-return {0, failures}
-`;
-
 /** Budget, then cooldown, then (cooldown + replace the code) as one step. */
 export const ISSUE_SCRIPT = `
 local failures = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -115,14 +106,6 @@ const keysOf = ({ tenantId, userId }: OtpSubject) => ({
 
 /** PTTL as milliseconds to wait, with a fallback for a key without expiry (never set so). */
 const waitMs = (pttl: unknown, fallbackMs: number) => (typeof pttl === "number" && pttl > 0 ? pttl : fallbackMs);
-
-export type BudgetState = { exhausted: true; retryAfterMs: number } | { exhausted: false; failures: number };
-
-/** Is the hourly failure budget used up? */
-export async function otpBudget(subject: OtpSubject, failuresPerHour: number, redis: Redis = getRedis()): Promise<BudgetState> {
-  const [exhausted, value] = (await runScript(redis, BUDGET_SCRIPT, [keysOf(subject).failures], [failuresPerHour])) as [number, number];
-  return exhausted === 1 ? { exhausted: true, retryAfterMs: waitMs(value, FAILURE_WINDOW_MS) } : { exhausted: false, failures: value };
-}
 
 export interface IssueInput {
   /** HMAC of the code (hex); the code itself never reaches Redis. */

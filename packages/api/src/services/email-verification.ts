@@ -6,7 +6,7 @@ import { appError } from "../errors";
 import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
-import { checkOtp, issueOtp, otpBudget, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
+import { checkOtp, issueOtp, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
 import { audit } from "./audit";
 import type { SessionState } from "./session-state";
 import { issueAccessToken } from "./tokens";
@@ -63,8 +63,8 @@ export async function sendVerificationCode(
 ): Promise<{ expiresAt: string; nextResendAvailableAt: string }> {
   const { otp } = getConfig();
   const subject = subjectOf(auth);
-  const budget = await otpBudget(subject, otp.failuresPerHour);
-  if (budget.exhausted) throw tooManyFailures(budget.retryAfterMs);
+  // The address is checked first (no code could go to it anyway), then one script decides the
+  // rest: the hourly failure budget (429), the resend cooldown (429), and storing the code.
   assertEmailDomainAllowed(email, auth.tenant.allowedEmailDomains);
   if (await isVerifiedByAnother(auth, email)) throw appError("user/EmailDuplicated");
 
