@@ -80,6 +80,8 @@ interface ScenarioDef {
   probeAmount: number;
   /** The rate limits each request checks, from the code (each should be one Redis command). */
   limitChecks: string[];
+  /** Redis writes a request makes besides its checks (each one command). */
+  redisWrites?: string[];
   /** Authenticated with an access token (a session check happens). */
   sessionCheck: boolean;
   note?: string;
@@ -93,7 +95,8 @@ const SCENARIOS: Record<ScenarioName, ScenarioDef> = {
     load: "signIn",
     expectedStatus: 200,
     probeAmount: 8,
-    limitChecks: ["per-IP signIn window", "failed sign-ins per (account, IP)", "failed sign-ins per account"],
+    limitChecks: ["per-IP signIn window", "failed sign-ins per (account, IP) + per account (one script, taking an attempt)"],
+    redisWrites: ["the right password gives its attempt back (one script)"],
     sessionCheck: false,
   },
   refresh: {
@@ -644,6 +647,7 @@ async function runScenario(def: ScenarioDef, server: StartedServer, seedData: Se
     title: def.title,
     expectedStatus: def.expectedStatus,
     limitChecks: def.limitChecks,
+    redisWrites: def.redisWrites,
     sessionCheck: def.sessionCheck,
     note: def.note,
     runs,

@@ -75,6 +75,22 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     expect(owner.status).toBe(200);
   });
 
+  it("failed sign-ins in parallel: a burst of 25 from one IP gets 10 password checks, the rest 429", async () => {
+    const tenant = await newTenant();
+    const password = "unusual-but-valid-password-5";
+    expect((await call(server.url, "clientAuth.signUp", { tenantKey: tenant.key, userId: "gus", password, displayName: "Gus", email: "gus@example.com" }, from(freshIp()))).status).toBe(200);
+    const attacker = freshIp();
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "gus", password: `guess-${i}` }, from(attacker))),
+    );
+    const codes = answers.map((a) => a.appCode);
+    expect(codes.filter((c) => c === "auth/InvalidCredentials")).toHaveLength(10);
+    expect(codes.filter((c) => c === "rateLimit/TooManyRequests")).toHaveLength(15);
+    // A right password gives its attempt back: the owner's sign-ins from elsewhere never count.
+    const home = freshIp();
+    for (let i = 0; i < 12; i++) expect((await call(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId: "gus", password }, from(home))).status).toBe(200);
+  });
+
   it("failed sign-ins: 100 per account per hour from all IPs, then every IP gets 429", async () => {
     const tenant = await newTenant();
     const password = "unusual-but-valid-password-8";

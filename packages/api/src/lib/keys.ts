@@ -13,9 +13,9 @@ export const redisKeys = {
   otpFailures: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}:${userId}}:failures`,
   rateLimitPrefix: (name: string) => `${p()}rl:${name}`,
   ipLimit: (ip: string) => `ip:${ip}`,
-  accountLimit: (tenantId: string, userId: string) => `acct:${tenantId}:${userId}`,
-  accountIpLimit: (tenantId: string, userId: string, ip: string) => `acctip:${tenantId}:${userId}:${ip}`,
-  staffAccountLimit: (email: string) => `staff:${email}`,
+  /** One sliding-window bucket of an account's failed-sign-in budget (`ip` for the per-IP one). */
+  signInBudget: (scope: string, account: string, ip: string | null, bucket: number) =>
+    `${p()}signin:{${scope}:${account}}:${ip === null ? "all" : `ip:${ip}`}:${bucket}`,
   signingKeysChanged: () => `${p()}signing-keys:changed`,
   healthProbe: () => `${p()}health`,
 } as const;

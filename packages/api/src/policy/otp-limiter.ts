@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { redisKeys } from "../lib/keys";
 import { getRedis } from "../lib/redis";
+import { runScript } from "../lib/redis-script";
 
 /**
  * The email-verification code's state and limits in Redis (CONTRACT "Numbers": OTP lifetime,
@@ -76,21 +76,6 @@ return {'invalid', count}
 `;
 
 const FAILURE_WINDOW_MS = 60 * 60 * 1000;
-
-const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
-const shas = new Map<string, string>();
-
-/** EVALSHA (one short round trip), falling back to EVAL when Redis does not know the script yet. */
-async function runScript(redis: Redis, script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
-  let sha = shas.get(script);
-  if (!sha) shas.set(script, (sha = sha1(script)));
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!String(error).includes("NOSCRIPT")) throw error;
-    return await redis.eval(script, keys.length, ...keys, ...args);
-  }
-}
 
 /** A user's OTP keys (the user's id is a UUID; the tenant is in the key all the same). */
 export interface OtpSubject {

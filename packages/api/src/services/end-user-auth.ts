@@ -3,7 +3,7 @@ import { appError, invalidField } from "../errors";
 import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { assertPasswordAllowed } from "../policy/password-policy";
-import { assertSignInAllowed, recordFailedSignIn } from "../policy/rate-limits";
+import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "./audit";
 import { createSession, openSession, revokeUserSessions, sessionTokens, type ClientInfo, type SessionTokens } from "./sessions";
 import type { SessionState } from "./session-state";
@@ -59,13 +59,12 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   const tenant = await findLiveTenant(input.tenantKey);
   const account = input.userId.trim().toLowerCase();
   const who = { scope: tenant.id, account };
-  await assertSignInAllowed(who, client.ip);
+  const attempt = await takeSignInAttempt(who, client.ip);
   const prisma = getPrisma();
   const user = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: account } } });
   const live = user && !user.deletedAt ? user : null;
   const ok = await verifyPasswordOrDummy(input.password, live?.passwordHash);
   if (!ok || !live) {
-    await recordFailedSignIn(who, client.ip);
     await audit({
       actor: { type: "user", id: live?.id ?? null, label: account.slice(0, 64) },
       action: "user.signInFailed",
@@ -75,6 +74,7 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
     });
     throw appError("auth/InvalidCredentials");
   }
+  await attempt.refund();
   // Only after a correct password does the caller learn the account is suspended.
   if (live.suspendedAt) throw appError("auth/AccountSuspended");
   const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
@@ -94,15 +94,15 @@ export async function changePassword(
 ): Promise<{ success: true; accessToken: string; accessTokenExpiresAt: string }> {
   const { user, tenant, session } = auth;
   const who = { scope: tenant.id, account: user.userId };
-  await assertSignInAllowed(who, client.ip);
+  const attempt = await takeSignInAttempt(who, client.ip);
   // The hash is read only here: the per-request session state never carries it.
   const stored = await getPrisma().user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
   const ok = stored?.passwordHash ? await verifyPassword(input.currentPassword, stored.passwordHash) : false;
   if (!ok) {
-    await recordFailedSignIn(who, client.ip);
     await audit({ actor: userActor(user), action: "user.signInFailed", tenant, target: `user:${user.userId}`, ip: client.ip, details: { via: "changePassword" } });
     throw appError("auth/InvalidCredentials");
   }
+  await attempt.refund();
   if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);

@@ -3,7 +3,8 @@ import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { verifyPasswordOrDummy } from "../lib/password-hasher";
 import { isStorableText } from "../policy/inputs";
-import { assertSignInAllowed, enforceIpLimit, recordFailedSignIn } from "../policy/rate-limits";
+import { enforceIpLimit } from "../policy/rate-limits";
+import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "../services/audit";
 
 /** Staff sessions (next-auth JWT) last at most this long (CONTRACT: 8 hours). */
@@ -35,11 +36,10 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   if (!isStorableText(email) || !isStorableText(password)) return null;
 
   await enforceIpLimit("staffSignIn", input.ip);
-  await assertSignInAllowed(staffAccount(email), input.ip);
+  const attempt = await takeSignInAttempt(staffAccount(email), input.ip);
   const staff = await getPrisma().staffUser.findUnique({ where: { email } });
   const ok = await verifyPasswordOrDummy(password, staff?.passwordHash);
   if (!ok || !staff || staff.disabledAt) {
-    await recordFailedSignIn(staffAccount(email), input.ip);
     await audit({
       actor: { type: "staff", id: staff?.id ?? null, label: email },
       action: "staff.signInFailed",
@@ -49,6 +49,7 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
     });
     return null;
   }
+  await attempt.refund();
   await getPrisma().staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: { type: "staff", id: staff.id, label: staff.email }, action: "staff.signedIn", target: `staff:${staff.email}`, ip: input.ip });
   return { id: staff.id, email: staff.email, role: staff.role };

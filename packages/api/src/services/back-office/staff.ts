@@ -2,7 +2,7 @@ import { getPrisma, isUniqueViolation, type StaffRole, type StaffUser } from "@g
 import { appError, invalidField } from "../../errors";
 import { hashPassword, verifyPassword } from "../../lib/password-hasher";
 import { assertPasswordAllowed } from "../../policy/password-policy";
-import { assertSignInAllowed, recordFailedSignIn } from "../../policy/rate-limits";
+import { takeSignInAttempt } from "../../policy/sign-in-budget";
 import { audit } from "../audit";
 import { staffActor, type StaffCaller } from "./caller";
 import { createdOrder } from "./pagination";
@@ -120,9 +120,8 @@ export async function changeStaffPassword(
   const prisma = getPrisma();
   const staff = await prisma.staffUser.findUniqueOrThrow({ where: { id: caller.staff.id } });
   const who = { scope: "staff", account: staff.email };
-  await assertSignInAllowed(who, caller.ip);
+  const attempt = await takeSignInAttempt(who, caller.ip);
   if (!(await verifyPassword(input.currentPassword, staff.passwordHash))) {
-    await recordFailedSignIn(who, caller.ip);
     await audit({
       actor: staffActor(caller),
       action: "staff.signInFailed",
@@ -132,6 +131,7 @@ export async function changeStaffPassword(
     });
     throw appError("auth/InvalidCredentials");
   }
+  await attempt.refund();
   if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
