@@ -13,9 +13,8 @@ export const redisKeys = {
   otpFailures: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}:${userId}}:failures`,
   rateLimitPrefix: (name: string) => `${p()}rl:${name}`,
   ipLimit: (ip: string) => `ip:${ip}`,
-  /** One sliding-window bucket of an account's failed-sign-in budget (`ip` for the per-IP one). */
-  signInBudget: (scope: string, account: string, ip: string | null, bucket: number) =>
-    `${p()}signin:{${scope}:${account}}:${ip === null ? "all" : `ip:${ip}`}:${bucket}`,
+  /** An account's failed-sign-in log (`ip` for the per-(account, IP) one). */
+  signInBudget: (scope: string, account: string, ip: string | null) => `${p()}signin:{${scope}:${account}}:${ip === null ? "all" : `ip:${ip}`}`,
   signingKeysChanged: () => `${p()}signing-keys:changed`,
   healthProbe: () => `${p()}health`,
 } as const;

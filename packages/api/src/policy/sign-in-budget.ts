@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { getConfig, limits } from "../config";
 import { appError } from "../errors";
@@ -7,9 +8,11 @@ import { getRedis } from "../lib/redis";
 import { runScript } from "../lib/redis-script";
 
 /**
- * The failed-sign-in budgets (CONTRACT "Rate limits"): 10 failures per (account, IP) per 15 min
- * and 100 per account per hour from all IPs, as sliding windows (a fixed-window count plus the
- * previous window's, weighted by how much of it still overlaps).
+ * The failed-sign-in budgets (CONTRACT "Rate limits"): 10 failures per (account, IP) in any
+ * 15 minutes and 100 per account in any hour from all IPs. Each budget is an exact sliding log
+ * (a sorted set of attempt times, at most `limit` entries), so a burst across any boundary is
+ * counted whole and Retry-After is exactly when the oldest counted attempt ages out (never more
+ * than the window).
  *
  * An attempt is taken from both budgets before the password is checked, in one script, and a
  * correct password gives it back. Checking first and counting after would let a parallel burst
@@ -26,38 +29,33 @@ export interface SignInAccount {
 }
 
 /**
- * KEYS: per-(account, IP) current and previous bucket, per-account current and previous bucket.
- * ARGV: now (ms), per-(account, IP) limit and window (ms), per-account limit and window (ms).
- * Answers {1} when taken, or {0, ms to wait until both budgets have room}.
+ * KEYS: the per-(account, IP) log, the per-account log.
+ * ARGV: now (ms), per-(account, IP) limit and window (ms), per-account limit and window (ms),
+ * this attempt's unique member.
+ * Answers {1, 0} when taken, or {0, ms until both budgets have room}.
  */
 export const TAKE_SCRIPT = `
 local now = tonumber(ARGV[1])
-local function wait(current, previous, limit, window)
-  local left = window - (now % window)
-  if previous * left / window + current < limit then return 0 end
-  if current >= limit then
-    return left + math.floor(window * (1 - limit / current)) + 1
-  end
-  return math.floor(left - window * (limit - current) / previous) + 1
+local function wait(key, limit, window)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count < limit then return 0 end
+  local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
 end
-local pairCurrent = tonumber(redis.call('GET', KEYS[1]) or '0')
-local pairPrevious = tonumber(redis.call('GET', KEYS[2]) or '0')
-local accountCurrent = tonumber(redis.call('GET', KEYS[3]) or '0')
-local accountPrevious = tonumber(redis.call('GET', KEYS[4]) or '0')
-local waitMs = math.max(
-  wait(pairCurrent, pairPrevious, tonumber(ARGV[2]), tonumber(ARGV[3])),
-  wait(accountCurrent, accountPrevious, tonumber(ARGV[4]), tonumber(ARGV[5])))
+local waitMs = math.max(wait(KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3])), wait(KEYS[2], tonumber(ARGV[4]), tonumber(ARGV[5])))
 if waitMs > 0 then return {0, waitMs} end
-if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[3])) end
-if redis.call('INCR', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], 2 * tonumber(ARGV[5])) end
+redis.call('ZADD', KEYS[1], now, ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], now, ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return {1, 0}
 `;
 
-/** Gives one attempt back to the buckets it was taken from. */
+/** Gives one attempt back: removes its entry from both logs. */
 export const REFUND_SCRIPT = `
-for _, key in ipairs(KEYS) do
-  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
-end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `;
 
@@ -83,22 +81,21 @@ export async function takeSignInAttempt(
   { redis = getRedis(), now = Date.now() }: { redis?: Redis; now?: number } = {},
 ): Promise<SignInAttempt> {
   const window = windowsMs();
-  const pairBucket = Math.floor(now / window.pair);
-  const accountBucket = Math.floor(now / window.account);
-  const taken = [redisKeys.signInBudget(scope, account, ip, pairBucket), redisKeys.signInBudget(scope, account, null, accountBucket)];
-  const keys = [taken[0]!, redisKeys.signInBudget(scope, account, ip, pairBucket - 1), taken[1]!, redisKeys.signInBudget(scope, account, null, accountBucket - 1)];
+  const keys = [redisKeys.signInBudget(scope, account, ip), redisKeys.signInBudget(scope, account, null)];
+  const member = `${now}:${randomBytes(8).toString("hex")}`;
   const [ok, waitMs] = (await runScript(redis, TAKE_SCRIPT, keys, [
     now,
     limits.failedSignIns.perAccountAndIp.limit,
     window.pair,
     limits.failedSignIns.perAccount.limit,
     window.account,
+    member,
   ])) as [number, number];
   if (ok !== 1) throw appError("rateLimit/TooManyRequests", { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
   return {
     refund: async () => {
       // Not refunding costs the user one counted failure, never a refused sign-in.
-      await runScript(redis, REFUND_SCRIPT, taken, []).catch((error: unknown) => {
+      await runScript(redis, REFUND_SCRIPT, keys, [member]).catch((error: unknown) => {
         getLogger().warn({ err: String(error) }, "could not refund a sign-in attempt");
       });
     },
