@@ -1,26 +1,19 @@
 import Link from "next/link";
 import { auditActionLabel } from "../lib/audit-actions";
-import { Badge, Time } from "./ui";
+import type { BackOfficeApi } from "../lib/server/api";
+import { Annotated, Badge, DataTable, Time } from "./ui";
 
-export interface AuditEventView {
-  id: string;
-  at: string;
-  actor: { type: "staff" | "user" | "system"; id: string | null; label: string | null };
-  tenantKey: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-}
+/** One event as the audit log lists it (the contract's `AuditEvent`). */
+export type AuditEventView = Awaited<ReturnType<BackOfficeApi["auditLog"]["list"]>>["items"][number];
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function Actor({ actor }: { actor: AuditEventView["actor"] }) {
   if (actor.type === "system") return <span className="muted">System</span>;
   return (
-    <span className="stack">
+    <Annotated note={actor.type === "staff" ? "Staff" : "End user"}>
       <span>{actor.label ?? "Unknown"}</span>
-      <span className="muted small">{actor.type === "staff" ? "Staff" : "End user"}</span>
-    </span>
+    </Annotated>
   );
 }
 
@@ -34,38 +27,33 @@ function Target({ target, tenantKey }: { target: string | null; tenantKey: strin
     case "user":
       if (uuidPattern.test(name)) return <span>Deleted user <span className="muted small">(id {name.slice(0, 8)}…)</span></span>;
       return (
-        <span className="stack">
+        <Annotated note="User">
           {tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(tenantKey)}/users/${encodeURIComponent(name)}`}>{name}</Link> : <span>{name}</span>}
-          <span className="muted small">User</span>
-        </span>
+        </Annotated>
       );
     case "tenant":
       return (
-        <span className="stack">
+        <Annotated note="Tenant">
           <Link href={`/backoffice/tenants/${encodeURIComponent(name)}`}>{name}</Link>
-          <span className="muted small">Tenant</span>
-        </span>
+        </Annotated>
       );
     case "staff":
       return (
-        <span className="stack">
+        <Annotated note="Staff">
           <span>{name}</span>
-          <span className="muted small">Staff</span>
-        </span>
+        </Annotated>
       );
     case "session":
       return (
-        <span className="stack">
+        <Annotated note="Session">
           <span>Session {name.slice(0, 8)}…</span>
-          <span className="muted small">Session</span>
-        </span>
+        </Annotated>
       );
     case "signingKey":
       return (
-        <span className="stack">
+        <Annotated note="Signing key">
           <span className="mono">{name}</span>
-          <span className="muted small">Signing key</span>
-        </span>
+        </Annotated>
       );
     default:
       return <span>{target}</span>;
@@ -78,43 +66,28 @@ const actionTone = (action: string) => (dangerActions.has(action) ? "danger" : s
 
 export function AuditTable({ events, timeZone, caption }: { events: AuditEventView[]; timeZone: string; caption: string }) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Target</th>
-            <th scope="col">Tenant</th>
-            <th scope="col">IP</th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((event) => (
-            <tr key={event.id} data-action={event.action}>
-              <td className="nowrap">
-                <Time iso={event.at} timeZone={timeZone} />
-              </td>
-              <td>
-                <span className="stack">
-                  <Badge tone={actionTone(event.action)}>{auditActionLabel(event.action)}</Badge>
-                  <span className="mono small muted">{event.action}</span>
-                </span>
-              </td>
-              <td>
-                <Actor actor={event.actor} />
-              </td>
-              <td>
-                <Target target={event.target} tenantKey={event.tenantKey} />
-              </td>
-              <td>{event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}</td>
-              <td className="mono small">{event.ip ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={caption} columns={["When", "Action", "Actor", "Target", "Tenant", "IP"]}>
+      {events.map((event) => (
+        <tr key={event.id} data-action={event.action}>
+          <td className="nowrap">
+            <Time iso={event.at} timeZone={timeZone} />
+          </td>
+          <td>
+            <span className="stack">
+              <Badge tone={actionTone(event.action)}>{auditActionLabel(event.action)}</Badge>
+              <span className="mono small muted">{event.action}</span>
+            </span>
+          </td>
+          <td>
+            <Actor actor={event.actor} />
+          </td>
+          <td>
+            <Target target={event.target} tenantKey={event.tenantKey} />
+          </td>
+          <td>{event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}</td>
+          <td className="mono small">{event.ip ?? "—"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

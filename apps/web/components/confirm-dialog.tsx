@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { Notice } from "./ui";
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -52,11 +53,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, tone = "dan
       <div id={bodyId} className="dialog-body">
         {children}
       </div>
-      {error ? (
-        <div role="alert" className="alert alert-error">
-          {error}
-        </div>
-      ) : null}
+      {error ? <Notice tone="error">{error}</Notice> : null}
       <div className="dialog-actions">
         <button ref={cancelRef} type="button" className="btn btn-secondary" onClick={onCancel} disabled={pending}>
           Cancel

@@ -2,20 +2,32 @@
 
 import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode } from "react";
 
-interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "onChange" | "value"> {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | undefined;
-  hint?: ReactNode;
+/** What a field hands its control: the id its label points at, and the wiring to its hint and error. */
+interface ControlProps {
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
 }
 
-/** A labelled input whose hint and error are tied to it for screen readers. */
-export function TextField({ label, name, value, onChange, error, hint, className, ...rest }: TextFieldProps) {
-  const id = useId();
+interface FieldProps {
+  label: ReactNode;
+  /** A fixed id for the control; without one a unique id is made. */
+  id?: string | undefined;
+  hint?: ReactNode;
+  /** Shown under the control, which is marked invalid and described by it. */
+  error?: string | undefined;
+  /** The id of an error shown elsewhere (such as the page's alert): the control is marked invalid and described by it. */
+  errorId?: string | undefined;
+  className?: string | undefined;
+  children: (control: ControlProps) => ReactNode;
+}
+
+/** The markup every field shares: a label, a hint and an error, tied to the control for screen readers. */
+export function Field({ label, id: fixedId, hint, error, errorId: outsideErrorId, className, children }: FieldProps) {
+  const madeId = useId();
+  const id = fixedId ?? madeId;
   const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+  const errorId = error ? `${id}-error` : outsideErrorId;
   return (
     <div className={`field${className ? ` ${className}` : ""}`}>
       <label htmlFor={id}>{label}</label>
@@ -24,59 +36,62 @@ export function TextField({ label, name, value, onChange, error, hint, className
           {hint}
         </p>
       ) : null}
-      <input
-        id={id}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
-        {...rest}
-      />
+      {children({
+        id,
+        "aria-invalid": errorId ? true : undefined,
+        "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") || undefined,
+      })}
       {error ? <FieldError id={errorId!} message={error} /> : null}
     </div>
   );
 }
 
-interface SelectFieldProps {
-  label: string;
+type FieldOptions = Omit<FieldProps, "children">;
+
+interface TextFieldProps extends FieldOptions, Omit<InputHTMLAttributes<HTMLInputElement>, keyof FieldOptions | "onChange"> {
+  /** Called with the new text; leave it out for an uncontrolled input (`defaultValue`). */
+  onChange?: (value: string) => void;
+}
+
+/** A labelled input; `className` goes on the field around it. */
+export function TextField({ label, id, hint, error, errorId, className, onChange, ...input }: TextFieldProps) {
+  return (
+    <Field label={label} id={id} hint={hint} error={error} errorId={errorId} className={className}>
+      {(control) => <input {...control} onChange={onChange && ((event) => onChange(event.target.value))} {...input} />}
+    </Field>
+  );
+}
+
+interface SelectFieldProps extends FieldOptions {
   name: string;
   value: string;
   onChange: (value: string) => void;
   options: { value: string; label: string }[];
-  error?: string | undefined;
-  hint?: ReactNode;
   disabled?: boolean;
 }
 
-export function SelectField({ label, name, value, onChange, options, error, hint, disabled }: SelectFieldProps) {
-  const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+export function SelectField({ name, value, onChange, options, disabled, ...field }: SelectFieldProps) {
   return (
-    <div className="field">
+    <Field {...field}>
+      {(control) => (
+        <select {...control} name={name} value={value} disabled={disabled} onChange={(event) => onChange(event.target.value)}>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+export function CheckboxField({ label, checked, onChange }: { label: ReactNode; checked: boolean; onChange: (checked: boolean) => void }) {
+  const id = useId();
+  return (
+    <div className="check">
+      <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
       <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      ) : null}
-      <select
-        id={id}
-        name={name}
-        value={value}
-        disabled={disabled}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      {error ? <FieldError id={errorId!} message={error} /> : null}
     </div>
   );
 }

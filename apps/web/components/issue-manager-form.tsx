@@ -2,12 +2,13 @@
 
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useTRPC } from "../lib/trpc";
 import { userIdPattern } from "../lib/validation";
-import { FormError, SubmitButton, TextField } from "./form";
+import { CheckboxField, FormError, SubmitButton, TextField } from "./form";
 import { SecretReveal } from "./secret-reveal";
-import { useFormErrors } from "./use-form-errors";
+import { Notice } from "./ui";
+import { useFormFields } from "./use-form-errors";
 
 interface Issued {
   userId: string;
@@ -21,20 +22,21 @@ interface Issued {
 /** Issues a manager account into a tenant and shows its temporary password once. */
 export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string; tenantName: string }) {
   const trpc = useTRPC();
-  const checkboxId = useId();
-  const [userId, setUserId] = useState("");
-  const [displayName, setDisplayName] = useState("");
-  const [email, setEmail] = useState("");
-  const [sendInvitation, setSendInvitation] = useState(false);
-  const [includePassword, setIncludePassword] = useState(false);
   const [issued, setIssued] = useState<Issued | null>(null);
-  const { formError, fieldErrors, showError, clearErrors, setFieldError } = useFormErrors();
+  const { values, set, field, reset, formError, showError, clearErrors, setFieldError } = useFormFields({
+    userId: "",
+    displayName: "",
+    email: "",
+    sendInvitation: false,
+    includePassword: false,
+  });
+  const { displayName, email, sendInvitation, includePassword } = values;
   const issue = useMutation(trpc.backOffice.managers.issue.mutationOptions());
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     clearErrors();
-    const id = userId.trim().toLowerCase();
+    const id = values.userId.trim().toLowerCase();
     let invalid = false;
     if (!userIdPattern.test(id)) {
       setFieldError("userId", "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.");
@@ -73,12 +75,12 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
     const userHref = `/backoffice/tenants/${tenantKey}/users/${encodeURIComponent(issued.userId)}`;
     return (
       <div className="stack-lg">
-        <div role="status" className="alert alert-success">
+        <Notice tone="success">
           Manager <strong>{issued.displayName}</strong> (<span className="mono">{issued.userId}</span>) was issued in {tenantName}.
           {issued.emailed
             ? ` An invitation was sent to ${issued.email}${issued.passwordInEmail ? " with the temporary password in it" : " without the password"}.`
             : " No email was sent."}
-        </div>
+        </Notice>
         <SecretReveal label="Temporary password" secret={issued.temporaryPassword} who={issued.displayName} />
         <div className="form-actions">
           <Link href={userHref} className="btn btn-secondary">
@@ -89,11 +91,7 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
             className="btn btn-ghost"
             onClick={() => {
               setIssued(null);
-              setUserId("");
-              setDisplayName("");
-              setEmail("");
-              setSendInvitation(false);
-              setIncludePassword(false);
+              reset();
             }}
           >
             Issue another manager
@@ -109,13 +107,7 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
       <div className="form-grid">
         <TextField
           label="User ID"
-          name="userId"
-          value={userId}
-          onChange={(value) => {
-            setUserId(value);
-            if (fieldErrors.userId) setFieldError("userId", undefined);
-          }}
-          error={fieldErrors.userId}
+          {...field("userId")}
           hint="What the manager signs in with. 3-32 lower-case letters, digits, dots, hyphens or underscores."
           required
           autoComplete="off"
@@ -123,47 +115,23 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
           spellCheck={false}
           maxLength={32}
         />
-        <TextField
-          label="Display name"
-          name="displayName"
-          value={displayName}
-          onChange={(value) => {
-            setDisplayName(value);
-            if (fieldErrors.displayName) setFieldError("displayName", undefined);
-          }}
-          error={fieldErrors.displayName}
-          required
-          maxLength={64}
-          autoComplete="off"
-        />
+        <TextField label="Display name" {...field("displayName")} required maxLength={64} autoComplete="off" />
       </div>
       <fieldset className="field">
         <legend>Invitation email</legend>
-        <div className="check">
-          <input id={checkboxId} type="checkbox" checked={sendInvitation} onChange={(event) => setSendInvitation(event.target.checked)} />
-          <label htmlFor={checkboxId}>Send an invitation email</label>
-        </div>
+        <CheckboxField label="Send an invitation email" checked={sendInvitation} onChange={(checked) => set("sendInvitation", checked)} />
         {sendInvitation ? (
           <div className="nested">
             <TextField
               label="Email address"
-              name="email"
               type="email"
-              value={email}
-              onChange={(value) => {
-                setEmail(value);
-                if (fieldErrors.email) setFieldError("email", undefined);
-              }}
-              error={fieldErrors.email}
+              {...field("email")}
               hint="The invitation says which tenant and user ID to use. The tenant's allowed domains do not apply to issued managers."
               required
               maxLength={254}
               autoComplete="off"
             />
-            <div className="check">
-              <input id={`${checkboxId}-pw`} type="checkbox" checked={includePassword} onChange={(event) => setIncludePassword(event.target.checked)} />
-              <label htmlFor={`${checkboxId}-pw`}>Put the temporary password in the email</label>
-            </div>
+            <CheckboxField label="Put the temporary password in the email" checked={includePassword} onChange={(checked) => set("includePassword", checked)} />
             <p className="field-hint">
               Email is not a secure channel. Leave this off to hand the password over another way; it is shown to you once either way.
             </p>

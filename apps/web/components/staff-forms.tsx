@@ -7,7 +7,8 @@ import { describeError } from "../lib/error-messages";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FormError, SelectField, SubmitButton, TextField } from "./form";
-import { goToSignInAfterExpiry, useFormErrors } from "./use-form-errors";
+import { Notice } from "./ui";
+import { useFormErrors, useFormFields } from "./use-form-errors";
 
 type Role = "admin" | "viewer";
 const roleOptions = [
@@ -19,11 +20,9 @@ const roleOptions = [
 export function CreateStaffForm() {
   const trpc = useTRPC();
   const router = useRouter();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [created, setCreated] = useState<string | null>(null);
-  const { formError, fieldErrors, showError, clearErrors, setFieldError } = useFormErrors();
+  const { values, field, reset, formError, fieldErrors, showError, clearErrors } = useFormFields({ email: "", password: "" });
   const create = useMutation(trpc.backOffice.staff.create.mutationOptions());
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -31,10 +30,9 @@ export function CreateStaffForm() {
     clearErrors();
     setCreated(null);
     try {
-      const staff = await create.mutateAsync({ email, password, role });
+      const staff = await create.mutateAsync({ ...values, role });
       setCreated(`${staff.email} was added as ${staff.role === "admin" ? "an admin" : "a viewer"}. Give them the password over a secure channel and ask them to change it under Account.`);
-      setEmail("");
-      setPassword("");
+      reset();
       setRole("viewer");
       router.refresh();
     } catch (error) {
@@ -45,36 +43,13 @@ export function CreateStaffForm() {
   return (
     <form onSubmit={onSubmit} noValidate className="form">
       <FormError message={formError} />
-      {created ? (
-        <div role="status" className="alert alert-success">
-          {created}
-        </div>
-      ) : null}
+      {created ? <Notice tone="success">{created}</Notice> : null}
       <div className="form-grid">
-        <TextField
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onChange={(value) => {
-            setEmail(value);
-            if (fieldErrors.email) setFieldError("email", undefined);
-          }}
-          error={fieldErrors.email}
-          required
-          maxLength={254}
-          autoComplete="off"
-        />
+        <TextField label="Email" type="email" {...field("email")} required maxLength={254} autoComplete="off" />
         <TextField
           label="Initial password"
-          name="password"
           type="password"
-          value={password}
-          onChange={(value) => {
-            setPassword(value);
-            if (fieldErrors.password) setFieldError("password", undefined);
-          }}
-          error={fieldErrors.password}
+          {...field("password")}
           hint="8 to 72 characters, not a common password, not the email."
           required
           autoComplete="new-password"
@@ -99,7 +74,7 @@ export function StaffRowActions({ email, role, disabled }: { email: string; role
   const selectId = useId();
   const [nextRole, setNextRole] = useState<Role>(role);
   const [change, setChange] = useState<Change | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { formError: error, setFormError: setError, showError } = useFormErrors();
   const update = useMutation(trpc.backOffice.staff.update.mutationOptions());
 
   async function confirm() {
@@ -111,9 +86,7 @@ export function StaffRowActions({ email, role, disabled }: { email: string; role
       setChange(null);
       router.refresh();
     } catch (caught) {
-      const described = describeError(caught);
-      if (described.sessionExpired) return goToSignInAfterExpiry();
-      setError(described.message);
+      showError(caught);
     }
   }
 
@@ -202,11 +175,9 @@ export function StaffRowActions({ email, role, disabled }: { email: string; role
  */
 export function ChangeOwnPasswordForm() {
   const trpc = useTRPC();
-  const [currentPassword, setCurrentPassword] = useState("");
-  const [newPassword, setNewPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
   const [done, setDone] = useState(false);
-  const { formError, fieldErrors, showError, clearErrors, setFieldError } = useFormErrors();
+  const { values, field, reset, formError, showError, clearErrors, setFieldError } = useFormFields({ currentPassword: "", newPassword: "", confirmation: "" });
+  const { currentPassword, newPassword, confirmation } = values;
   const change = useMutation(trpc.backOffice.staff.changePassword.mutationOptions());
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -218,9 +189,7 @@ export function ChangeOwnPasswordForm() {
     }
     try {
       await change.mutateAsync({ currentPassword, newPassword });
-      setCurrentPassword("");
-      setNewPassword("");
-      setConfirmation("");
+      reset();
       setDone(true);
     } catch (error) {
       const described = describeError(error);
@@ -231,52 +200,18 @@ export function ChangeOwnPasswordForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate className="form form-narrow">
-      {done ? (
-        <div role="status" className="alert alert-success">
-          Password changed. Your other sessions were signed out; this one continues.
-        </div>
-      ) : null}
+      {done ? <Notice tone="success">Password changed. Your other sessions were signed out; this one continues.</Notice> : null}
       <FormError message={formError} />
-      <TextField
-        label="Current password"
-        name="currentPassword"
-        type="password"
-        value={currentPassword}
-        onChange={(value) => {
-          setCurrentPassword(value);
-          if (fieldErrors.currentPassword) setFieldError("currentPassword", undefined);
-        }}
-        error={fieldErrors.currentPassword}
-        required
-        autoComplete="current-password"
-      />
+      <TextField label="Current password" type="password" {...field("currentPassword")} required autoComplete="current-password" />
       <TextField
         label="New password"
-        name="newPassword"
         type="password"
-        value={newPassword}
-        onChange={(value) => {
-          setNewPassword(value);
-          if (fieldErrors.newPassword) setFieldError("newPassword", undefined);
-        }}
-        error={fieldErrors.newPassword}
+        {...field("newPassword")}
         hint="8 to 72 characters, not a common password, not your email, not the current one."
         required
         autoComplete="new-password"
       />
-      <TextField
-        label="New password again"
-        name="confirmation"
-        type="password"
-        value={confirmation}
-        onChange={(value) => {
-          setConfirmation(value);
-          if (fieldErrors.confirmation) setFieldError("confirmation", undefined);
-        }}
-        error={fieldErrors.confirmation}
-        required
-        autoComplete="new-password"
-      />
+      <TextField label="New password again" type="password" {...field("confirmation")} required autoComplete="new-password" />
       <div className="form-actions">
         <SubmitButton pending={change.isPending} pendingLabel="Changing…">
           Change password

@@ -2,20 +2,20 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
-import { describeError } from "../lib/error-messages";
+import { useState } from "react";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "./confirm-dialog";
-import { goToSignInAfterExpiry } from "./use-form-errors";
+import { TextField } from "./form";
+import { Card, Notice } from "./ui";
+import { useFormErrors } from "./use-form-errors";
 
 /** Soft delete (typing the key to confirm) and restore, for admins. */
 export function TenantDangerZone({ tenantKey, tenantName, deleted }: { tenantKey: string; tenantName: string; deleted: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const inputId = useId();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const { formError: error, setFormError: setError, showError } = useFormErrors();
   const [done, setDone] = useState<string | null>(null);
   const softDelete = useMutation(trpc.backOffice.tenants.softDelete.mutationOptions());
   const restore = useMutation(trpc.backOffice.tenants.restore.mutationOptions());
@@ -30,23 +30,14 @@ export function TenantDangerZone({ tenantKey, tenantName, deleted }: { tenantKey
       setDone(deleted ? "Tenant restored. Its users can sign in again." : "Tenant deleted. Its users can no longer sign in.");
       router.refresh();
     } catch (caught) {
-      const described = describeError(caught);
-      if (described.sessionExpired) return goToSignInAfterExpiry();
-      setError(described.message);
+      showError(caught);
     }
   }
 
   const canConfirm = deleted || typed.trim().toLowerCase() === tenantKey;
   return (
-    <section className={`card ${deleted ? "" : "card-danger"}`} aria-labelledby="danger-zone">
-      <div className="card-header">
-        <h2 id="danger-zone">{deleted ? "Restore" : "Delete tenant"}</h2>
-      </div>
-      {done ? (
-        <div role="status" className="alert alert-success">
-          {done}
-        </div>
-      ) : null}
+    <Card id="danger-zone" title={deleted ? "Restore" : "Delete tenant"} className={deleted ? undefined : "card-danger"}>
+      {done ? <Notice tone="success">{done}</Notice> : null}
       <p>
         {deleted
           ? "Restoring lets the tenant's users sign in again. Sessions ended by the deletion stay ended."
@@ -75,15 +66,21 @@ export function TenantDangerZone({ tenantKey, tenantName, deleted }: { tenantKey
             <p>
               All users of <strong>{tenantName}</strong> are signed out now and cannot sign in until the tenant is restored.
             </p>
-            <div className="field">
-              <label htmlFor={inputId}>
-                Type <span className="mono">{tenantKey}</span> to confirm
-              </label>
-              <input id={inputId} value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" autoCapitalize="off" spellCheck={false} />
-            </div>
+            <TextField
+              label={
+                <>
+                  Type <span className="mono">{tenantKey}</span> to confirm
+                </>
+              }
+              value={typed}
+              onChange={setTyped}
+              autoComplete="off"
+              autoCapitalize="off"
+              spellCheck={false}
+            />
           </>
         )}
       </ConfirmDialog>
-    </section>
+    </Card>
   );
 }

@@ -7,7 +7,8 @@ import { useTRPC } from "../lib/trpc";
 import { tenantKeyPattern } from "../lib/validation";
 import { DomainChips } from "./domain-chips";
 import { FormError, SelectField, SubmitButton, TextField } from "./form";
-import { useFormErrors } from "./use-form-errors";
+import { Notice } from "./ui";
+import { useFormFields } from "./use-form-errors";
 
 export interface TenantFormValues {
   key: string;
@@ -27,21 +28,16 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   const trpc = useTRPC();
   const router = useRouter();
   const start: TenantFormValues = initial ?? { key: "", name: "", locale: "ko", appUrl: "", allowedEmailDomains: [] };
-  const [values, setValues] = useState<TenantFormValues>(start);
   const [saved, setSaved] = useState<TenantFormValues>(start);
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
   const [domainDraft, setDomainDraft] = useState("");
-  const { formError, fieldErrors, showError, clearErrors, setFieldError } = useFormErrors();
+  const { values, setValues, set, field, formError, fieldErrors, showError, clearErrors, setFieldError } = useFormFields(start, () =>
+    setSavedMessage(null),
+  );
 
   const create = useMutation(trpc.backOffice.tenants.create.mutationOptions());
   const update = useMutation(trpc.backOffice.tenants.update.mutationOptions());
   const pending = create.isPending || update.isPending;
-
-  const set = <K extends keyof TenantFormValues>(field: K, value: TenantFormValues[K]) => {
-    setValues((current) => ({ ...current, [field]: value }));
-    setSavedMessage(null);
-    if (fieldErrors[field]) setFieldError(field, undefined);
-  };
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -103,18 +99,11 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   return (
     <form onSubmit={onSubmit} noValidate className="form">
       <FormError message={formError} />
-      {savedMessage ? (
-        <div role="status" className="alert alert-success">
-          {savedMessage}
-        </div>
-      ) : null}
+      {savedMessage ? <Notice tone="success">{savedMessage}</Notice> : null}
       <div className="form-grid">
         <TextField
           label="Tenant key"
-          name="key"
-          value={values.key}
-          onChange={(value) => set("key", value)}
-          error={fieldErrors.key}
+          {...field("key")}
           hint={mode === "create" ? "Product apps sign users in with this. 2-32 lower-case letters, digits or hyphens. It can never be changed or reused." : "The key cannot be changed."}
           readOnly={mode === "edit"}
           required
@@ -126,10 +115,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
         />
         <TextField
           label="Name"
-          name="name"
-          value={values.name}
-          onChange={(value) => set("name", value)}
-          error={fieldErrors.name}
+          {...field("name")}
           hint="Shown to staff and in emails to the tenant's users."
           required
           maxLength={100}
@@ -146,11 +132,8 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
         />
         <TextField
           label="App URL (optional)"
-          name="appUrl"
           type="url"
-          value={values.appUrl}
-          onChange={(value) => set("appUrl", value)}
-          error={fieldErrors.appUrl}
+          {...field("appUrl")}
           hint="The product app's address, such as https://app.example.com. Used for links in emails and to allow the app's browser calls. Leave empty for none."
           placeholder="https://app.example.com"
           autoComplete="off"

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDateTime } from "../lib/format";
+import { hrefWith, nextPageParams, pageNumber, previousPageParams, type PageState } from "../lib/pagination";
 
 /** Small server-rendered building blocks shared by the BackOffice pages. */
 
@@ -39,6 +40,38 @@ export function PageHeader({
   );
 }
 
+interface TitledProps {
+  /** The heading's id, which names the section for screen readers. */
+  id: string;
+  title: ReactNode;
+  /** Beside the heading, such as a link to the full list. */
+  action?: ReactNode;
+  className?: string | undefined;
+  children: ReactNode;
+}
+
+function Titled({ kind, id, title, action, className, children }: TitledProps & { kind: "card" | "section" }) {
+  return (
+    <section className={`${kind}${className ? ` ${className}` : ""}`} aria-labelledby={id}>
+      <div className={`${kind}-header`}>
+        <h2 id={id}>{title}</h2>
+        {action}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** A boxed section with a heading. */
+export function Card(props: TitledProps) {
+  return <Titled kind="card" {...props} />;
+}
+
+/** A page section with a heading, not boxed. */
+export function Section(props: TitledProps) {
+  return <Titled kind="section" {...props} />;
+}
+
 export function Time({ iso, timeZone, empty = "Never" }: { iso: string | null | undefined; timeZone: string; empty?: string }) {
   if (!iso) return <span className="muted">{empty}</span>;
   return (
@@ -52,6 +85,50 @@ type BadgeTone = "neutral" | "success" | "warning" | "danger" | "info";
 
 export function Badge({ tone = "neutral", children }: { tone?: BadgeTone; children: ReactNode }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
+}
+
+/** A value with a muted note under it, such as a user ID over the display name. */
+export function Annotated({ note, children }: { note: ReactNode; children: ReactNode }) {
+  return (
+    <span className="stack">
+      {children}
+      <span className="muted small">{note}</span>
+    </span>
+  );
+}
+
+export function LinkList({ items }: { items: { href: string; label: ReactNode; note: ReactNode }[] }) {
+  return (
+    <ul className="link-list">
+      {items.map((item) => (
+        <li key={item.href}>
+          <Link href={item.href}>{item.label}</Link>
+          <span className="muted small">{item.note}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A table with a caption for screen readers and a header row; the rows are the children. */
+export function DataTable({ caption, columns, children }: { caption: string; columns: ReactNode[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column, index) => (
+              <th key={index} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
 }
 
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
@@ -111,17 +188,23 @@ export function SearchForm({
   );
 }
 
+/** Previous and next links for a cursor-paged list at `path`; the page's filters travel along. */
 export function Pagination({
   label,
-  pageNumber,
-  previousHref,
-  nextHref,
+  path,
+  filters,
+  page,
+  nextCursor,
 }: {
   label: string;
-  pageNumber: number;
-  previousHref: string | undefined;
-  nextHref: string | undefined;
+  path: string;
+  filters: Record<string, string | undefined>;
+  page: PageState;
+  nextCursor: string | null;
 }) {
+  const previous = previousPageParams(page);
+  const previousHref = previous ? hrefWith(path, { ...filters, ...previous }) : undefined;
+  const nextHref = nextCursor ? hrefWith(path, { ...filters, ...nextPageParams(page, nextCursor) }) : undefined;
   if (!previousHref && !nextHref) return null;
   return (
     <nav className="pagination" aria-label={label}>
@@ -134,7 +217,7 @@ export function Pagination({
           ← Previous
         </span>
       )}
-      <span className="pagination-page">Page {pageNumber}</span>
+      <span className="pagination-page">Page {pageNumber(page)}</span>
       {nextHref ? (
         <Link href={nextHref} className="btn btn-secondary" rel="next">
           Next →

@@ -43,3 +43,35 @@ export function useFormErrors() {
 
   return { formError, fieldErrors, showError, clearErrors, setFieldError, setFormError };
 }
+
+/** The keys of `Values` that hold free text (not a union of literals, a flag or a list). */
+type TextKey<Values> = { [K in keyof Values]: string extends Values[K] ? (Values[K] extends string ? K : never) : never }[keyof Values] & string;
+
+/**
+ * A form's values with its error state (`useFormErrors`). `set` changes one value and clears that
+ * field's error, since the user is fixing it; `field(name)` is a text field's name, value, error
+ * and onChange in one. `onEdit` runs on every change (a form can drop its "saved" message there).
+ */
+export function useFormFields<Values extends object>(initial: Values, onEdit?: () => void) {
+  const errors = useFormErrors();
+  const { fieldErrors, setFieldError } = errors;
+  const [initialValues] = useState(initial);
+  const [values, setValues] = useState(initial);
+
+  function set<K extends keyof Values & string>(name: K, value: Values[K]) {
+    setValues((current) => ({ ...current, [name]: value }));
+    onEdit?.();
+    if (fieldErrors[name]) setFieldError(name, undefined);
+  }
+
+  function field<K extends TextKey<Values>>(name: K) {
+    return {
+      name,
+      value: values[name] as string,
+      onChange: (value: string) => set(name, value as Values[K]),
+      error: fieldErrors[name],
+    };
+  }
+
+  return { ...errors, values, setValues, set, field, reset: () => setValues(initialValues) };
+}

@@ -3,11 +3,11 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { describeError } from "../lib/error-messages";
 import { useTRPC } from "../lib/trpc";
 import { ConfirmDialog } from "./confirm-dialog";
 import { SecretReveal } from "./secret-reveal";
-import { goToSignInAfterExpiry } from "./use-form-errors";
+import { Card, Notice } from "./ui";
+import { useFormErrors } from "./use-form-errors";
 
 type Action = "suspend" | "unsuspend" | "resetPassword" | "delete";
 
@@ -16,7 +16,7 @@ export function UserActions({ tenantKey, userId, displayName, suspended }: { ten
   const trpc = useTRPC();
   const router = useRouter();
   const [action, setAction] = useState<Action | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { formError: error, setFormError: setError, showError } = useFormErrors();
   const [notice, setNotice] = useState<string | null>(null);
   const [temporaryPassword, setTemporaryPassword] = useState<string | null>(null);
   const suspend = useMutation(trpc.backOffice.users.suspend.mutationOptions());
@@ -60,9 +60,7 @@ export function UserActions({ tenantKey, userId, displayName, suspended }: { ten
       setAction(null);
       router.refresh();
     } catch (caught) {
-      const described = describeError(caught);
-      if (described.sessionExpired) return goToSignInAfterExpiry();
-      setError(described.message);
+      showError(caught);
     }
   }
 
@@ -95,26 +93,13 @@ export function UserActions({ tenantKey, userId, displayName, suspended }: { ten
   const current = action ? dialogs[action] : null;
 
   return (
-    <section className="card" aria-labelledby="user-actions">
-      <div className="card-header">
-        <h2 id="user-actions">Actions</h2>
-      </div>
-      {notice ? (
-        <div role="status" className="alert alert-success">
-          {notice}
-        </div>
-      ) : null}
+    <Card id="user-actions" title="Actions">
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
       {temporaryPassword ? <SecretReveal label="New temporary password" secret={temporaryPassword} who={displayName} /> : null}
       <div className="action-list">
-        {suspended ? (
-          <button type="button" className="btn btn-secondary" onClick={() => open("unsuspend")}>
-            Unsuspend user
-          </button>
-        ) : (
-          <button type="button" className="btn btn-secondary" onClick={() => open("suspend")}>
-            Suspend user
-          </button>
-        )}
+        <button type="button" className="btn btn-secondary" onClick={() => open(suspended ? "unsuspend" : "suspend")}>
+          {suspended ? "Unsuspend user" : "Suspend user"}
+        </button>
         <button type="button" className="btn btn-secondary" onClick={() => open("resetPassword")}>
           Reset password
         </button>
@@ -134,6 +119,6 @@ export function UserActions({ tenantKey, userId, displayName, suspended }: { ten
       >
         <p>{current?.body}</p>
       </ConfirmDialog>
-    </section>
+    </Card>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useFormStatus } from "react-dom";
+import { TextField } from "../../../components/form";
 
 function SubmitButton() {
   const { pending } = useFormStatus();
@@ -23,39 +24,33 @@ export function SignInForm({
   email: string | undefined;
   hasError: boolean;
 }) {
-  const describedBy = hasError ? "sign-in-error" : undefined;
+  const errorId = hasError ? "sign-in-error" : undefined;
   return (
     <form action={action} noValidate={false}>
       {next ? <input type="hidden" name="next" value={next} /> : null}
-      <div className="field">
-        <label htmlFor="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="username"
-          required
-          maxLength={254}
-          defaultValue={email}
-          autoFocus={!email}
-          aria-invalid={hasError || undefined}
-          aria-describedby={describedBy}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          maxLength={72}
-          autoFocus={Boolean(email)}
-          aria-invalid={hasError || undefined}
-          aria-describedby={describedBy}
-        />
-      </div>
+      <TextField
+        label="Email"
+        id="email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        maxLength={254}
+        defaultValue={email}
+        autoFocus={!email}
+        errorId={errorId}
+      />
+      <TextField
+        label="Password"
+        id="password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        maxLength={72}
+        autoFocus={Boolean(email)}
+        errorId={errorId}
+      />
       <SubmitButton />
     </form>
   );

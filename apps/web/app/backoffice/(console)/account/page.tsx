@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { ChangeOwnPasswordForm } from "../../../../components/staff-forms";
-import { DefinitionList, PageHeader } from "../../../../components/ui";
+import { Card, DefinitionList, PageHeader } from "../../../../components/ui";
 import { requireStaff } from "../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../lib/server/time-zone";
 import { signOutAction } from "../../actions";
@@ -14,10 +14,7 @@ export default async function AccountPage() {
     <>
       <PageHeader title="Account" description="Your own staff account." />
       <div className="grid-2">
-        <section className="card" aria-labelledby="you">
-          <div className="card-header">
-            <h2 id="you">You</h2>
-          </div>
+        <Card id="you" title="You">
           <DefinitionList
             items={[
               { term: "Email", value: staff.email },
@@ -31,14 +28,11 @@ export default async function AccountPage() {
               Sign out
             </button>
           </form>
-        </section>
-        <section className="card" aria-labelledby="password">
-          <div className="card-header">
-            <h2 id="password">Change password</h2>
-          </div>
+        </Card>
+        <Card id="password" title="Change password">
           <p className="muted">Changing your password signs you out everywhere else; this browser stays signed in.</p>
           <ChangeOwnPasswordForm />
-        </section>
+        </Card>
       </div>
     </>
   );

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { AuditTable } from "../../../../components/audit-table";
 import { EmptyState, PageHeader, Pagination } from "../../../../components/ui";
 import { auditActionLabels, auditActions } from "../../../../lib/audit-actions";
-import { hrefWith, nextPageParams, pageNumber, previousPageParams, readPageState } from "../../../../lib/pagination";
+import { readPageState } from "../../../../lib/pagination";
 import { loadFromApi } from "../../../../lib/server/api";
 import { requireStaff } from "../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../lib/server/time-zone";
@@ -32,7 +32,6 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
     ]),
   );
   const filters = { tenant: tenantInput || undefined, action: action || undefined };
-  const previous = previousPageParams(page);
   const knownAction = action === "" || auditActions.includes(action);
 
   return (
@@ -96,12 +95,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
       ) : (
         <AuditTable events={events.items} timeZone={timeZone} caption="Audit events" />
       )}
-      <Pagination
-        label="Audit log pages"
-        pageNumber={pageNumber(page)}
-        previousHref={previous ? hrefWith("/backoffice/audit", { ...filters, ...previous }) : undefined}
-        nextHref={events.nextCursor ? hrefWith("/backoffice/audit", { ...filters, ...nextPageParams(page, events.nextCursor) }) : undefined}
-      />
+      <Pagination label="Audit log pages" path="/backoffice/audit" filters={filters} page={page} nextCursor={events.nextCursor} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, EmptyState, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
-import { hrefWith, nextPageParams, pageNumber, previousPageParams, readPageState } from "../../../../lib/pagination";
+import { Badge, DataTable, EmptyState, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
+import { readPageState } from "../../../../lib/pagination";
 import { loadFromApi } from "../../../../lib/server/api";
 import { requireStaff } from "../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../lib/server/time-zone";
@@ -22,7 +22,6 @@ export default async function TenantsPage({ searchParams }: { searchParams: Sear
     api.tenants.list({ query: query || undefined, includeDeleted, cursor: page.cursor, limit: PAGE_SIZE }),
   );
   const filters = { q: query || undefined, deleted: includeDeleted ? "1" : undefined };
-  const previous = previousPageParams(page);
   const filtered = query !== "" || includeDeleted;
 
   return (
@@ -62,52 +61,35 @@ export default async function TenantsPage({ searchParams }: { searchParams: Sear
           </EmptyState>
         )
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Tenants{query ? ` matching “${query}”` : ""}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Allowed email domains</th>
-                <th scope="col">Locale</th>
-                <th scope="col">Created</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.items.map((tenant) => (
-                <tr key={tenant.id}>
-                  <td>
-                    <Link href={`/backoffice/tenants/${tenant.key}`} className="strong-link">
-                      {tenant.name}
-                    </Link>
-                  </td>
-                  <td className="mono">{tenant.key}</td>
-                  <td>
-                    {tenant.allowedEmailDomains.length === 0 ? (
-                      <span className="muted">Any domain</span>
-                    ) : (
-                      <span className="small">{tenant.allowedEmailDomains.slice(0, 3).join(", ")}{tenant.allowedEmailDomains.length > 3 ? ` +${tenant.allowedEmailDomains.length - 3} more` : ""}</span>
-                    )}
-                  </td>
-                  <td>{tenant.locale === "ko" ? "Korean" : "English"}</td>
-                  <td className="nowrap">
-                    <Time iso={tenant.createdAt} timeZone={timeZone} />
-                  </td>
-                  <td>{tenant.deletedAt ? <Badge tone="danger">Deleted</Badge> : <Badge tone="success">Live</Badge>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Tenants${query ? ` matching “${query}”` : ""}`}
+          columns={["Name", "Key", "Allowed email domains", "Locale", "Created", "Status"]}
+        >
+          {result.items.map((tenant) => (
+            <tr key={tenant.id}>
+              <td>
+                <Link href={`/backoffice/tenants/${tenant.key}`} className="strong-link">
+                  {tenant.name}
+                </Link>
+              </td>
+              <td className="mono">{tenant.key}</td>
+              <td>
+                {tenant.allowedEmailDomains.length === 0 ? (
+                  <span className="muted">Any domain</span>
+                ) : (
+                  <span className="small">{tenant.allowedEmailDomains.slice(0, 3).join(", ")}{tenant.allowedEmailDomains.length > 3 ? ` +${tenant.allowedEmailDomains.length - 3} more` : ""}</span>
+                )}
+              </td>
+              <td>{tenant.locale === "ko" ? "Korean" : "English"}</td>
+              <td className="nowrap">
+                <Time iso={tenant.createdAt} timeZone={timeZone} />
+              </td>
+              <td>{tenant.deletedAt ? <Badge tone="danger">Deleted</Badge> : <Badge tone="success">Live</Badge>}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
-      <Pagination
-        label="Tenant pages"
-        pageNumber={pageNumber(page)}
-        previousHref={previous ? hrefWith("/backoffice/tenants", { ...filters, ...previous }) : undefined}
-        nextHref={result.nextCursor ? hrefWith("/backoffice/tenants", { ...filters, ...nextPageParams(page, result.nextCursor) }) : undefined}
-      />
+      <Pagination label="Tenant pages" path="/backoffice/tenants" filters={filters} page={page} nextCursor={result.nextCursor} />
     </>
   );
 }

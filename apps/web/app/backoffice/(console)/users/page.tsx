@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { EmptyState, PageHeader, Pagination, SearchForm } from "../../../../components/ui";
-import { hrefWith, nextPageParams, pageNumber, previousPageParams, readPageState } from "../../../../lib/pagination";
+import { readPageState } from "../../../../lib/pagination";
 import { loadFromApi } from "../../../../lib/server/api";
 import { requireStaff } from "../../../../lib/server/staff";
 import { tenantKeyPattern } from "../../../../lib/validation";
@@ -20,7 +20,6 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
   const query = typeof params.q === "string" ? params.q.trim().slice(0, 100) : "";
   const page = readPageState(params);
   const tenants = await loadFromApi((api) => api.tenants.list({ query: query || undefined, cursor: page.cursor, limit: 20 }));
-  const previous = previousPageParams(page);
   const filters = { q: query || undefined };
 
   return (
@@ -46,12 +45,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
           ))}
         </ul>
       )}
-      <Pagination
-        label="Tenant pages"
-        pageNumber={pageNumber(page)}
-        previousHref={previous ? hrefWith("/backoffice/users", { ...filters, ...previous }) : undefined}
-        nextHref={tenants.nextCursor ? hrefWith("/backoffice/users", { ...filters, ...nextPageParams(page, tenants.nextCursor) }) : undefined}
-      />
+      <Pagination label="Tenant pages" path="/backoffice/users" filters={filters} page={page} nextCursor={tenants.nextCursor} />
     </>
   );
 }

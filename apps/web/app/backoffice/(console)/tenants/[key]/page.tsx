@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { TenantDangerZone } from "../../../../../components/tenant-actions";
 import { TenantForm } from "../../../../../components/tenant-form";
-import { Badge, DefinitionList, Notice, PageHeader, Time } from "../../../../../components/ui";
+import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "../../../../../components/ui";
 import { loadFromApi } from "../../../../../lib/server/api";
 import { requireStaff } from "../../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../../lib/server/time-zone";
@@ -64,10 +64,7 @@ export default async function TenantPage({ params, searchParams }: { params: Par
         </Notice>
       ) : null}
 
-      <section className="card" aria-labelledby="settings">
-        <div className="card-header">
-          <h2 id="settings">Settings</h2>
-        </div>
+      <Card id="settings" title="Settings">
         {staff.isAdmin && !deleted ? (
           <TenantForm
             mode="edit"
@@ -104,7 +101,7 @@ export default async function TenantPage({ params, searchParams }: { params: Par
             ]}
           />
         )}
-      </section>
+      </Card>
 
       {staff.isAdmin ? <TenantDangerZone tenantKey={tenant.key} tenantName={tenant.name} deleted={deleted} /> : null}
     </>

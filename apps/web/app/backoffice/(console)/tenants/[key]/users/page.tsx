@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { EmptyState, Notice, PageHeader, Pagination, SearchForm, Time } from "../../../../../../components/ui";
+import { Annotated, DataTable, EmptyState, Notice, PageHeader, Pagination, SearchForm, Time } from "../../../../../../components/ui";
 import { UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../components/user-status";
-import { hrefWith, nextPageParams, pageNumber, previousPageParams, readPageState } from "../../../../../../lib/pagination";
+import { readPageState } from "../../../../../../lib/pagination";
 import { routeParam } from "../../../../../../lib/route-params";
 import { loadFromApi } from "../../../../../../lib/server/api";
 import { requireStaff } from "../../../../../../lib/server/staff";
@@ -32,7 +32,6 @@ export default async function TenantUsersPage({ params, searchParams }: { params
     return [found, await api.users.list({ tenantKey: key, query: query || undefined, cursor: page.cursor, limit: PAGE_SIZE })] as const;
   });
   const base = `/backoffice/tenants/${tenant.key}/users`;
-  const previous = previousPageParams(page);
   const filters = { q: query || undefined };
 
   return (
@@ -69,63 +68,41 @@ export default async function TenantUsersPage({ params, searchParams }: { params
               <EmptyState title="No users yet">Users appear here when they sign up in the product app, or when you issue a manager.</EmptyState>
             )
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">Users of {tenant.name}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">User</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Last sign-in</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.items.map((user) => (
-                    <tr key={user.id}>
-                      <td>
-                        <span className="stack">
-                          <Link href={`${base}/${encodeURIComponent(user.userId)}`} className="strong-link">
-                            {user.userId}
-                          </Link>
-                          <span className="muted small">{user.displayName}</span>
-                        </span>
-                      </td>
-                      <td>
-                        {user.email ? (
-                          <span className="stack">
-                            <span>{user.email}</span>
-                            <span className="muted small">{user.emailVerifiedAt ? "Verified" : "Not verified"}</span>
-                          </span>
-                        ) : (
-                          <span className="muted">None</span>
-                        )}
-                      </td>
-                      <td>
-                        <span className="stack">
-                          <span>{roleLabel(user.role)}</span>
-                          <span className="muted small">{sourceLabel(user.source)}</span>
-                        </span>
-                      </td>
-                      <td>
-                        <UserStatusBadges user={user} />
-                      </td>
-                      <td className="nowrap">
-                        <Time iso={user.lastLoginAt} timeZone={timeZone} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption={`Users of ${tenant.name}`} columns={["User", "Email", "Role", "Status", "Last sign-in"]}>
+              {users.items.map((user) => (
+                <tr key={user.id}>
+                  <td>
+                    <Annotated note={user.displayName}>
+                      <Link href={`${base}/${encodeURIComponent(user.userId)}`} className="strong-link">
+                        {user.userId}
+                      </Link>
+                    </Annotated>
+                  </td>
+                  <td>
+                    {user.email ? (
+                      <Annotated note={user.emailVerifiedAt ? "Verified" : "Not verified"}>
+                        <span>{user.email}</span>
+                      </Annotated>
+                    ) : (
+                      <span className="muted">None</span>
+                    )}
+                  </td>
+                  <td>
+                    <Annotated note={sourceLabel(user.source)}>
+                      <span>{roleLabel(user.role)}</span>
+                    </Annotated>
+                  </td>
+                  <td>
+                    <UserStatusBadges user={user} />
+                  </td>
+                  <td className="nowrap">
+                    <Time iso={user.lastLoginAt} timeZone={timeZone} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
-          <Pagination
-            label="User pages"
-            pageNumber={pageNumber(page)}
-            previousHref={previous ? hrefWith(base, { ...filters, ...previous }) : undefined}
-            nextHref={users.nextCursor ? hrefWith(base, { ...filters, ...nextPageParams(page, users.nextCursor) }) : undefined}
-          />
+          <Pagination label="User pages" path={base} filters={filters} page={page} nextCursor={users.nextCursor} />
         </>
       )}
     </>

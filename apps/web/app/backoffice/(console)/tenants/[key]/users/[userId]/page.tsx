@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { UserActions } from "../../../../../../../components/user-actions";
-import { Badge, DefinitionList, EmptyState, Notice, PageHeader, Time } from "../../../../../../../components/ui";
+import { Badge, Card, DataTable, DefinitionList, EmptyState, Notice, PageHeader, Section, Time } from "../../../../../../../components/ui";
 import { UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../../components/user-status";
 import { routeParam } from "../../../../../../../lib/route-params";
 import { loadFromApi } from "../../../../../../../lib/server/api";
@@ -63,10 +63,7 @@ export default async function UserPage({ params }: { params: Params }) {
         </Notice>
       ) : null}
       <div className="grid-2">
-        <section className="card" aria-labelledby="profile">
-          <div className="card-header">
-            <h2 id="profile">Account</h2>
-          </div>
+        <Card id="profile" title="Account">
           <DefinitionList
             items={[
               { term: "User ID", value: <span className="mono">{user.userId}</span> },
@@ -97,56 +94,37 @@ export default async function UserPage({ params }: { params: Params }) {
               { term: "Created", value: <Time iso={user.createdAt} timeZone={timeZone} /> },
             ]}
           />
-        </section>
+        </Card>
         {staff.isAdmin ? (
           <UserActions tenantKey={tenant.key} userId={user.userId} displayName={user.displayName} suspended={user.suspendedAt !== null} />
         ) : (
-          <section className="card" aria-labelledby="actions-viewer">
-            <div className="card-header">
-              <h2 id="actions-viewer">Actions</h2>
-            </div>
+          <Card id="actions-viewer" title="Actions">
             <p className="muted">Suspending, resetting passwords and deleting users is for admins. Your role is viewer.</p>
-          </section>
+          </Card>
         )}
       </div>
-      <section className="section" aria-labelledby="sessions">
-        <div className="section-header">
-          <h2 id="sessions">Live sessions ({sessions.length})</h2>
-        </div>
+      <Section id="sessions" title={`Live sessions (${sessions.length})`}>
         {sessions.length === 0 ? (
           <EmptyState title="No live sessions">The user is not signed in on any device.</EmptyState>
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Live sessions of {user.userId}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Signed in</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">IP</th>
-                  <th scope="col">Device</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.map((session) => (
-                  <tr key={session.id}>
-                    <td className="nowrap">
-                      <Time iso={session.createdAt} timeZone={timeZone} />
-                    </td>
-                    <td className="nowrap">
-                      <Time iso={session.lastUsedAt} timeZone={timeZone} />
-                    </td>
-                    <td className="mono small">{session.ip ?? "—"}</td>
-                    <td className="small truncate" title={session.userAgent ?? undefined}>
-                      {session.userAgent ?? "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption={`Live sessions of ${user.userId}`} columns={["Signed in", "Last used", "IP", "Device"]}>
+            {sessions.map((session) => (
+              <tr key={session.id}>
+                <td className="nowrap">
+                  <Time iso={session.createdAt} timeZone={timeZone} />
+                </td>
+                <td className="nowrap">
+                  <Time iso={session.lastUsedAt} timeZone={timeZone} />
+                </td>
+                <td className="mono small">{session.ip ?? "—"}</td>
+                <td className="small truncate" title={session.userAgent ?? undefined}>
+                  {session.userAgent ?? "—"}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </Section>
     </>
   );
 }
