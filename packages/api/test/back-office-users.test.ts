@@ -272,6 +272,34 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
     });
   });
 
+  describe("users.get (additive)", () => {
+    it("one user with their live sessions, newest first, no token material; 404s as users.* do", async () => {
+      const tenantKey = await createTenant();
+      const u = await signUp(tenantKey);
+      const second = await signIn(tenantKey, u.userId, PASSWORD);
+      expect(second.status).toBe(200);
+      const third = await signIn(tenantKey, u.userId, PASSWORD);
+      await callAs("clientAuth.signOut", undefined, { token: third.data.accessToken });
+
+      const res = await backOffice(server.url, ip, viewer.cookie).query<{ user: User; sessions: Record<string, unknown>[] }>("users.get", {
+        tenantKey,
+        userId: u.userId.toUpperCase(),
+      });
+      expect(res.status).toBe(200);
+      // As the user sees themselves (signIn has set lastLoginAt since signUp).
+      expect(res.data.user).toEqual((await me(second.data.accessToken)).data.user);
+      expect(res.data.sessions).toHaveLength(2);
+      expect(res.data.sessions.map((s) => Object.keys(s).sort())).toEqual(Array(2).fill(["createdAt", "id", "ip", "lastUsedAt", "userAgent"]));
+      expect(Date.parse(res.data.sessions[0]!.createdAt as string)).toBeGreaterThanOrEqual(Date.parse(res.data.sessions[1]!.createdAt as string));
+      expect(JSON.stringify(res.body)).not.toContain(second.data.refreshToken.split(".")[0]);
+
+      expect((await bo.query("users.get", { tenantKey, userId: "nobody-here" })).appCode).toBe("user/NotFound");
+      expect((await bo.query("users.get", { tenantKey: unique("none").toLowerCase(), userId: u.userId })).appCode).toBe("tenant/NotFound");
+      await bo.mutate("users.delete", { tenantKey, userId: u.userId });
+      expect((await bo.query("users.get", { tenantKey, userId: u.userId })).appCode).toBe("user/NotFound");
+    });
+  });
+
   describe("suspend and unsuspend", () => {
     it("suspension revokes every session at once; unsuspending revives none; both idempotent and audited once", async () => {
       const tenantKey = await createTenant();

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { pageSchema, tenantKeySchema } from "../../policy/inputs";
 import { adminProcedure, staffProcedure } from "../../procedures";
 import { searchQuerySchema, userLookupSchema } from "../../services/back-office/inputs";
-import { deleteUser, listUsers, resetUserPassword, suspendUser, unsuspendUser } from "../../services/back-office/users";
+import { deleteUser, getUser, listUsers, resetUserPassword, suspendUser, unsuspendUser } from "../../services/back-office/users";
 import { createTRPCRouter } from "../../trpc";
 import { callerOf } from "./caller";
 
@@ -13,6 +13,9 @@ export const usersRouter = createTRPCRouter({
   list: staffProcedure
     .input(z.object({ tenantKey: tenantKeySchema, query: searchQuerySchema, ...pageSchema }))
     .query(({ input }) => listUsers(input)),
+
+  /** Additive (README "Contract changelog"): one user and their live sessions. */
+  get: staffProcedure.input(userRef).query(({ input }) => getUser(input)),
 
   suspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => suspendUser(input, callerOf(ctx))),
 

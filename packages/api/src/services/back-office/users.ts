@@ -3,7 +3,7 @@ import { appError } from "../../errors";
 import { hashPassword } from "../../lib/password-hasher";
 import { audit } from "../audit";
 import { findLiveTenant } from "../end-user-auth";
-import { revokeUserSessions } from "../sessions";
+import { listLiveSessions, revokeUserSessions } from "../sessions";
 import { toUserDto, type UserDto } from "../user-dto";
 import { staffActor, type StaffCaller } from "./caller";
 import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
@@ -41,6 +41,33 @@ export async function listUsers(input: {
     take: input.limit + 1,
   });
   return toPage(rows, input.limit, encodeCreatedCursor, (user) => toUserDto(user, tenant.key));
+}
+
+/** A user's live session as BackOffice shows it (no token material). */
+export interface StaffSessionView {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** One user by (tenantKey, userId), with their live sessions (newest first). */
+export async function getUser(ref: UserRef): Promise<{ user: UserDto; sessions: StaffSessionView[] }> {
+  const tenant = await findLiveTenant(ref.tenantKey);
+  const user = await getPrisma().user.findFirst({ where: { tenantId: tenant.id, userId: ref.userId, deletedAt: null } });
+  if (!user) throw appError("user/NotFound");
+  const sessions = await listLiveSessions(user.id);
+  return {
+    user: toUserDto(user, tenant.key),
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      createdAt: s.createdAt.toISOString(),
+      lastUsedAt: s.lastUsedAt.toISOString(),
+      ip: s.ip,
+      userAgent: s.userAgent,
+    })),
+  };
 }
 
 /**

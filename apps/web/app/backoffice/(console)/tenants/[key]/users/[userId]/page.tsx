@@ -7,7 +7,6 @@ import { routeParam } from "../../../../../../../lib/route-params";
 import { loadFromApi } from "../../../../../../../lib/server/api";
 import { requireStaff } from "../../../../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../../../../lib/server/time-zone";
-import { liveSessionsOf } from "../../../../../../../lib/server/user-sessions";
 import { tenantKeyPattern } from "../../../../../../../lib/validation";
 
 type Params = Promise<{ key: string; userId: string }>;
@@ -24,22 +23,9 @@ export default async function UserPage({ params }: { params: Params }) {
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
 
-  // The contract names a user by (tenantKey, userId) and lists them by substring; the exact one
-  // is among the matches (a few pages at most, since user IDs are unique per tenant).
-  const [tenant, user] = await loadFromApi(async (api) => {
-    const found = await api.tenants.get({ key });
-    if (found.deletedAt) return [found, undefined] as const;
-    let cursor: string | null = null;
-    for (let pageCount = 0; pageCount < 20; pageCount++) {
-      const page: Awaited<ReturnType<typeof api.users.list>> = await api.users.list({ tenantKey: key, query: userId, cursor, limit: 100 });
-      const match = page.items.find((candidate) => candidate.userId === userId);
-      if (match || !page.nextCursor) return [found, match] as const;
-      cursor = page.nextCursor;
-    }
-    return [found, undefined] as const;
-  });
-  if (!user) notFound();
-  const sessions = await liveSessionsOf(user.id);
+  const [tenant, { user, sessions }] = await loadFromApi((api) =>
+    Promise.all([api.tenants.get({ key }), api.users.get({ tenantKey: key, userId })]),
+  );
   const usersHref = `/backoffice/tenants/${tenant.key}/users`;
 
   return (
