@@ -25,10 +25,10 @@ import { Redis } from "ioredis";
 import { SMTPServer } from "smtp-server";
 import { disconnectPrisma, getPrisma, withDatabase, type User } from "@gatehouse/db";
 import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
-import { loadConfig, setConfig, type Config } from "@gatehouse/api";
+import { loadConfig, setConfig } from "@gatehouse/api";
 // Seeding only: the API's own session creation, so the server accepts the tokens it signs.
-import { createSession, revokeSession } from "../../packages/api/src/services/sessions";
-import { issueAccessToken, newRefreshSecret, newTokenFamily, sha256 } from "../../packages/api/src/services/tokens";
+import { createSession, newSessionRecord, revokeSession } from "../../packages/api/src/services/sessions";
+import { issueAccessToken } from "../../packages/api/src/services/tokens";
 import { measureFloors, type Floors } from "./floors";
 import { countServerRedisCommands, pgAfter, pgBefore, pgDelta, servicePids, type PgDelta, type RedisCount } from "./lib/counters";
 import { cpuOf, currentRssMiB, machineCpuMs, peakRssMiB, processCpuMs, resetPeakRss, sleep, waitForIdle } from "./lib/proc";
@@ -178,9 +178,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 const benchStartedAt = Date.now();
-let loadedConfig: () => Config = () => {
-  throw new Error("config not loaded yet");
-};
 const log = (message: string) => console.error(`[bench +${String(Math.round((Date.now() - benchStartedAt) / 1000)).padStart(3)} s] ${message}`);
 
 // ---------------------------------------------------------------------------------------------
@@ -404,30 +401,15 @@ async function pool<T, R>(items: T[], concurrency: number, fn: (item: T, index: 
 /** Sessions for many users at once (seeding only): the rows openSession writes, and their access tokens. */
 async function bulkSessions(users: User[], tenant: { id: string; key: string }, client: { ip: string; userAgent: string }) {
   const prisma = getPrisma();
-  const config = loadedConfig();
   const now = new Date();
-  const expiresAt = new Date(now.getTime() + config.tokens.sessionMaxAgeSeconds * 1000);
-  const refreshTokenExpiresAt = new Date(Math.min(expiresAt.getTime(), now.getTime() + config.tokens.refreshTtlSeconds * 1000));
-  const rows = users.map((user) => ({ user, family: newTokenFamily(), secret: newRefreshSecret() }));
-  await prisma.session.createMany({
-    data: rows.map(({ user, family, secret }) => ({
-      tenantId: tenant.id,
-      userId: user.id,
-      tokenFamily: family,
-      refreshTokenHash: sha256(secret),
-      refreshTokenExpiresAt,
-      expiresAt,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      createdAt: now,
-      lastUsedAt: now,
-    })),
-  });
-  const ids = new Map((await prisma.session.findMany({ where: { tenantId: tenant.id, tokenFamily: { in: rows.map((r) => r.family) } }, select: { id: true, tokenFamily: true } })).map((r) => [r.tokenFamily, r.id]));
+  const rows = users.map((user) => ({ user, ...newSessionRecord(user, tenant, client, now) }));
+  await prisma.session.createMany({ data: rows.map((r) => r.data) });
+  const families = rows.map((r) => r.data.tokenFamily);
+  const ids = new Map((await prisma.session.findMany({ where: { tenantId: tenant.id, tokenFamily: { in: families } }, select: { id: true, tokenFamily: true } })).map((r) => [r.tokenFamily, r.id]));
   return Promise.all(
-    rows.map(async ({ user, family, secret }) => ({
-      ...(await issueAccessToken({ user, tenant, sessionId: ids.get(family)! })),
-      refreshToken: `${family}.${secret}`,
+    rows.map(async ({ user, data, refreshToken }) => ({
+      ...(await issueAccessToken({ user, tenant, sessionId: ids.get(data.tokenFamily)! })),
+      refreshToken,
     })),
   );
 }
@@ -748,7 +730,6 @@ async function main(): Promise<void> {
   // Seeding in this process, with the server's config (the server made the signing key).
   process.env.DATABASE_URL = db.url;
   const config = setConfig(loadConfig({ ...env }, "production"));
-  loadedConfig = () => config;
   const seedData = await seed(config.bcryptCost);
   await disconnectPrisma();
 

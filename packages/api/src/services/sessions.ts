@@ -39,32 +39,39 @@ export interface OpenedSession {
 }
 
 /**
+ * A new session (rotation family) row for a user, and the refresh token it stands for: the one
+ * place that decides a session's lifetimes and what is stored of the token (its hash).
+ */
+export function newSessionRecord(user: { id: string }, tenant: Tenant, client: ClientInfo, now = new Date()) {
+  const expiresAt = new Date(now.getTime() + getConfig().tokens.sessionMaxAgeSeconds * 1000);
+  const family = newTokenFamily();
+  const secret = newRefreshSecret();
+  const refreshTokenExpiresAt = refreshExpiry(now, expiresAt);
+  const data = {
+    tenantId: tenant.id,
+    userId: user.id,
+    tokenFamily: family,
+    refreshTokenHash: sha256(secret),
+    refreshTokenExpiresAt,
+    expiresAt,
+    ip: client.ip,
+    userAgent: client.userAgent,
+    createdAt: now,
+    lastUsedAt: now,
+  } satisfies Prisma.SessionUncheckedCreateInput;
+  return { data, refreshToken: `${family}.${secret}` };
+}
+
+/**
  * Writes a new session (rotation family) for a user who just proved who they are, inside the
  * caller's transaction when one is given. Signing the access token is left to sessionTokens,
  * after the commit: it may need to load signing keys over another connection, which must never
  * happen while a transaction holds one (concurrent sign-ups would exhaust the pool).
  */
 export async function openSession(user: User, tenant: Tenant, client: ClientInfo, db: Prisma.TransactionClient = getPrisma()): Promise<OpenedSession> {
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + getConfig().tokens.sessionMaxAgeSeconds * 1000);
-  const family = newTokenFamily();
-  const secret = newRefreshSecret();
-  const refreshTokenExpiresAt = refreshExpiry(now, expiresAt);
-  const session = await db.session.create({
-    data: {
-      tenantId: tenant.id,
-      userId: user.id,
-      tokenFamily: family,
-      refreshTokenHash: sha256(secret),
-      refreshTokenExpiresAt,
-      expiresAt,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      createdAt: now,
-      lastUsedAt: now,
-    },
-  });
-  return { sessionId: session.id, refreshToken: `${family}.${secret}`, refreshTokenExpiresAt };
+  const { data, refreshToken } = newSessionRecord(user, tenant, client);
+  const session = await db.session.create({ data });
+  return { sessionId: session.id, refreshToken, refreshTokenExpiresAt: data.refreshTokenExpiresAt };
 }
 
 /** The contract's `Session` for an opened session: signs its first access token. */
