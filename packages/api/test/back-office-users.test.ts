@@ -1,32 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { verifyPassword } from "../src/lib/password-hasher";
+import type { Page } from "../src/services/back-office/pagination";
+import type { SessionTokens } from "../src/services/sessions";
+import type { UserDto as User } from "../src/services/user-dto";
 import { hasRedis, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
 import { auditActionsFor, backOffice, backOfficeEnv, callFrom, createSignedInStaff, eventually, startSmtp, testIp, type CallOptions, type TestSmtp, type TestStaff } from "./back-office-fixtures";
 
-interface User {
-  id: string;
-  tenantKey: string;
-  userId: string;
-  displayName: string;
-  email: string | null;
-  emailVerifiedAt: string | null;
-  role: "member" | "manager";
-  source: "self_signup" | "admin_issued";
-  mustChangePassword: boolean;
-  suspendedAt: string | null;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-interface SessionTokens {
-  accessToken: string;
-  refreshToken: string;
-  user: User;
-}
 
 const PASSWORD = "a sturdy passphrase 1";
 
