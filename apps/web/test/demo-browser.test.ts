@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createPrismaClient } from "@gatehouse/db";
 import { chromiumPath, hasChromium, launchChromium, newStaffContext, screenshot, seriousAxeViolations, type Observed } from "./browser-harness";
-import { startProductionServer, type CapturedMail, type ProductionServer } from "./production-server";
+import { verificationCodeOf, type CapturedMail } from "@gatehouse/testing/mail";
+import { startProductionServer, type ProductionServer } from "./production-server";
 
 /**
  * The demo product page (/demo/[tenantKey]) in a real browser against the production build
@@ -19,33 +20,11 @@ const DISPLAY_NAME = "Demo User";
 const EMAIL = "demo.user@example.com";
 const PASSWORD = "Amber-meadow-compass-58";
 
-/** The plain-text part of a captured mail (quoted-printable or base64 decoded). */
-function plainText(raw: string): string {
-  for (const section of raw.split(/\r?\n--[^\r\n]+\r?\n/)) {
-    const split = /\r?\n\r?\n/.exec(section);
-    if (!split) continue;
-    const head = section.slice(0, split.index).replace(/\r?\n[ \t]+/g, " ");
-    if (!/^content-type:\s*text\/plain/im.test(head)) continue;
-    const body = section.slice(split.index + split[0].length).replace(/\r?\n--[^\r\n]+--\s*$/, "");
-    const encoding = /^content-transfer-encoding:\s*([\w-]+)/im.exec(head)?.[1]?.toLowerCase();
-    if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-    if (encoding === "quoted-printable") {
-      return Buffer.from(body.replace(/=\r?\n/g, "").replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1").toString("utf8");
-    }
-    return body;
-  }
-  throw new Error("no text/plain part in the mail");
-}
-
 async function codeFromMail(mails: CapturedMail[], to: string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const mail = mails.filter((m) => m.to.map((a) => a.toLowerCase()).includes(to)).at(-1);
-    if (mail) {
-      const runs = plainText(mail.raw).match(/\d{6,}/g) ?? [];
-      if (runs.length !== 1 || runs[0]!.length !== 6) throw new Error(`expected one 6-digit run in the mail, found ${JSON.stringify(runs)}`);
-      return runs[0]!;
-    }
+    const mail = mails.filter((m) => m.to.includes(to.toLowerCase())).at(-1);
+    if (mail) return verificationCodeOf(mail.raw);
     if (Date.now() > deadline) throw new Error(`no mail to ${to}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

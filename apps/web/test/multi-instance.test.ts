@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "@gatehouse/db";
-import { startProductionServer, type CapturedMail, type ProductionServer } from "./production-server";
+import { verificationCodeOf, type CapturedMail } from "@gatehouse/testing/mail";
+import { startProductionServer, type ProductionServer } from "./production-server";
 
 // Two production servers on different ports sharing one Postgres and one Redis (and one key
 // prefix and AUTH_SECRET), with requests alternating between them.
@@ -49,7 +50,7 @@ describe("two instances, one Postgres and one Redis", () => {
 
   function codeFrom(mails: CapturedMail[], to: string): string | undefined {
     const mail = [...mails].reverse().find((m) => m.to.includes(to));
-    return mail?.raw.match(/\b(\d{6})\b/)?.[1];
+    return mail ? verificationCodeOf(mail.raw) : undefined;
   }
 
   it("keeps the per-IP sign-in limit across instances", async () => {

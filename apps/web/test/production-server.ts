@@ -4,9 +4,9 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SMTPServer } from "smtp-server";
 import { createTestDatabase } from "@gatehouse/db/testing";
 import { migrate } from "@gatehouse/db/migrate";
+import { startMailCatcher, type CapturedMail } from "@gatehouse/testing/mail";
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -17,32 +17,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   server.close();
   return port;
-}
-
-export interface CapturedMail {
-  to: string[];
-  raw: string;
-}
-
-/** A capturing SMTP server on 127.0.0.1, as the black-box tests use. */
-export async function startMailCatcher(): Promise<{ url: string; mails: CapturedMail[]; close(): Promise<void> }> {
-  const mails: CapturedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 export interface ProductionServer {
@@ -104,7 +78,7 @@ export async function startProductionServer(
   return {
     url,
     env,
-    mails: mail.mails,
+    mails: mail.messages,
     logs: () => output,
     stop: async () => {
       if (child.exitCode === null) {

@@ -1,7 +1,5 @@
 import { randomInt } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
-import { SMTPServer } from "smtp-server";
 import { getPrisma, type StaffRole } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { call, signInStaff, unique, type CallResult } from "./helpers";
@@ -92,94 +90,6 @@ function checked<T>(result: CallResult<T>): CallResult<T> {
 export async function auditActionsFor(target: string): Promise<string[]> {
   const events = await getPrisma().auditEvent.findMany({ where: { target }, orderBy: { id: "asc" } });
   return events.map((e) => e.action);
-}
-
-export interface CapturedMail {
-  to: string[];
-  raw: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface TestSmtp {
-  url: string;
-  messages: CapturedMail[];
-  /** Refuse every recipient (simulates a mail server that will not take the message). */
-  rejectAll: boolean;
-  close(): Promise<void>;
-}
-
-/** A real SMTP server on 127.0.0.1 that captures every message. */
-export async function startSmtp(): Promise<TestSmtp> {
-  const state: TestSmtp = {
-    url: "",
-    messages: [],
-    rejectAll: false,
-    close: async () => {},
-  };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    disableReverseLookup: true,
-    onRcptTo(_address, _session, callback) {
-      if (state.rejectAll) callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
-      else callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        state.messages.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, ...readMail(raw) });
-        callback();
-      });
-    },
-  });
-  server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  state.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return state;
-}
-
-// A small MIME reader: enough for what nodemailer writes (multipart/alternative parts in
-// quoted-printable or base64, RFC 2047 subjects).
-function decodeQuotedPrintable(input: string): string {
-  const soft = input.replace(/=\r?\n/g, "");
-  const bytes: number[] = [];
-  for (let i = 0; i < soft.length; i++) {
-    const hex = soft.slice(i + 1, i + 3);
-    if (soft[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(soft[i]!, "utf8"));
-  }
-  return Buffer.from(bytes).toString("utf8");
-}
-
-function readPart(raw: string, type: string): string {
-  const match = new RegExp(`Content-Type: ${type}[^]*?\\r?\\n\\r?\\n`, "i").exec(raw);
-  if (!match) return "";
-  const head = match[0];
-  const rest = raw.slice(match.index + head.length);
-  const body = rest.split(/\r?\n--/)[0] ?? "";
-  const encoding = /Content-Transfer-Encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
-  if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (encoding === "quoted-printable") return decodeQuotedPrintable(body);
-  return body;
-}
-
-function readMail(raw: string): { subject: string; text: string; html: string } {
-  const headerBlock = raw.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, " ");
-  const subjectLine = /^Subject: (.*)$/im.exec(headerBlock)?.[1] ?? "";
-  const subject = subjectLine
-    .replace(/\?=\s+=\?/g, "?==?")
-    .replace(/=\?[^?]+\?([BbQq])\?([^?]*)\?=/g, (_all, kind: string, data: string) =>
-      kind.toUpperCase() === "B" ? Buffer.from(data, "base64").toString("utf8") : decodeQuotedPrintable(data.replace(/_/g, " ")),
-    );
-  return { subject, text: readPart(raw, "text/plain"), html: readPart(raw, "text/html") };
 }
 
 /** Waits until `check` holds (mail delivery is asynchronous to nothing here, but be safe). */

@@ -4,8 +4,9 @@ import { verifyPassword } from "../src/lib/password-hasher";
 import type { Page } from "../src/services/back-office/pagination";
 import type { SessionTokens } from "../src/services/sessions";
 import type { UserDto as User } from "../src/services/user-dto";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
-import { auditActionsFor, backOffice, backOfficeEnv, callFrom, createSignedInStaff, eventually, startSmtp, testIp, type CallOptions, type TestSmtp, type TestStaff } from "./back-office-fixtures";
+import { auditActionsFor, backOffice, backOfficeEnv, callFrom, createSignedInStaff, eventually, testIp, type CallOptions, type TestStaff } from "./back-office-fixtures";
 
 
 const PASSWORD = "a sturdy passphrase 1";
@@ -14,7 +15,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
   const ip = testIp();
   const callAs = <T = unknown>(path: string, input?: unknown, options?: CallOptions) => callFrom(server.url, ip)<T>(path, input, options);
   let server: TestServer;
-  let smtp: TestSmtp;
+  let smtp: MailCatcher;
   let admin: TestStaff;
   let viewer: TestStaff;
   let bo: ReturnType<typeof backOffice>;
@@ -49,7 +50,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
   const me = (token: string) => callAs<{ user: User }>("clientAuth.me", undefined, { method: "GET", token });
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startMailCatcher();
     server = await startTestServer({ env: { ...backOfficeEnv, SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@gatehouse.test>" } });
     admin = await createSignedInStaff(server.url, ip, "admin");
     viewer = await createSignedInStaff(server.url, ip, "viewer");
@@ -159,12 +160,12 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
 
     it("503 service/Unavailable when the mail server refuses, and no account remains", async () => {
       const tenantKey = await createTenant();
-      smtp.rejectAll = true;
+      smtp.rejectRecipients = true;
       let res: CallResult;
       try {
         res = await bo.mutate("managers.issue", { tenantKey, userId: "unlucky", displayName: "U", email: "unlucky@example.com" });
       } finally {
-        smtp.rejectAll = false;
+        smtp.rejectRecipients = false;
       }
       expect([res.status, res.appCode]).toEqual([503, "service/Unavailable"]);
       expect(await getPrisma().user.count({ where: { tenant: { key: tenantKey } } })).toBe(0);

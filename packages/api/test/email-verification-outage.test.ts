@@ -4,15 +4,13 @@ import type { Redis } from "ioredis";
 import { redisKeys } from "../src/lib/keys";
 import { connectRedis, getRedis, isRedisUnavailable, setRedis } from "../src/lib/redis";
 import { checkOtp, issueOtp } from "../src/policy/otp-limiter";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, startTestServer, type TestServer } from "./helpers";
 import {
   createTenant,
-  latestCode,
   sendCode,
   signUpUser,
-  startSmtpCapture,
   verifyCode,
-  type SmtpCapture,
 } from "./email-verification-support";
 
 async function closedPort(): Promise<number> {
@@ -29,9 +27,9 @@ const otpKeysExist = async (tenantId: string, userId: string) =>
 // Suites run one after another; each installs its own config (mail settings) in beforeAll.
 describe.skipIf(!hasRedis)("sendVerification when the mail server does not take the mail", () => {
   let server: TestServer;
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     server = await startTestServer({ env: { SMTP_URL: smtp.url, RATE_LIMIT_SCALE: "100" } });
   });
   afterAll(async () => {
@@ -55,14 +53,14 @@ describe.skipIf(!hasRedis)("sendVerification when the mail server does not take 
     const ok = await sendCode(server.url, user.accessToken, user.email);
     expect(ok.status).toBe(200);
     expect(smtp.mailsTo(user.email)).toHaveLength(1);
-    expect((await verifyCode(server.url, user.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
   });
 });
 
 describe.skipIf(!hasRedis)("sendVerification when the mail server is down", () => {
   let server: TestServer;
   let port: number;
-  let smtp: SmtpCapture | undefined;
+  let smtp: MailCatcher | undefined;
   beforeAll(async () => {
     port = await closedPort();
     server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, RATE_LIMIT_SCALE: "100" } });
@@ -82,20 +80,20 @@ describe.skipIf(!hasRedis)("sendVerification when the mail server is down", () =
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await otpKeysExist(tenant.id, user.id)).toBe(0);
 
-    smtp = await startSmtpCapture(port);
+    smtp = await startMailCatcher({ port });
     const back = await sendCode(server.url, user.accessToken, user.email);
     expect(back.status).toBe(200);
-    expect((await verifyCode(server.url, user.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
   });
 });
 
 describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
   let server: TestServer;
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   let live: Redis;
   let dead: Redis;
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     server = await startTestServer({ env: { SMTP_URL: smtp.url, RATE_LIMIT_SCALE: "100" } });
     // getRedis() is a process singleton: swap in a connection to a port where nothing listens.
     live = getRedis();

@@ -2,26 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
 import {
   createTenant,
-  latestCode,
   sendCode,
   signUpUser,
   sleep,
-  startSmtpCapture,
   verifyCode,
   wrongCode,
-  type SmtpCapture,
 } from "./email-verification-support";
 
 // Short lifetimes instead of long sleeps: codes live 2 s, the cooldown is 1 s, and the hourly
 // failure budget is 6 (the attempt cap stays 5).
 describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
   let server: TestServer;
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     server = await startTestServer({
       env: {
         SMTP_URL: smtp.url,
@@ -43,7 +41,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     const sent = await sendCode(server.url, user.accessToken, user.email);
     expect(sent.status).toBe(200);
     expect(Date.parse(sent.data.expiresAt) - Date.now()).toBeLessThanOrEqual(2_000);
-    const code = latestCode(smtp, user.email);
+    const code = smtp.latestCode(user.email);
     await sleep(2_300);
     const res = await verifyCode(server.url, user.accessToken, code);
     expect(res.status).toBe(401);
@@ -54,14 +52,14 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     const tenant = await createTenant({ allowedEmailDomains: ["example.com"] });
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const first = latestCode(smtp, user.email);
+    const first = smtp.latestCode(user.email);
     await sleep(1_100);
     let second = first;
     // Two random codes may coincide (1 in 10^6); send until they differ.
     while (second === first) {
       const resent = await sendCode(server.url, user.accessToken, user.email);
       expect(resent.status).toBe(200);
-      second = latestCode(smtp, user.email);
+      second = smtp.latestCode(user.email);
       if (second === first) await sleep(1_100);
     }
     expect((await verifyCode(server.url, user.accessToken, first)).status).toBe(401);
@@ -72,12 +70,12 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     const tenant = await createTenant({ allowedEmailDomains: ["example.com"] });
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const first = latestCode(smtp, user.email);
+    const first = smtp.latestCode(user.email);
     for (let i = 1; i <= 5; i++) expect((await verifyCode(server.url, user.accessToken, wrongCode(first, i))).status).toBe(401);
 
     await sleep(1_100);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const second = latestCode(smtp, user.email);
+    const second = smtp.latestCode(user.email);
     const sixth = await verifyCode(server.url, user.accessToken, wrongCode(second));
     expect(sixth.status).toBe(401);
 
@@ -118,12 +116,12 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     const user = await signUpUser(server.url, tenant.key);
     const other = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    expect((await verifyCode(server.url, user.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
 
     await sleep(1_100);
     const next = `${unique("next")}@example.com`;
     expect((await sendCode(server.url, user.accessToken, next)).status).toBe(200);
-    const verified = await verifyCode(server.url, user.accessToken, latestCode(smtp, next));
+    const verified = await verifyCode(server.url, user.accessToken, smtp.latestCode(next));
     expect(verified.status).toBe(200);
     expect(verified.data.user.email).toBe(next);
     const row = await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } });
@@ -131,6 +129,6 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
 
     // The first address is no longer anyone's verified address.
     expect((await sendCode(server.url, other.accessToken, user.email)).status).toBe(200);
-    expect((await verifyCode(server.url, other.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+    expect((await verifyCode(server.url, other.accessToken, smtp.latestCode(user.email))).status).toBe(200);
   });
 });

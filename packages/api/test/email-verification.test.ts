@@ -4,26 +4,23 @@ import { getPrisma } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
+import { type MailCatcher, startMailCatcher, verificationCodeOf } from "@gatehouse/testing/mail";
 import { call, hasRedis, startTestServer, unique, type TestServer } from "./helpers";
 import {
-  codeOf,
   createTenant,
-  latestCode,
   sendCode,
   signUpUser,
-  startSmtpCapture,
   verifyCode,
   wrongCode,
-  type SmtpCapture,
 } from "./email-verification-support";
 
 // Default lifetime, attempts and cooldown (600 s, 5, 60 s); the hourly budget is raised so that
 // the attempt cap is what these tests see (the budget has its own suite).
 describe.skipIf(!hasRedis)("clientEmailVerification", () => {
   let server: TestServer;
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     server = await startTestServer({
       env: { SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@gatehouse.test>", RATE_LIMIT_SCALE: "100", OTP_FAILURES_PER_HOUR: "40" },
     });
@@ -58,7 +55,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     expect(mails).toHaveLength(1);
     expect(smtp.mailsTo(user.email)).toHaveLength(0);
     expect(mails[0]!.raw).toContain("Acme Verified");
-    const code = codeOf(mails[0]!);
+    const code = verificationCodeOf(mails[0]!.raw);
     // Only a keyed hash is stored, never the code.
     const stored = await getRedis().hgetall(redisKeys.otpCode(tenant.id, user.id));
     expect(stored.hmac).toMatch(/^[0-9a-f]{64}$/);
@@ -106,14 +103,14 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const en = smtp.mailsTo(userEn.email)[0]!;
     const subject = (raw: string) => /^Subject: (.*)$/m.exec(raw)?.[1];
     expect(subject(ko.raw)).not.toBe(subject(en.raw));
-    expect(codeOf(ko)).toMatch(/^\d{6}$/);
+    expect(verificationCodeOf(ko.raw)).toMatch(/^\d{6}$/);
   });
 
   it("4 wrong codes then the right one: 200", async () => {
     const tenant = await createTenant();
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const code = latestCode(smtp, user.email);
+    const code = smtp.latestCode(user.email);
     for (let i = 1; i <= 4; i++) {
       const res = await verifyCode(server.url, user.accessToken, wrongCode(code, i));
       expect(res.status).toBe(401);
@@ -126,7 +123,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const tenant = await createTenant();
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const code = latestCode(smtp, user.email);
+    const code = smtp.latestCode(user.email);
     for (let i = 1; i <= 5; i++) expect((await verifyCode(server.url, user.accessToken, wrongCode(code, i))).status).toBe(401);
     const right = await verifyCode(server.url, user.accessToken, code);
     expect(right.status).toBe(401);
@@ -139,7 +136,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const tenant = await createTenant();
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const code = latestCode(smtp, user.email);
+    const code = smtp.latestCode(user.email);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => verifyCode(server.url, user.accessToken, wrongCode(code, i + 1))),
     );
@@ -168,7 +165,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
       expect(Math.abs(Date.parse(next) - Date.parse(ok[0]!.data.nextResendAvailableAt))).toBeLessThan(2_000);
     }
     expect(smtp.mailsTo(user.email)).toHaveLength(1);
-    expect((await verifyCode(server.url, user.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
   });
 
   it("the cooldown is per user, whatever the address", async () => {
@@ -183,14 +180,14 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     expect(Date.parse(res.body.error?.data.nextResendAvailableAt as string)).toBeGreaterThan(Date.now() + 50_000);
     expect(smtp.mailsTo(other)).toHaveLength(0);
     // The first code is still the live one.
-    expect((await verifyCode(server.url, user.accessToken, latestCode(smtp, user.email))).status).toBe(200);
+    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
   });
 
   it("a code that is not 6 digits is a 400 and not an attempt", async () => {
     const tenant = await createTenant();
     const user = await signUpUser(server.url, tenant.key);
     expect((await sendCode(server.url, user.accessToken, user.email)).status).toBe(200);
-    const code = latestCode(smtp, user.email);
+    const code = smtp.latestCode(user.email);
     for (const bad of ["12345", "1234567", "abcdef", "12 345", "", Number(code), "١٢٣٤٥٦"]) {
       const res = await verifyCode(server.url, user.accessToken, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
@@ -230,9 +227,9 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
 
     // A and B both get a code for the same address; B verifies first.
     expect((await sendCode(server.url, a.accessToken, shared)).status).toBe(200);
-    const codeA = latestCode(smtp, shared);
+    const codeA = smtp.latestCode(shared);
     expect((await sendCode(server.url, b.accessToken, shared)).status).toBe(200);
-    const codeB = latestCode(smtp, shared);
+    const codeB = smtp.latestCode(shared);
     expect((await verifyCode(server.url, b.accessToken, codeB)).status).toBe(200);
 
     const late = await verifyCode(server.url, a.accessToken, codeA);
@@ -251,7 +248,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const elsewhere = await createTenant();
     const d = await signUpUser(server.url, elsewhere.key);
     expect((await sendCode(server.url, d.accessToken, shared)).status).toBe(200);
-    expect((await verifyCode(server.url, d.accessToken, latestCode(smtp, shared))).status).toBe(200);
+    expect((await verifyCode(server.url, d.accessToken, smtp.latestCode(shared))).status).toBe(200);
   });
 
   it("the same userId in two tenants has its own cooldown and attempts", async () => {
@@ -262,9 +259,9 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const u2 = await signUpUser(server.url, t2.key, { userId });
     expect((await sendCode(server.url, u1.accessToken, u1.email)).status).toBe(200);
     expect((await sendCode(server.url, u2.accessToken, u2.email)).status).toBe(200);
-    const code1 = latestCode(smtp, u1.email);
+    const code1 = smtp.latestCode(u1.email);
     for (let i = 1; i <= 5; i++) expect((await verifyCode(server.url, u1.accessToken, wrongCode(code1, i))).status).toBe(401);
-    expect((await verifyCode(server.url, u2.accessToken, latestCode(smtp, u2.email))).status).toBe(200);
+    expect((await verifyCode(server.url, u2.accessToken, smtp.latestCode(u2.email))).status).toBe(200);
     expect((await sendCode(server.url, u1.accessToken, u1.email)).status).toBe(429);
   });
 

@@ -5,7 +5,7 @@ import { getPrisma, type StaffRole, type Tenant, type User } from "@gatehouse/db
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
 import { staffSessionCookieName } from "../src/staff/auth";
-import { startSmtp, type TestSmtp } from "./back-office-fixtures";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, signInStaff, startTestServer, unique, type TestServer } from "./helpers";
 import {
   FUZZ_RUNS,
@@ -221,7 +221,7 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
 
 describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
   let server: TestServer;
-  let smtp: TestSmtp;
+  let smtp: MailCatcher;
   let admin: Staff;
   let viewer: Staff;
   const protoBefore = prototypeSnapshot();
@@ -229,7 +229,7 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
   const totals = new Map<string, number>();
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startMailCatcher();
     server = await startTestServer({ env: { ...fuzzServerEnv, SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
     staffHash = await hashPassword(STAFF_PASSWORD);
     userHash = await hashPassword("Fuzz-user-passphrase-3");

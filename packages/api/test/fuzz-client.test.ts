@@ -4,7 +4,7 @@ import { SignJWT, base64url, decodeJwt } from "jose";
 import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
-import { startSmtpCapture, type SmtpCapture } from "./email-verification-support";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
 import {
   FUZZ_RUNS,
@@ -290,14 +290,14 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
 
 describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
   let server: TestServer;
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   const worlds: World[] = [];
   const protoBefore = prototypeSnapshot();
   const hexSeen = new Set<string>();
   const totals = new Map<string, number>();
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     server = await startTestServer({ env: { ...fuzzServerEnv, SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
     passwordHash = await hashPassword(PASSWORD);
   });

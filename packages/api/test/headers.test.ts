@@ -4,7 +4,7 @@ import { clientRouters } from "../src/root";
 import { backOfficeRouter } from "../src/router/back-office";
 import { ensureSigningKey } from "../src/services/signing-keys";
 import { createTRPCRouter, publicProcedure } from "../src/trpc";
-import { startSmtpCapture, type SmtpCapture } from "./email-verification-support";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
 
 /**
@@ -32,7 +32,7 @@ interface Answer {
   headers: Headers;
 }
 
-async function everyKindOfAnswer(server: TestServer, smtp: SmtpCapture): Promise<Answer[]> {
+async function everyKindOfAnswer(server: TestServer, smtp: MailCatcher): Promise<Answer[]> {
   const ip = `10.66.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
   const appUrl = `https://${unique("hdr")}.example.com`;
   const tenant = await getPrisma().tenant.create({ data: { key: unique("hdr").slice(0, 30), name: "Headers", appUrl, allowedEmailDomains: ["example.com"] } });
@@ -112,9 +112,9 @@ function expectSecurityHeaders(answers: Answer[], hsts: boolean) {
 }
 
 describe.skipIf(!hasRedis)("security headers on every API answer", () => {
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     await ensureSigningKey();
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { clientRouters } from "../src/root";
 import { backOfficeRouter } from "../src/router/back-office";
 import { ensureSigningKey } from "../src/services/signing-keys";
 import { createTRPCRouter, publicProcedure } from "../src/trpc";
-import { codeOf, startSmtpCapture, type SmtpCapture } from "./email-verification-support";
+import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { call, hasRedis, signInStaff, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
 
 /**
@@ -40,7 +40,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   const lines: string[] = [];
   const previousLogger = getLogger();
   let server: TestServer;
-  let smtp: SmtpCapture;
+  let smtp: MailCatcher;
   /** Every secret used or produced: none may reach the log. */
   const secrets = new Map<string, string>();
   const responses: CallResult[] = [];
@@ -84,7 +84,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     });
     // The application's own logger settings (redaction, error scrubbing), at the chattiest level.
     setLogger(createLogger({ level: "trace", destination }));
-    smtp = await startSmtpCapture();
+    smtp = await startMailCatcher();
     await ensureSigningKey();
     server = await startTestServer({
       router: faultyRouter,
@@ -182,7 +182,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await send("clientAuth.refresh", { refreshToken: signedIn.data.refreshToken })).status).toBe(401); // reuse
     const token = signedUp.data.accessToken;
     expect((await send("clientEmailVerification.sendVerification", { email }, { token })).status).toBe(200);
-    const code = codeOf(smtp.mailsTo(email).at(-1)!);
+    const code = smtp.latestCode(email);
     secret("OTP code", code);
     const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
     secret("wrong OTP code", wrongCode);

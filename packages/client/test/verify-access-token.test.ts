@@ -2,7 +2,7 @@ import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rotateSigningKey } from "@gatehouse/api";
 import { gatehouseMiddleware, verifyAccessToken, withGatehouseAuth, type VerifyAccessTokenOptions } from "../src/server";
-import { createTenant, hasRedis, latestCode, newClient, PASSWORD, signUpWith, startGatehouse, type Gatehouse } from "./support";
+import { createTenant, hasRedis, newClient, PASSWORD, signUpWith, startGatehouse, type Gatehouse } from "./support";
 
 let gatehouse: Gatehouse;
 let tenantKey: string;
@@ -23,7 +23,7 @@ async function verifiedUser() {
   const client = newClient(gatehouse);
   const user = await signUpWith(client, tenantKey);
   await client.ClientEmailVerification.sendVerification({ body: { email: user.email } });
-  const res = await client.ClientEmailVerification.verifyEmail({ body: { code: latestCode(gatehouse.smtp, user.email) } });
+  const res = await client.ClientEmailVerification.verifyEmail({ body: { code: gatehouse.smtp.latestCode(user.email) } });
   if (res.error) throw res.error;
   client.dispose();
   return { ...user, verifiedToken: res.data.accessToken };

@@ -1,56 +1,5 @@
+/** Mail servers that misbehave, for the transport's failure tests (the capturing one is @gatehouse/testing/mail). */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-
-export interface CapturedMail {
-  from: string | null;
-  to: string[];
-  raw: Buffer;
-}
-
-export interface TestSmtpServer {
-  port: number;
-  url: string;
-  messages: CapturedMail[];
-  close(): Promise<void>;
-}
-
-/**
- * A real SMTP server on 127.0.0.1 and a random port. Captures every message; the options
- * can override the handlers (to reject RCPT or DATA) or add authentication.
- */
-export async function startSmtpServer(options: SMTPServerOptions = {}): Promise<TestSmtpServer> {
-  const messages: CapturedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    disableReverseLookup: true,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        const mail: CapturedMail = {
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks),
-        };
-        // pushed before the server answers 250, so it is there when send() resolves
-        messages.push(mail);
-        callback();
-      });
-    },
-    ...options,
-  });
-  server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `smtp://127.0.0.1:${port}`,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A port on 127.0.0.1 where nothing listens (it was just released). */
 export async function closedPort(): Promise<number> {

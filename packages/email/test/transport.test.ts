@@ -11,8 +11,8 @@ import {
   type Mailer,
 } from "../src/index";
 import { smtpOptionsFromUrl } from "../src/transport";
-import { parseMail } from "./mime";
-import { closedPort, startDroppingServer, startSilentServer, startSmtpServer, type TestSmtpServer } from "./smtp";
+import { parseMail, startMailCatcher, type MailCatcher } from "@gatehouse/testing/mail";
+import { closedPort, startDroppingServer, startSilentServer } from "./smtp";
 
 const FROM = "Gatehouse <no-reply@gatehouse.test>";
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,7 +21,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!().catch(() => {});
 });
 
-function track<T extends Mailer | TestSmtpServer>(thing: T): T {
+function track<T extends Mailer | MailCatcher>(thing: T): T {
   cleanups.push(() => thing.close());
   return thing;
 }
@@ -43,7 +43,7 @@ async function failure(promise: Promise<unknown>): Promise<{ err: unknown; ms: n
 
 describe("SMTP transport", () => {
   it("delivers through a real SMTP server; the parsed text part holds the code as its only 6-digit run", async () => {
-    const server = track(await startSmtpServer());
+    const server = track(await startMailCatcher());
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     expect(mailer.kind).toBe("smtp");
     await mailer.verify();
@@ -66,7 +66,7 @@ describe("SMTP transport", () => {
   });
 
   it("sends several messages over the pool", async () => {
-    const server = track(await startSmtpServer());
+    const server = track(await startMailCatcher());
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const codes = ["000000", "111111", "204060", "999999"];
     await Promise.all(codes.map(async (code, i) => mailer.send({ to: `u${i}@example.com`, ...(await verificationMail(code)) })));
@@ -75,7 +75,7 @@ describe("SMTP transport", () => {
   });
 
   it("delivers the invitation with its password", async () => {
-    const server = track(await startSmtpServer());
+    const server = track(await startMailCatcher());
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const mail = await renderManagerInvitationEmail({
       locale: "en",
@@ -95,7 +95,7 @@ describe("SMTP transport", () => {
   it("logs in with the percent-decoded credentials of the URL", async () => {
     const seen: { username?: string | null | undefined; password?: string | null | undefined }[] = [];
     const server = track(
-      await startSmtpServer({
+      await startMailCatcher({ smtp: {
         authOptional: false,
         allowInsecureAuth: true,
         onAuth(auth, _session, callback) {
@@ -103,7 +103,7 @@ describe("SMTP transport", () => {
           if (auth.username === "mailer" && auth.password === "p@ss:w/rd") callback(null, { user: "mailer" });
           else callback(new Error("Invalid username or password"));
         },
-      }),
+      } }),
     );
     const good = track(createMailer({ smtpUrl: `smtp://mailer:p%40ss%3Aw%2Frd@127.0.0.1:${server.port}`, from: FROM }));
     await good.send({ to: "user@example.com", ...(await verificationMail()) });
@@ -150,11 +150,11 @@ describe("SMTP transport", () => {
 
   it("turns a 5xx RCPT rejection into MailUnavailableError", async () => {
     const server = track(
-      await startSmtpServer({
+      await startMailCatcher({ smtp: {
         onRcptTo(_address, _session, callback) {
           callback(Object.assign(new Error("5.1.1 No such user here"), { responseCode: 550 }));
         },
-      }),
+      } }),
     );
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const { err } = await failure(mailer.send({ to: "nobody@example.com", ...(await verificationMail()) }));
@@ -165,12 +165,12 @@ describe("SMTP transport", () => {
 
   it("turns a 4xx DATA rejection into MailUnavailableError", async () => {
     const server = track(
-      await startSmtpServer({
+      await startMailCatcher({ smtp: {
         onData(stream, _session, callback) {
           stream.on("end", () => callback(Object.assign(new Error("4.3.0 Try again later"), { responseCode: 451 })));
           stream.resume();
         },
-      }),
+      } }),
     );
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const { err } = await failure(mailer.send({ to: "user@example.com", ...(await verificationMail()) }));
@@ -180,11 +180,11 @@ describe("SMTP transport", () => {
 
   it("turns a 5xx MAIL FROM rejection into MailUnavailableError", async () => {
     const server = track(
-      await startSmtpServer({
+      await startMailCatcher({ smtp: {
         onMailFrom(_address, _session, callback) {
           callback(Object.assign(new Error("5.7.1 Sender not allowed"), { responseCode: 553 }));
         },
-      }),
+      } }),
     );
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const { err } = await failure(mailer.send({ to: "user@example.com", ...(await verificationMail()) }));
@@ -193,7 +193,7 @@ describe("SMTP transport", () => {
   });
 
   it("uses STARTTLS with a loopback server's self-signed certificate, and can insist on verifying it", async () => {
-    const server = track(await startSmtpServer({ disabledCommands: [], hideSTARTTLS: false }));
+    const server = track(await startMailCatcher({ smtp: { disabledCommands: [], hideSTARTTLS: false } }));
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     await mailer.send({ to: "user@example.com", ...(await verificationMail()) });
     expect(server.messages).toHaveLength(1);
@@ -204,7 +204,7 @@ describe("SMTP transport", () => {
   });
 
   it("rejects sends after close()", async () => {
-    const server = track(await startSmtpServer());
+    const server = track(await startMailCatcher());
     const mailer = createMailer({ smtpUrl: server.url, from: FROM });
     await mailer.close();
     await expect(mailer.send({ to: "user@example.com", ...(await verificationMail()) })).rejects.toBeInstanceOf(MailUnavailableError);

@@ -108,3 +108,13 @@ export function parseMail(raw: string | Buffer): ParsedMail {
     html: find(root, "text/html")?.body ?? null,
   };
 }
+
+/**
+ * The verification code of a mail: its plain-text part's only run of 6 digits (CONTRACT
+ * "clientEmailVerification"); throws when there is not exactly one.
+ */
+export function verificationCodeOf(raw: string | Buffer): string {
+  const runs = parseMail(raw).text?.match(/\p{Nd}{6,}/gu) ?? [];
+  if (runs.length !== 1 || !/^\d{6}$/.test(runs[0]!)) throw new Error(`expected one run of 6 digits, found ${JSON.stringify(runs)}`);
+  return runs[0]!;
+}
