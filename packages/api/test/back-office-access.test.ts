@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
-import { backOffice, backOfficeEnv, callFrom, createSignedInStaff, testIp, type CallOptions, type TestStaff } from "./back-office-fixtures";
+import { hasRedis, unique } from "./helpers";
+import { backOffice, backOfficeSuite, createSignedInStaff } from "./back-office-fixtures";
 
 type Kind = "query" | "mutation";
 type Who = "S" | "admin";
@@ -29,11 +29,8 @@ const procedures: [path: string, kind: Kind, who: Who][] = [
 ];
 
 describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProcedure (403)", () => {
-  const ip = testIp();
-  const callAs = <T = unknown>(path: string, input?: unknown, options?: CallOptions) => callFrom(server.url, ip)<T>(path, input, options);
-  let server: TestServer;
-  let admin: TestStaff;
-  let viewer: TestStaff;
+  const suite = backOfficeSuite();
+  const { ip, callAs } = suite;
   const tenantKey = unique("acc").toLowerCase();
   const endUser = { userId: unique("u").toLowerCase(), password: "a sturdy passphrase 1" };
   let endUserToken: string;
@@ -56,7 +53,7 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
     "auditLog.list": {},
     "staff.list": {},
     "staff.create": { email: `${unique("nobody")}@staff.example.com`, password: "another sturdy passphrase", role: "admin" },
-    "staff.update": { email: admin.email, disabled: true },
+    "staff.update": { email: suite.admin.email, disabled: true },
     "staff.changePassword": { currentPassword: "wrong but irrelevant", newPassword: "another sturdy passphrase" },
   });
 
@@ -70,15 +67,12 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
       sessions: await prisma.session.findMany({ where: { tenant: { key: tenantKey } }, orderBy: { id: "asc" } }),
       createdTenant: await prisma.tenant.findUnique({ where: { key: field("tenants.create", "key") } }),
       createdStaff: await prisma.staffUser.findUnique({ where: { email: field("staff.create", "email") } }),
-      staff: await prisma.staffUser.findMany({ where: { id: { in: [admin.id, viewer.id] } }, orderBy: { id: "asc" } }),
+      staff: await prisma.staffUser.findMany({ where: { id: { in: [suite.admin.id, suite.viewer.id] } }, orderBy: { id: "asc" } }),
     };
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ env: backOfficeEnv });
-    admin = await createSignedInStaff(server.url, ip, "admin");
-    viewer = await createSignedInStaff(server.url, ip, "viewer");
-    const created = await backOffice(server.url, ip, admin.cookie).mutate("tenants.create", { key: tenantKey, name: "Access tests", allowedEmailDomains: [] });
+    const created = await suite.bo.mutate("tenants.create", { key: tenantKey, name: "Access tests", allowedEmailDomains: [] });
     expect(created.status).toBe(200);
     const signUp = await callAs<{ accessToken: string }>("clientAuth.signUp", {
       tenantKey,
@@ -89,7 +83,6 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
     expect(signUp.status).toBe(200);
     endUserToken = signUp.data.accessToken;
   });
-  afterAll(() => server.close());
 
   it("lists every procedure of the contract (and only those) in the router", async () => {
     const { appRouter } = await import("../src/root");
@@ -121,9 +114,9 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
   });
 
   it("a forged or tampered session cookie → 401", async () => {
-    const tampered = admin.cookie.slice(0, -4) + (admin.cookie.endsWith("AAAA") ? "BBBB" : "AAAA");
+    const tampered = suite.admin.cookie.slice(0, -4) + (suite.admin.cookie.endsWith("AAAA") ? "BBBB" : "AAAA");
     for (const cookie of ["authjs.session-token=not-a-jwe", tampered]) {
-      const res = await backOffice(server.url, ip, cookie).query("tenants.list", {});
+      const res = await backOffice(suite.server.url, ip, cookie).query("tenants.list", {});
       expect([res.status, res.appCode]).toEqual([401, "auth/Unauthenticated"]);
     }
   });
@@ -131,7 +124,7 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
   it("viewer → 403 auth/Forbidden on every admin procedure, and nothing changes", async () => {
     const given = inputs();
     const before = await snapshot(given);
-    const bo = backOffice(server.url, ip, viewer.cookie);
+    const bo = backOffice(suite.server.url, ip, suite.viewer.cookie);
     for (const [path, kind, who] of procedures) {
       if (who !== "admin") continue;
       const res = kind === "query" ? await bo.query(path, given[path]) : await bo.mutate(path, given[path]);
@@ -142,7 +135,7 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
 
   it("viewer may use the S queries", async () => {
     const given = inputs();
-    const bo = backOffice(server.url, ip, viewer.cookie);
+    const bo = backOffice(suite.server.url, ip, suite.viewer.cookie);
     for (const [path, kind, who] of procedures) {
       if (who !== "S" || kind !== "query") continue;
       const res = await bo.query(path, given[path]);
@@ -151,13 +144,13 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
   });
 
   it("a disabled staff member → 401 on every procedure at once, even with a live cookie", async () => {
-    const soon = await createSignedInStaff(server.url, ip, "admin", "disabled");
-    const ok = await backOffice(server.url, ip, soon.cookie).query("tenants.list", {});
+    const soon = await createSignedInStaff(suite.server.url, ip, "admin", "disabled");
+    const ok = await backOffice(suite.server.url, ip, soon.cookie).query("tenants.list", {});
     expect(ok.status).toBe(200);
-    const res = await backOffice(server.url, ip, admin.cookie).mutate("staff.update", { email: soon.email, disabled: true });
+    const res = await backOffice(suite.server.url, ip, suite.admin.cookie).mutate("staff.update", { email: soon.email, disabled: true });
     expect(res.status).toBe(200);
     const given = inputs();
-    const bo = backOffice(server.url, ip, soon.cookie);
+    const bo = backOffice(suite.server.url, ip, soon.cookie);
     for (const [path, kind] of procedures) {
       const r = kind === "query" ? await bo.query(path, given[path]) : await bo.mutate(path, given[path]);
       expect([path, r.status, r.appCode]).toEqual([path, 401, "auth/Unauthenticated"]);
@@ -165,9 +158,9 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
   });
 
   it("queries answer GET only and mutations POST only (405)", async () => {
-    const q = await callAs("backOffice.tenants.list", {}, { method: "POST", cookie: admin.cookie });
+    const q = await callAs("backOffice.tenants.list", {}, { method: "POST", cookie: suite.admin.cookie });
     expect([q.status, q.appCode]).toEqual([405, "request/MethodNotAllowed"]);
-    const m = await callAs("backOffice.tenants.create", { key: "x" }, { method: "GET", cookie: admin.cookie });
+    const m = await callAs("backOffice.tenants.create", { key: "x" }, { method: "GET", cookie: suite.admin.cookie });
     expect([m.status, m.appCode]).toEqual([405, "request/MethodNotAllowed"]);
   });
 });

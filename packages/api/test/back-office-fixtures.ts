@@ -1,8 +1,9 @@
 import { randomInt } from "node:crypto";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { getPrisma, type StaffRole } from "@gatehouse/db";
+import type { MailCatcher } from "@gatehouse/testing/mail";
 import { hashPassword } from "../src/lib/password-hasher";
-import { call, signInStaff, unique, type CallResult } from "./helpers";
+import { call, signInStaff, startTestServer, startTestServerWithMail, unique, type CallResult, type TestServer } from "./helpers";
 
 /**
  * Shared set-up for the back-office-*.test.ts suites. Each suite speaks from an IP of its own
@@ -84,6 +85,71 @@ export function backOffice(baseUrl: string, ip: string, cookie: string | undefin
 function checked<T>(result: CallResult<T>): CallResult<T> {
   expectNoSecrets(result.body);
   return result;
+}
+
+export type BackOffice = ReturnType<typeof backOffice>;
+
+export interface BackOfficeSuite {
+  /** The suite's own IP: every call and sign-in of the suite comes from it. */
+  ip: string;
+  /** `call` from `ip`. */
+  callAs: <T = unknown>(path: string, input?: unknown, options?: CallOptions) => Promise<CallResult<T>>;
+  /** Calls as `admin`. */
+  bo: BackOffice;
+  // From the suite's beforeAll on:
+  server: TestServer;
+  admin: TestStaff;
+  viewer: TestStaff;
+  /** The mail catcher the server sends to (with `mail: true`). */
+  smtp: MailCatcher;
+}
+
+/**
+ * One back-office suite, in its describe block: a beforeAll that starts the server
+ * (backOfficeEnv and `env`; with `mail`, a mail catcher as its SMTP server) and signs an admin
+ * and a viewer in from the suite's IP, and an afterAll that stops it.
+ */
+export function backOfficeSuite(options: { env?: Record<string, string>; mail?: boolean } = {}): BackOfficeSuite {
+  const ip = testIp();
+  let started: { server: TestServer; smtp?: MailCatcher; admin: TestStaff; viewer: TestStaff } | undefined;
+  const get = () => {
+    if (!started) throw new Error("the back-office suite starts in its beforeAll: use it in tests and hooks");
+    return started;
+  };
+  beforeAll(async () => {
+    const env = { ...backOfficeEnv, ...options.env };
+    const { server, smtp } = options.mail ? await startTestServerWithMail({ env }) : { server: await startTestServer({ env }) };
+    try {
+      started = { server, smtp, admin: await createSignedInStaff(server.url, ip, "admin"), viewer: await createSignedInStaff(server.url, ip, "viewer") };
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  });
+  afterAll(() => started?.server.close());
+  const asAdmin = () => backOffice(get().server.url, ip, get().admin.cookie);
+  return {
+    ip,
+    callAs: <T = unknown>(path: string, input?: unknown, options?: CallOptions) => callFrom(get().server.url, ip)<T>(path, input, options),
+    bo: {
+      query: <T = unknown>(path: string, input?: unknown, extra?: { token?: string }) => asAdmin().query<T>(path, input, extra),
+      mutate: <T = unknown>(path: string, input?: unknown, extra?: { token?: string }) => asAdmin().mutate<T>(path, input, extra),
+    },
+    get server() {
+      return get().server;
+    },
+    get admin() {
+      return get().admin;
+    },
+    get viewer() {
+      return get().viewer;
+    },
+    get smtp() {
+      const { smtp } = get();
+      if (!smtp) throw new Error("backOfficeSuite({ mail: true }) has the mail catcher");
+      return smtp;
+    },
+  };
 }
 
 /** The last audit events for a target, oldest first. */

@@ -1,59 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import { hasRedis, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
-import { auditActionsFor, backOffice, backOfficeEnv, callFrom, createSignedInStaff, signInStaffFrom, testIp, waitPastSignIn, type CallOptions, type TestStaff } from "./back-office-fixtures";
-
-interface Staff {
-  id: string;
-  email: string;
-  role: "admin" | "viewer";
-  disabledAt: string | null;
-  createdAt: string;
-}
-interface AuditEvent {
-  id: string;
-  at: string;
-  actor: { type: "staff" | "user" | "system"; id: string | null; label: string | null };
-  tenantKey: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+import type { AuditEventDto as AuditEvent } from "../src/services/back-office/audit-log";
+import type { Page } from "../src/services/back-office/pagination";
+import type { StaffDto as Staff } from "../src/services/back-office/staff";
+import { hasRedis, unique, type CallResult } from "./helpers";
+import { auditActionsFor, backOffice, backOfficeSuite, createSignedInStaff, signInStaffFrom, waitPastSignIn } from "./back-office-fixtures";
 
 const newEmail = (prefix = "st") => `${unique(prefix)}@staff.example.com`;
 const STRONG = "a sturdy staff passphrase";
 
 describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
-  const ip = testIp();
-  const callAs = <T = unknown>(path: string, input?: unknown, options?: CallOptions) => callFrom(server.url, ip)<T>(path, input, options);
-  let server: TestServer;
-  let admin: TestStaff;
-  let viewer: TestStaff;
-  let bo: ReturnType<typeof backOffice>;
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: backOfficeEnv });
-    admin = await createSignedInStaff(server.url, ip, "admin");
-    viewer = await createSignedInStaff(server.url, ip, "viewer");
-    bo = backOffice(server.url, ip, admin.cookie);
-  });
-  afterAll(() => server.close());
+  const suite = backOfficeSuite();
+  const { ip, callAs, bo } = suite;
 
   describe("staff.list and staff.create", () => {
     it("lists staff newest first, without hashes", async () => {
       const res = await bo.query<{ items: Staff[] }>("staff.list", {});
       expect(res.status).toBe(200);
-      const mine = res.data.items.filter((s) => s.email === admin.email || s.email === viewer.email);
+      const mine = res.data.items.filter((s) => s.email === suite.admin.email || s.email === suite.viewer.email);
       expect(mine).toEqual([
-        { id: viewer.id, email: viewer.email, role: "viewer", disabledAt: null, createdAt: expect.any(String) },
-        { id: admin.id, email: admin.email, role: "admin", disabledAt: null, createdAt: expect.any(String) },
+        { id: suite.viewer.id, email: suite.viewer.email, role: "viewer", disabledAt: null, createdAt: expect.any(String) },
+        { id: suite.admin.id, email: suite.admin.email, role: "admin", disabledAt: null, createdAt: expect.any(String) },
       ]);
       for (const item of res.data.items) expect(Object.keys(item).sort()).toEqual(["createdAt", "disabledAt", "email", "id", "role"]);
-      const bare = await callAs("backOffice.staff.list", undefined, { method: "GET", cookie: admin.cookie });
+      const bare = await callAs("backOffice.staff.list", undefined, { method: "GET", cookie: suite.admin.cookie });
       expect(bare.status).toBe(200);
     });
 
@@ -62,12 +32,12 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       const res = await bo.mutate<Staff>("staff.create", { email: ` ${email.toUpperCase()} `, password: STRONG, role: "viewer" });
       expect(res.status).toBe(200);
       expect(res.data).toEqual({ id: expect.any(String), email, role: "viewer", disabledAt: null, createdAt: expect.any(String) });
-      const cookie = await signInStaffFrom(server.url, ip, email, STRONG);
+      const cookie = await signInStaffFrom(suite.server.url, ip, email, STRONG);
       expect(cookie).toBeDefined();
-      expect((await backOffice(server.url, ip, cookie).query("tenants.list", {})).status).toBe(200);
-      expect((await backOffice(server.url, ip, cookie).query("staff.list", {})).status).toBe(403);
+      expect((await backOffice(suite.server.url, ip, cookie).query("tenants.list", {})).status).toBe(200);
+      expect((await backOffice(suite.server.url, ip, cookie).query("staff.list", {})).status).toBe(403);
       const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { target: `staff:${email}`, action: "staff.created" } });
-      expect(event).toMatchObject({ actorType: "staff", actorId: admin.id, actorLabel: admin.email, ip, tenantKey: null, details: { role: "viewer" } });
+      expect(event).toMatchObject({ actorType: "staff", actorId: suite.admin.id, actorLabel: suite.admin.email, ip, tenantKey: null, details: { role: "viewer" } });
     });
 
     it("409 staff/EmailDuplicated, whatever the case", async () => {
@@ -100,8 +70,8 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
 
   describe("staff.update", () => {
     it("role changes take effect on the next call", async () => {
-      const someone = await createSignedInStaff(server.url, ip, "viewer", "promote");
-      const client = backOffice(server.url, ip, someone.cookie);
+      const someone = await createSignedInStaff(suite.server.url, ip, "viewer", "promote");
+      const client = backOffice(suite.server.url, ip, someone.cookie);
       expect((await client.query("staff.list", {})).status).toBe(403);
       const promoted = await bo.mutate<Staff>("staff.update", { email: someone.email.toUpperCase(), role: "admin" });
       expect(promoted.status).toBe(200);
@@ -113,12 +83,12 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       expect([denied.status, denied.appCode]).toEqual([403, "auth/Forbidden"]);
       expect(await auditActionsFor(`staff:${someone.email}`)).toEqual(["staff.signedIn", "staff.updated", "staff.updated"]);
       const events = await getPrisma().auditEvent.findMany({ where: { target: `staff:${someone.email}`, action: "staff.updated" }, orderBy: { id: "asc" } });
-      expect(events[0]).toMatchObject({ actorId: admin.id, actorLabel: admin.email, ip, details: { role: { from: "viewer", to: "admin" } } });
+      expect(events[0]).toMatchObject({ actorId: suite.admin.id, actorLabel: suite.admin.email, ip, details: { role: { from: "viewer", to: "admin" } } });
     });
 
     it("disabling ends the staff member's sessions at once and for good; re-enabled, they sign in again", async () => {
-      const someone = await createSignedInStaff(server.url, ip, "admin", "disable");
-      const client = backOffice(server.url, ip, someone.cookie);
+      const someone = await createSignedInStaff(suite.server.url, ip, "admin", "disable");
+      const client = backOffice(suite.server.url, ip, someone.cookie);
       expect((await client.query("tenants.list", {})).status).toBe(200);
       await waitPastSignIn(someone);
       const disabled = await bo.mutate<Staff>("staff.update", { email: someone.email, disabled: true });
@@ -127,28 +97,28 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       const again = await bo.mutate<Staff>("staff.update", { email: someone.email, disabled: true });
       expect(again.data.disabledAt).toBe(disabled.data.disabledAt);
       expect((await client.query("tenants.list", {})).status).toBe(401);
-      expect(await signInStaffFrom(server.url, ip, someone.email, someone.password)).toBeUndefined();
+      expect(await signInStaffFrom(suite.server.url, ip, someone.email, someone.password)).toBeUndefined();
 
       const enabled = await bo.mutate<Staff>("staff.update", { email: someone.email, disabled: false });
       expect(enabled.data.disabledAt).toBeNull();
       expect((await client.query("tenants.list", {})).status).toBe(401);
-      const fresh = await signInStaffFrom(server.url, ip, someone.email, someone.password);
+      const fresh = await signInStaffFrom(suite.server.url, ip, someone.email, someone.password);
       expect(fresh).toBeDefined();
-      expect((await backOffice(server.url, ip, fresh).query("tenants.list", {})).status).toBe(200);
+      expect((await backOffice(suite.server.url, ip, fresh).query("tenants.list", {})).status).toBe(200);
     });
 
     it("404 staff/NotFound for an unknown email; 400 for an invalid role", async () => {
       const missing = await bo.mutate("staff.update", { email: newEmail("ghost"), role: "viewer" });
       expect([missing.status, missing.appCode]).toEqual([404, "staff/NotFound"]);
-      const invalid = await bo.mutate("staff.update", { email: viewer.email, role: "root" });
+      const invalid = await bo.mutate("staff.update", { email: suite.viewer.email, role: "root" });
       expect([invalid.status, invalid.appCode]).toEqual([400, "validation/Invalid"]);
     });
   });
 
   describe("staff.changePassword", () => {
     it("a viewer changes their own password; older sessions end, the caller gets a fresh one; the old password stops working", async () => {
-      const me = await createSignedInStaff(server.url, ip, "viewer", "chpw");
-      const client = backOffice(server.url, ip, me.cookie);
+      const me = await createSignedInStaff(suite.server.url, ip, "viewer", "chpw");
+      const client = backOffice(suite.server.url, ip, me.cookie);
 
       const wrong = await client.mutate("staff.changePassword", { currentPassword: "not my password", newPassword: STRONG });
       expect([wrong.status, wrong.appCode]).toEqual([401, "auth/InvalidCredentials"]);
@@ -172,11 +142,11 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       const renewed = ok.headers.getSetCookie().map((c) => c.split(";", 1)[0]!).find((c) => c.startsWith("authjs.session-token="));
       expect(renewed).toBeDefined();
       expect((await client.query("tenants.list", {})).status).toBe(401);
-      expect((await backOffice(server.url, ip, renewed).query("tenants.list", {})).status).toBe(200);
-      expect(await signInStaffFrom(server.url, ip, me.email, me.password)).toBeUndefined();
-      const cookie = await signInStaffFrom(server.url, ip, me.email, STRONG);
+      expect((await backOffice(suite.server.url, ip, renewed).query("tenants.list", {})).status).toBe(200);
+      expect(await signInStaffFrom(suite.server.url, ip, me.email, me.password)).toBeUndefined();
+      const cookie = await signInStaffFrom(suite.server.url, ip, me.email, STRONG);
       expect(cookie).toBeDefined();
-      expect((await backOffice(server.url, ip, cookie).query("tenants.list", {})).status).toBe(200);
+      expect((await backOffice(suite.server.url, ip, cookie).query("tenants.list", {})).status).toBe(200);
 
       expect(await auditActionsFor(`staff:${me.email}`)).toEqual([
         "staff.signedIn",
@@ -199,7 +169,7 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       await bo.mutate("tenants.restore", { key });
       await bo.mutate("tenants.update", { key, name: "Audited 3" });
 
-      const viewerClient = backOffice(server.url, ip, viewer.cookie);
+      const viewerClient = backOffice(suite.server.url, ip, suite.viewer.cookie);
       const res = await viewerClient.query<Page<AuditEvent>>("auditLog.list", { tenantKey: key.toUpperCase() });
       expect(res.status).toBe(200);
       expect(res.data.nextCursor).toBeNull();
@@ -208,7 +178,7 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       expect(first).toEqual({
         id: expect.stringMatching(/^\d+$/),
         at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        actor: { type: "staff", id: admin.id, label: admin.email },
+        actor: { type: "staff", id: suite.admin.id, label: suite.admin.email },
         tenantKey: key,
         action: "tenant.created",
         target: `tenant:${key}`,
@@ -233,14 +203,14 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
     });
 
     it("without filters lists everything newest first (no input = {}); staff-only actions by action", async () => {
-      const bare = await callAs<Page<AuditEvent>>("backOffice.auditLog.list", undefined, { method: "GET", cookie: admin.cookie });
+      const bare = await callAs<Page<AuditEvent>>("backOffice.auditLog.list", undefined, { method: "GET", cookie: suite.admin.cookie });
       expect(bare.status).toBe(200);
       expect(bare.data.items.length).toBe(20);
       expect(bare.data.nextCursor).not.toBeNull();
       const signIns = await bo.query<Page<AuditEvent>>("auditLog.list", { action: "staff.signedIn", limit: 100 });
       expect(signIns.data.items.length).toBeGreaterThan(0);
       expect(signIns.data.items.every((e) => e.action === "staff.signedIn" && e.actor.type === "staff")).toBe(true);
-      expect(signIns.data.items.some((e) => e.target === `staff:${admin.email}`)).toBe(true);
+      expect(signIns.data.items.some((e) => e.target === `staff:${suite.admin.email}`)).toBe(true);
     });
 
     it("400 for a bad cursor or limit", async () => {

@@ -1,40 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import { hasRedis, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
-import { auditActionsFor, backOffice, backOfficeEnv, callFrom, createSignedInStaff, testIp, type CallOptions, type TestStaff } from "./back-office-fixtures";
-
-interface Tenant {
-  id: string;
-  key: string;
-  name: string;
-  allowedEmailDomains: string[];
-  locale: "ko" | "en";
-  appUrl: string | null;
-  deletedAt: string | null;
-  createdAt: string;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+import type { Page } from "../src/services/back-office/pagination";
+import type { TenantDto as Tenant } from "../src/services/back-office/tenants";
+import { hasRedis, unique, type CallResult } from "./helpers";
+import { auditActionsFor, backOffice, backOfficeSuite } from "./back-office-fixtures";
 
 const newKey = (prefix = "tn") => unique(prefix).toLowerCase();
 
 describe.skipIf(!hasRedis)("backOffice.tenants", () => {
-  const ip = testIp();
-  const callAs = <T = unknown>(path: string, input?: unknown, options?: CallOptions) => callFrom(server.url, ip)<T>(path, input, options);
-  let server: TestServer;
-  let admin: TestStaff;
-  let viewer: TestStaff;
-  let bo: ReturnType<typeof backOffice>;
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: backOfficeEnv });
-    admin = await createSignedInStaff(server.url, ip, "admin");
-    viewer = await createSignedInStaff(server.url, ip, "viewer");
-    bo = backOffice(server.url, ip, admin.cookie);
-  });
-  afterAll(() => server.close());
+  const suite = backOfficeSuite();
+  const { ip, callAs, bo } = suite;
 
   describe("create", () => {
     it("normalizes the key, the domains and the app URL; locale defaults to ko", async () => {
@@ -110,8 +85,8 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       expect(event).toMatchObject({
         action: "tenant.created",
         actorType: "staff",
-        actorId: admin.id,
-        actorLabel: admin.email,
+        actorId: suite.admin.id,
+        actorLabel: suite.admin.email,
         tenantKey: key,
         ip,
       });
@@ -123,7 +98,7 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
     it("get finds live and deleted tenants; 404 tenant/NotFound for an unknown key", async () => {
       const key = newKey();
       const created = await bo.mutate<Tenant>("tenants.create", { key, name: "Gettable", allowedEmailDomains: ["a.example"] });
-      const got = await backOffice(server.url, ip, viewer.cookie).query<Tenant>("tenants.get", { key: key.toUpperCase() });
+      const got = await backOffice(suite.server.url, ip, suite.viewer.cookie).query<Tenant>("tenants.get", { key: key.toUpperCase() });
       expect(got.status).toBe(200);
       expect(got.data).toEqual(created.data);
       await bo.mutate("tenants.softDelete", { key });
@@ -222,7 +197,7 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       // One event per real change, none for the repeated calls.
       expect(await auditActionsFor(`tenant:${key}`)).toEqual(["tenant.created", "tenant.deleted", "tenant.restored"]);
       const deletedEvent = await getPrisma().auditEvent.findFirstOrThrow({ where: { target: `tenant:${key}`, action: "tenant.deleted" } });
-      expect(deletedEvent).toMatchObject({ actorId: admin.id, actorLabel: admin.email, tenantKey: key, ip });
+      expect(deletedEvent).toMatchObject({ actorId: suite.admin.id, actorLabel: suite.admin.email, tenantKey: key, ip });
     });
 
     it("404 tenant/NotFound for an unknown key", async () => {
@@ -246,12 +221,12 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       }
     });
 
-    async function walk(input: Record<string, unknown>, cookie = admin.cookie): Promise<{ items: Tenant[]; pages: number }> {
+    async function walk(input: Record<string, unknown>, cookie = suite.admin.cookie): Promise<{ items: Tenant[]; pages: number }> {
       const items: Tenant[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: CallResult<Page<Tenant>> = await backOffice(server.url, ip, cookie).query<Page<Tenant>>("tenants.list", { ...input, ...(cursor ? { cursor } : {}) });
+        const res: CallResult<Page<Tenant>> = await backOffice(suite.server.url, ip, cookie).query<Page<Tenant>>("tenants.list", { ...input, ...(cursor ? { cursor } : {}) });
         expect(res.status).toBe(200);
         items.push(...res.data.items);
         cursor = res.data.nextCursor;
@@ -262,7 +237,7 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
     }
 
     it("walks every match exactly once, newest first, in pages of `limit`", async () => {
-      const { items, pages } = await walk({ query: prefix, limit: 10 }, viewer.cookie);
+      const { items, pages } = await walk({ query: prefix, limit: 10 }, suite.viewer.cookie);
       expect(pages).toBe(3);
       expect(items.map((t) => t.key).sort()).toEqual([...keys].sort());
       expect(new Set(items.map((t) => t.id)).size).toBe(25);
@@ -292,7 +267,7 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       const res = await bo.query<Page<Tenant>>("tenants.list", { query: prefix });
       expect(res.data.items).toHaveLength(20);
       expect(res.data.nextCursor).not.toBeNull();
-      const bare = await callAs<Page<Tenant>>("backOffice.tenants.list", undefined, { method: "GET", cookie: admin.cookie });
+      const bare = await callAs<Page<Tenant>>("backOffice.tenants.list", undefined, { method: "GET", cookie: suite.admin.cookie });
       expect(bare.status).toBe(200);
       expect(bare.data.items.length).toBeGreaterThan(0);
       expect(bare.data.items.length).toBeLessThanOrEqual(20);

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { verifyPassword } from "../src/lib/password-hasher";
 import type { Page } from "../src/services/back-office/pagination";
 import type { SessionTokens } from "../src/services/sessions";
 import type { UserDto as User } from "../src/services/user-dto";
-import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { hasRedis, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
-import { auditActionsFor, backOffice, backOfficeEnv, callFrom, createSignedInStaff, eventually, testIp, type CallOptions, type TestStaff } from "./back-office-fixtures";
+import { hasRedis, unique, type CallResult } from "./helpers";
+import { auditActionsFor, backOffice, backOfficeSuite, eventually } from "./back-office-fixtures";
 
 
 const PASSWORD = "a sturdy passphrase 1";
 
 describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
-  const ip = testIp();
-  const callAs = <T = unknown>(path: string, input?: unknown, options?: CallOptions) => callFrom(server.url, ip)<T>(path, input, options);
-  let server: TestServer;
-  let smtp: MailCatcher;
-  let admin: TestStaff;
-  let viewer: TestStaff;
-  let bo: ReturnType<typeof backOffice>;
+  const suite = backOfficeSuite({ env: { MAIL_FROM: "Gatehouse <no-reply@gatehouse.test>" }, mail: true });
+  const { ip, callAs, bo } = suite;
 
   async function createTenant(options: { locale?: "ko" | "en"; appUrl?: string; domains?: string[] } = {}): Promise<string> {
     const key = unique("ut").toLowerCase();
@@ -49,22 +43,11 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
     callAs<SessionTokens>("clientAuth.signIn", { tenantKey, userId, password });
   const me = (token: string) => callAs<{ user: User }>("clientAuth.me", undefined, { method: "GET", token });
 
-  beforeAll(async () => {
-    smtp = await startMailCatcher();
-    server = await startTestServer({ env: { ...backOfficeEnv, SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@gatehouse.test>" } });
-    admin = await createSignedInStaff(server.url, ip, "admin");
-    viewer = await createSignedInStaff(server.url, ip, "viewer");
-    bo = backOffice(server.url, ip, admin.cookie);
-  });
-  afterAll(async () => {
-    await server.close();
-    await smtp.close();
-  });
 
   describe("managers.issue", () => {
     it("issues an admin_issued manager with a strong temporary password, stored only hashed, without mail", async () => {
       const tenantKey = await createTenant();
-      const mailsBefore = smtp.messages.length;
+      const mailsBefore = suite.smtp.messages.length;
       const res = await bo.mutate<{ user: User; temporaryPassword: string }>("managers.issue", {
         tenantKey: tenantKey.toUpperCase(),
         userId: "  Boss.Manager ",
@@ -89,7 +72,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       const row = await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } });
       expect(row.passwordHash).not.toContain(temporaryPassword);
       expect(await verifyPassword(temporaryPassword, row.passwordHash!)).toBe(true);
-      expect(smtp.messages.length).toBe(mailsBefore);
+      expect(suite.smtp.messages.length).toBe(mailsBefore);
 
       // Two issues never share a password.
       const other = await bo.mutate<{ temporaryPassword: string }>("managers.issue", { tenantKey, userId: "boss2", displayName: "B2" });
@@ -103,7 +86,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       expect([update.status, update.appCode]).toEqual([403, "auth/PasswordChangeRequired"]);
 
       const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { tenantKey, action: "manager.issued", target: "user:boss.manager" } });
-      expect(event).toMatchObject({ actorType: "staff", actorId: admin.id, actorLabel: admin.email, ip, details: { emailSent: false, passwordInEmail: false } });
+      expect(event).toMatchObject({ actorType: "staff", actorId: suite.admin.id, actorLabel: suite.admin.email, ip, details: { emailSent: false, passwordInEmail: false } });
       const allEvents = JSON.stringify(await getPrisma().auditEvent.findMany({ where: { tenantKey } }), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
       expect(allEvents).not.toContain(temporaryPassword);
     });
@@ -120,7 +103,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       expect(res.status).toBe(200);
       expect(res.data.user.email).toBe(email);
       expect(res.data.user.emailVerifiedAt).toBeNull();
-      const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(email)));
+      const mail = await eventually(() => suite.smtp.messages.find((m) => m.to.includes(email)));
       expect(mail.subject).toContain(`Tenant ${tenantKey}`);
       expect(mail.subject).toMatch(/[\uAC00-\uD7A3]/); // Korean
       expect(mail.text).toContain("kim.manager");
@@ -143,7 +126,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
         includePasswordInEmail: true,
       });
       expect(res.status).toBe(200);
-      const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(email)));
+      const mail = await eventually(() => suite.smtp.messages.find((m) => m.to.includes(email)));
       expect(mail.subject).not.toMatch(/[\uAC00-\uD7A3]/);
       expect(mail.subject).toContain("manager account");
       expect(mail.text).toContain(res.data.temporaryPassword);
@@ -160,12 +143,12 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
 
     it("503 service/Unavailable when the mail server refuses, and no account remains", async () => {
       const tenantKey = await createTenant();
-      smtp.rejectRecipients = true;
+      suite.smtp.rejectRecipients = true;
       let res: CallResult;
       try {
         res = await bo.mutate("managers.issue", { tenantKey, userId: "unlucky", displayName: "U", email: "unlucky@example.com" });
       } finally {
-        smtp.rejectRecipients = false;
+        suite.smtp.rejectRecipients = false;
       }
       expect([res.status, res.appCode]).toEqual([503, "service/Unavailable"]);
       expect(await getPrisma().user.count({ where: { tenant: { key: tenantKey } } })).toBe(0);
@@ -216,7 +199,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: CallResult<Page<User>> = await backOffice(server.url, ip, viewer.cookie).query<Page<User>>("users.list", {
+        const res: CallResult<Page<User>> = await backOffice(suite.server.url, ip, suite.viewer.cookie).query<Page<User>>("users.list", {
           tenantKey,
           limit: 3,
           ...(cursor ? { cursor } : {}),
@@ -262,7 +245,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       const third = await signIn(tenantKey, u.userId, PASSWORD);
       await callAs("clientAuth.signOut", undefined, { token: third.data.accessToken });
 
-      const res = await backOffice(server.url, ip, viewer.cookie).query<{ user: User; sessions: Record<string, unknown>[] }>("users.get", {
+      const res = await backOffice(suite.server.url, ip, suite.viewer.cookie).query<{ user: User; sessions: Record<string, unknown>[] }>("users.get", {
         tenantKey,
         userId: u.userId.toUpperCase(),
       });
@@ -318,7 +301,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       const actions = (await auditActionsFor(target)).filter((a) => a.startsWith("user.suspended") || a.startsWith("user.unsuspended"));
       expect(actions).toEqual(["user.suspended", "user.unsuspended"]);
       const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { tenantKey, action: "user.suspended" } });
-      expect(event).toMatchObject({ actorId: admin.id, actorLabel: admin.email, target, ip, details: { sessionsRevoked: 2 } });
+      expect(event).toMatchObject({ actorId: suite.admin.id, actorLabel: suite.admin.email, target, ip, details: { sessionsRevoked: 2 } });
       const sessions = await getPrisma().session.findMany({ where: { user: { id: user.user.id } }, orderBy: { createdAt: "asc" } });
       expect(sessions.slice(0, 2).map((s) => s.revokedReason)).toEqual(["suspended", "suspended"]);
     });
@@ -354,7 +337,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       expect([after.status, after.appCode]).toEqual([403, "auth/EmailNotVerified"]);
 
       const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { tenantKey, action: "user.passwordReset" } });
-      expect(event).toMatchObject({ actorId: admin.id, target: `user:${user.userId}`, ip });
+      expect(event).toMatchObject({ actorId: suite.admin.id, target: `user:${user.userId}`, ip });
       expect(JSON.stringify(event.details)).not.toContain(res.data.temporaryPassword);
     });
   });
@@ -384,7 +367,7 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
         expect([path, again.status, again.appCode]).toEqual([path, 404, "user/NotFound"]);
       }
       const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { tenantKey, action: "user.deleted" } });
-      expect(event).toMatchObject({ actorId: admin.id, target: `user:${user.user.id}`, tenantKey, ip });
+      expect(event).toMatchObject({ actorId: suite.admin.id, target: `user:${user.user.id}`, tenantKey, ip });
 
       // The userId is free again.
       const reused = await signUp(tenantKey, user.userId);

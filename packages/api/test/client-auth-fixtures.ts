@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { expect } from "vitest";
-import { getPrisma } from "@gatehouse/db";
+import { afterAll, beforeAll, expect } from "vitest";
+import { getPrisma, type Tenant } from "@gatehouse/db";
+import { hashPassword } from "../src/lib/password-hasher";
 import type { UserDto } from "../src/services/user-dto";
-import { call, unique, type CallResult } from "./helpers";
+import { call, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
 
 /**
- * Shared by the client-auth-*.test.ts suites: tenants made directly in the database, a client
- * bound to one (distinct) IP, and a sign-up shortcut.
+ * Shared by the client-auth-*.test.ts suites: each suite's server, client and tenant; tenants
+ * made directly in the database, a client bound to one (distinct) IP, and a sign-up shortcut.
  */
 
 /** Servers for these suites: per-IP limits out of the way, client IPs taken from X-Forwarded-For. */
@@ -45,13 +46,83 @@ export function clientAt(baseUrl: string, ip = randomIp()): Client {
   };
 }
 
-export async function createTenant(options: { allowedEmailDomains?: string[] } = {}) {
-  const key = unique("ca").toLowerCase().slice(0, 32);
+const newTenantKey = () => unique("ca").toLowerCase().slice(0, 32);
+
+export async function createTenant(options: { allowedEmailDomains?: string[]; key?: string } = {}): Promise<Tenant> {
+  const key = options.key ?? newTenantKey();
   return getPrisma().tenant.create({ data: { key, name: `Tenant ${key}`, allowedEmailDomains: options.allowedEmailDomains ?? [] } });
+}
+
+export interface ClientAuthSuite {
+  /** A client at the suite's own IP. */
+  client: Client;
+  /** The key of the suite's tenant. */
+  tenantKey: string;
+  // From the suite's beforeAll on:
+  server: TestServer;
+  tenant: Tenant;
+}
+
+/**
+ * One client-auth suite, in its describe block: a beforeAll that starts the server
+ * (clientAuthEnv and `env`) and creates the suite's tenant, and an afterAll that stops it.
+ */
+export function clientAuthSuite(env: Record<string, string> = {}): ClientAuthSuite {
+  const ip = randomIp();
+  const tenantKey = newTenantKey();
+  let started: { server: TestServer; tenant: Tenant } | undefined;
+  const get = () => {
+    if (!started) throw new Error("the client-auth suite starts in its beforeAll: use it in tests and hooks");
+    return started;
+  };
+  beforeAll(async () => {
+    const server = await startTestServer({ env: { ...clientAuthEnv, ...env } });
+    try {
+      started = { server, tenant: await createTenant({ key: tenantKey }) };
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  });
+  afterAll(() => started?.server.close());
+  const at = () => clientAt(get().server.url, ip);
+  return {
+    client: {
+      ip,
+      post: <T = unknown>(path: string, input?: unknown, token?: string) => at().post<T>(path, input, token),
+      get: <T = unknown>(path: string, input?: unknown, token?: string) => at().get<T>(path, input, token),
+    },
+    tenantKey,
+    get server() {
+      return get().server;
+    },
+    get tenant() {
+      return get().tenant;
+    },
+  };
 }
 
 export function newPassword(): string {
   return `Pw-${randomBytes(9).toString("base64url")}`;
+}
+
+/** An account made the way backOffice.managers.issue makes one (a manager without email), in the database. */
+export async function createAdminIssuedUser(tenant: { id: string; key: string }, options: { mustChangePassword: boolean }) {
+  const userId = unique("mgr").toLowerCase();
+  const password = newPassword();
+  await getPrisma().user.create({
+    data: {
+      tenantId: tenant.id,
+      userId,
+      displayName: "Manager",
+      email: null,
+      passwordHash: await hashPassword(password),
+      role: "manager",
+      source: "admin_issued",
+      mustChangePassword: options.mustChangePassword,
+    },
+  });
+  return { tenantKey: tenant.key, userId, password };
 }
 
 export interface SignedUp {

@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { hashPassword, verifyPassword } from "../src/lib/password-hasher";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis } from "./helpers";
 import {
   auditEvents,
   claimsOf,
+  clientAuthSuite,
   clientAt,
-  clientAuthEnv,
-  createTenant,
+  createAdminIssuedUser,
   expectError,
   expectInvalidField,
   newPassword,
   signInUser,
   signUpUser,
-  type Client,
   type SessionDto,
 } from "./client-auth-fixtures";
 
@@ -21,40 +20,11 @@ type UserBody = { user: SessionDto["user"] };
 type ChangePasswordBody = { success: true; accessToken: string; accessTokenExpiresAt: string };
 
 describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () => {
-  let server: TestServer;
-  let client: Client;
-  let tenant: { id: string; key: string };
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: clientAuthEnv });
-    client = clientAt(server.url);
-    tenant = await createTenant();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
-  /** An account made the way backOffice.managers.issue makes one. */
-  async function adminIssued(options: { mustChangePassword: boolean }) {
-    const userId = unique("mgr").toLowerCase();
-    const password = newPassword();
-    await getPrisma().user.create({
-      data: {
-        tenantId: tenant.id,
-        userId,
-        displayName: "Manager",
-        email: null,
-        passwordHash: await hashPassword(password),
-        role: "manager",
-        source: "admin_issued",
-        mustChangePassword: options.mustChangePassword,
-      },
-    });
-    return { tenantKey: tenant.key, userId, password };
-  }
+  const suite = clientAuthSuite();
+  const { client, tenantKey } = suite;
 
   it("an unverified self-signup user: me, listSessions and changePassword pass; updateMe is 403 auth/EmailNotVerified", async () => {
-    const u = await signUpUser(client, tenant.key);
+    const u = await signUpUser(client, tenantKey);
     const token = u.session.accessToken;
     expect((await client.get<UserBody>("me", undefined, token)).status).toBe(200);
     expect((await client.get("listSessions", undefined, token)).status).toBe(200);
@@ -72,7 +42,7 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
   });
 
   it("gate order: a staff password reset on an unverified user → PasswordChangeRequired, then after the change EmailNotVerified", async () => {
-    const u = await signUpUser(client, tenant.key);
+    const u = await signUpUser(client, tenantKey);
     const temporary = newPassword();
     // What backOffice.users.resetPassword does.
     await getPrisma().user.update({
@@ -85,8 +55,8 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
     expect(me.data.user.mustChangePassword).toBe(true);
     expectError(await client.post("updateMe", { displayName: "Blocked" }, token), 403, "auth/PasswordChangeRequired");
     // The old password no longer works; the temporary one does, and its token says pcr.
-    expectError(await client.post("signIn", { tenantKey: tenant.key, userId: u.userId, password: u.password }), 401, "auth/InvalidCredentials");
-    const fresh = await signInUser(client, { tenantKey: tenant.key, userId: u.userId, password: temporary });
+    expectError(await client.post("signIn", { tenantKey, userId: u.userId, password: u.password }), 401, "auth/InvalidCredentials");
+    const fresh = await signInUser(client, { tenantKey, userId: u.userId, password: temporary });
     expect(claimsOf(fresh.accessToken)).toMatchObject({ pcr: true, ev: false });
 
     const changed = await client.post<ChangePasswordBody>("changePassword", { currentPassword: temporary, newPassword: newPassword() }, token);
@@ -97,7 +67,7 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
   });
 
   it("admin_issued users are never gated by email; mustChangePassword gates them until they change it", async () => {
-    const issued = await adminIssued({ mustChangePassword: true });
+    const issued = await createAdminIssuedUser(suite.tenant, { mustChangePassword: true });
     const s = await signInUser(client, issued);
     expect(s.user).toMatchObject({ role: "manager", source: "admin_issued", mustChangePassword: true, emailVerifiedAt: null, email: null });
     expect(claimsOf(s.accessToken)).toMatchObject({ role: "manager", src: "admin_issued", pcr: true, ev: false });
@@ -109,16 +79,16 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.data.user).toMatchObject({ displayName: "Boss", mustChangePassword: false, emailVerifiedAt: null });
 
-    const plain = await adminIssued({ mustChangePassword: false });
+    const plain = await createAdminIssuedUser(suite.tenant, { mustChangePassword: false });
     const p = await signInUser(client, plain);
     expect((await client.post("updateMe", { displayName: "Plain" }, p.accessToken)).status).toBe(200);
   });
 
   describe("changePassword", () => {
     it("keeps this session, revokes the others, clears mustChangePassword, returns a fresh pcr:false token; the old password fails", async () => {
-      const u = await signUpUser(client, tenant.key);
+      const u = await signUpUser(client, tenantKey);
       const other = await signInUser(client, u);
-      const third = await signInUser(clientAt(server.url), u);
+      const third = await signInUser(clientAt(suite.server.url), u);
       await getPrisma().user.update({ where: { id: u.session.user.id }, data: { mustChangePassword: true } });
       const next = newPassword();
       const res = await client.post<ChangePasswordBody>("changePassword", { currentPassword: u.password, newPassword: next }, u.session.accessToken);
@@ -139,15 +109,15 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
         expectError(await client.get("me", undefined, s.accessToken), 401, "auth/Unauthenticated");
         expectError(await client.post("refresh", { refreshToken: s.refreshToken }), 401, "auth/InvalidRefreshToken");
       }
-      expectError(await client.post("signIn", { tenantKey: tenant.key, userId: u.userId, password: u.password }), 401, "auth/InvalidCredentials");
+      expectError(await client.post("signIn", { tenantKey, userId: u.userId, password: u.password }), 401, "auth/InvalidCredentials");
       await signInUser(client, { ...u, password: next });
       const row = await getPrisma().user.findUniqueOrThrow({ where: { id: u.session.user.id } });
       expect(await verifyPassword(next, row.passwordHash!)).toBe(true);
-      expect((await auditEvents(tenant.key, "user.passwordChanged")).filter((e) => e.actorId === row.id)).toHaveLength(1);
+      expect((await auditEvents(tenantKey, "user.passwordChanged")).filter((e) => e.actorId === row.id)).toHaveLength(1);
     });
 
     it("a wrong currentPassword is 401 auth/InvalidCredentials and changes nothing", async () => {
-      const u = await signUpUser(client, tenant.key);
+      const u = await signUpUser(client, tenantKey);
       const other = await signInUser(client, u);
       const res = await client.post("changePassword", { currentPassword: `${u.password}?`, newPassword: newPassword() }, u.session.accessToken);
       expectError(res, 401, "auth/InvalidCredentials");
@@ -156,7 +126,7 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
     });
 
     it("refuses the same password, a common one, the userId or email, and bad lengths with an issue on newPassword", async () => {
-      const u = await signUpUser(client, tenant.key);
+      const u = await signUpUser(client, tenantKey);
       const token = u.session.accessToken;
       const attempt = (newPassword: string) => client.post("changePassword", { currentPassword: u.password, newPassword }, token);
       expectInvalidField(await attempt(u.password), "newPassword");
@@ -179,14 +149,14 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
   });
 
   it("A procedures without a token, with a malformed header or a non-Bearer scheme: 401 auth/Unauthenticated", async () => {
-    const u = await signUpUser(client, tenant.key);
+    const u = await signUpUser(client, tenantKey);
     for (const path of ["me", "listSessions"]) {
       expectError(await client.get(path), 401, "auth/Unauthenticated");
     }
     expectError(await client.post("updateMe", { displayName: "x" }), 401, "auth/Unauthenticated");
     expectError(await client.post("revokeSession", { id: "7d0c5a1e-8f1b-4e44-9d43-3f3c1d0a9b11" }), 401, "auth/Unauthenticated");
     const raw = (authorization: string) =>
-      fetch(`${server.url}/api/trpc/clientAuth.me`, { headers: { authorization, "x-forwarded-for": client.ip } }).then(async (r) => ({
+      fetch(`${suite.server.url}/api/trpc/clientAuth.me`, { headers: { authorization, "x-forwarded-for": client.ip } }).then(async (r) => ({
         status: r.status,
         appCode: ((await r.json()) as { error?: { data: { appCode: string } } }).error?.data.appCode,
       }));

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { loadSessionState } from "../src/services/session-state";
 import { parseRefreshToken } from "../src/services/tokens";
-import { call, hasRedis, startTestServer, type TestServer } from "./helpers";
+import { call, hasRedis } from "./helpers";
 import {
   auditEvents,
   claimsOf,
   clientAt,
-  clientAuthEnv,
+  clientAuthSuite,
   createTenant,
   expectError,
   expectInvalidField,
@@ -29,18 +29,8 @@ interface SessionItem {
 }
 
 describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions, revokeSession", () => {
-  let server: TestServer;
-  let client: Client;
-  let tenantKey: string;
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: clientAuthEnv });
-    client = clientAt(server.url);
-    tenantKey = (await createTenant()).key;
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = clientAuthSuite();
+  const { client, tenantKey } = suite;
 
   const refresh = (refreshToken: unknown, c: Client = client) => c.post<SessionDto>("refresh", { refreshToken });
   const me = (token: string) => client.get<{ user: SessionDto["user"] }>("me", undefined, token);
@@ -56,7 +46,7 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
   describe("refresh", () => {
     it("rotates: a new pair for the same session, no-store, the old access token still works", async () => {
       const u = await signUpUser(client, tenantKey);
-      const other = clientAt(server.url);
+      const other = clientAt(suite.server.url);
       const res = await refresh(u.session.refreshToken, other);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.headers.get("cache-control")).toBe("no-store");
@@ -158,7 +148,7 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
       const s3 = await signInUser(client, u);
 
       // No body at all, without a content type either (a bare POST).
-      const bare = await fetch(`${server.url}/api/trpc/clientAuth.signOut`, {
+      const bare = await fetch(`${suite.server.url}/api/trpc/clientAuth.signOut`, {
         method: "POST",
         headers: { authorization: `Bearer ${s3.accessToken}`, "x-forwarded-for": client.ip },
       });
@@ -167,7 +157,7 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
       expectError(await me(s3.accessToken), 401, "auth/Unauthenticated");
 
       // No body with a JSON content type (what tRPC's client sends for `signOut.mutate()`).
-      const noBody = await call(server.url, "clientAuth.signOut", undefined, { token: u.session.accessToken, headers: { "x-forwarded-for": client.ip } });
+      const noBody = await call(suite.server.url, "clientAuth.signOut", undefined, { token: u.session.accessToken, headers: { "x-forwarded-for": client.ip } });
       expect(noBody.status, JSON.stringify(noBody.body)).toBe(200);
       expect(noBody.data).toEqual({ success: true });
       expectError(await me(u.session.accessToken), 401, "auth/Unauthenticated");
@@ -210,7 +200,7 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
   describe("listSessions and revokeSession", () => {
     it("lists live sessions newest first with `current`; a query with no input works", async () => {
       const u = await signUpUser(client, tenantKey);
-      const laptop = clientAt(server.url);
+      const laptop = clientAt(suite.server.url);
       const s2 = await signInUser(laptop, u);
       const s3 = await signInUser(client, u);
       await client.post("signOut", {}, s3.accessToken);

@@ -1,33 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { revokeUserSessions } from "../src/services/sessions";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis, unique } from "./helpers";
 import {
   auditEvents,
   clientAt,
-  clientAuthEnv,
+  clientAuthSuite,
   createTenant,
   expectError,
   expectInvalidField,
   signInUser,
   signUpUser,
-  type Client,
   type SessionDto,
 } from "./client-auth-fixtures";
 
 describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
-  let server: TestServer;
-  let client: Client;
-  let tenantKey: string;
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: clientAuthEnv });
-    client = clientAt(server.url);
-    tenantKey = (await createTenant()).key;
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = clientAuthSuite();
+  const { client, tenantKey } = suite;
 
   it("signs in (userId and tenantKey in any case), sets lastLoginAt, audits user.signedIn, answers no-store", async () => {
     const u = await signUpUser(client, tenantKey);
@@ -121,7 +110,7 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
   describe("failed sign-in budget", () => {
     it("10 failures per (account, IP) in 15 min: the 11th attempt is 429 with Retry-After even with the right password", async () => {
       const t = await createTenant();
-      const attacker = clientAt(server.url);
+      const attacker = clientAt(suite.server.url);
       const u = await signUpUser(attacker, t.key);
       for (let i = 0; i < 10; i++) {
         expectError(await attacker.post("signIn", { tenantKey: t.key, userId: u.userId, password: `wrong-${i}-password` }), 401, "auth/InvalidCredentials");
@@ -135,7 +124,7 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
       expect((await auditEvents(t.key, "user.signInFailed")).length).toBe(10);
 
       // Another IP is not locked out below the account-wide cap; the session itself keeps working.
-      await signInUser(clientAt(server.url), u);
+      await signInUser(clientAt(suite.server.url), u);
       expect((await attacker.get("me", undefined, u.session.accessToken)).status).toBe(200);
       // Another account from the same IP is not affected either.
       const other = await signUpUser(attacker, t.key);
@@ -144,7 +133,7 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
 
     it("unknown userIds have the same budget (no hint that the account does not exist)", async () => {
       const t = await createTenant();
-      const attacker = clientAt(server.url);
+      const attacker = clientAt(suite.server.url);
       const ghost = unique("ghost");
       for (let i = 0; i < 10; i++) {
         expectError(await attacker.post("signIn", { tenantKey: t.key, userId: ghost, password: `wrong-${i}-password` }), 401, "auth/InvalidCredentials");
@@ -154,7 +143,7 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
 
     it("a wrong currentPassword on changePassword counts as a failed sign-in", async () => {
       const t = await createTenant();
-      const c = clientAt(server.url);
+      const c = clientAt(suite.server.url);
       const u = await signUpUser(c, t.key);
       for (let i = 0; i < 10; i++) {
         expectError(

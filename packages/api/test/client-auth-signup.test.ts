@@ -1,34 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { verifyPassword } from "../src/lib/password-hasher";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis, unique } from "./helpers";
 import {
   auditEvents,
   claimsOf,
-  clientAt,
-  clientAuthEnv,
+  clientAuthSuite,
   createTenant,
   expectError,
   expectInvalidField,
   newPassword,
   signUpUser,
-  type Client,
   type SessionDto,
 } from "./client-auth-fixtures";
 
 describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
-  let server: TestServer;
-  let client: Client;
-  let tenantKey: string;
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: clientAuthEnv });
-    client = clientAt(server.url);
-    tenantKey = (await createTenant()).key;
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = clientAuthSuite();
+  const { client, tenantKey } = suite;
 
   const input = (overrides: Record<string, unknown> = {}) => {
     const userId = unique("u").toLowerCase();

@@ -1,23 +1,20 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from "jose";
 import { getPrisma } from "@gatehouse/db";
 import { currentSigningKey, keyRing, rotateSigningKey } from "../src/services/signing-keys";
-import { hasRedis, startTestServer, type TestServer } from "./helpers";
+import { hasRedis } from "./helpers";
 import {
   auditEvents,
   claimsOf,
-  clientAt,
-  clientAuthEnv,
-  createTenant,
+  clientAuthSuite,
   expectError,
   kidOf,
   signInUser,
   signUpUser,
   sleep,
-  type Client,
   type SignedUp,
 } from "./client-auth-fixtures";
 
@@ -28,29 +25,22 @@ const CONTRACT_CLAIMS = ["aud", "ev", "exp", "iat", "iss", "pcr", "role", "sid",
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
-  let server: TestServer;
-  let client: Client;
-  let tenant: { id: string; key: string };
+  // Short key timings so a rotation can be watched end to end without a restart.
+  const suite = clientAuthSuite({ SIGNING_KEY_ACTIVATION_DELAY_SECONDS: "1", SIGNING_KEY_REFRESH_SECONDS: "1" });
+  const { client, tenantKey } = suite;
   let u: SignedUp;
 
   beforeAll(async () => {
-    // Short key timings so a rotation can be watched end to end without a restart.
-    server = await startTestServer({ env: { ...clientAuthEnv, SIGNING_KEY_ACTIVATION_DELAY_SECONDS: "1", SIGNING_KEY_REFRESH_SECONDS: "1" } });
-    client = clientAt(server.url);
-    tenant = await createTenant();
-    u = await signUpUser(client, tenant.key);
-  });
-  afterAll(async () => {
-    await server.close();
+    u = await signUpUser(client, tenantKey);
   });
 
   const jwks = async () => {
-    const res = await fetch(`${server.url}/.well-known/jwks.json`);
+    const res = await fetch(`${suite.server.url}/.well-known/jwks.json`);
     expect(res.status).toBe(200);
     return { body: (await res.json()) as JSONWebKeySet, cacheControl: res.headers.get("cache-control") };
   };
   const verifyLocally = async (token: string) =>
-    jwtVerify(token, createLocalJWKSet((await jwks()).body), { issuer: server.config.appUrl, audience: "gatehouse", algorithms: ["EdDSA"] });
+    jwtVerify(token, createLocalJWKSet((await jwks()).body), { issuer: suite.server.config.appUrl, audience: "gatehouse", algorithms: ["EdDSA"] });
   const me = (token: string) => client.get("me", undefined, token);
 
   it("carries exactly the contract's claims, EdDSA with a kid, and verifies with jose against the published JWKS", async () => {
@@ -67,11 +57,11 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
     expect(Object.keys(payload).sort()).toEqual(CONTRACT_CLAIMS);
     const session = await getPrisma().session.findFirstOrThrow({ where: { userId: u.session.user.id } });
     expect(payload).toEqual({
-      iss: server.config.appUrl,
+      iss: suite.server.config.appUrl,
       aud: "gatehouse",
       sub: u.session.user.id,
-      tid: tenant.id,
-      tkey: tenant.key,
+      tid: suite.tenant.id,
+      tkey: tenantKey,
       sid: session.id,
       role: "member",
       src: "self_signup",
@@ -87,8 +77,8 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
     expect(Date.parse(u.session.accessTokenExpiresAt)).toBe(payload.exp! * 1000);
 
     // A product app fetching the JWKS over HTTP, as jose's remote set does.
-    const remote = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
-    const verified = await jwtVerify(token, remote, { issuer: server.config.appUrl, audience: "gatehouse" });
+    const remote = createRemoteJWKSet(new URL(`${suite.server.url}/.well-known/jwks.json`));
+    const verified = await jwtVerify(token, remote, { issuer: suite.server.config.appUrl, audience: "gatehouse" });
     expect(verified.payload.sub).toBe(u.session.user.id);
   });
 
@@ -145,7 +135,7 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
     });
 
     it("a validly signed token whose sub is not the session's user", async () => {
-      const other = await signUpUser(client, tenant.key);
+      const other = await signUpUser(client, tenantKey);
       expectError(await me(await forge({ sub: other.session.user.id })), 401, "auth/Unauthenticated");
     });
   });
@@ -240,7 +230,7 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
       expect(failure?.stdout).toBe("");
       expect(failure?.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^keys:rotate: .*DATABASE_URL.*AUTH_SECRET/)]);
       expect(await getPrisma().signingKey.count()).toBe(count);
-      expect((await auditEvents(tenant.key, "signingKey.rotated")).length).toBe(0);
+      expect((await auditEvents(tenantKey, "signingKey.rotated")).length).toBe(0);
     });
   });
 });

@@ -5,7 +5,7 @@ import { redisKeys } from "../src/lib/keys";
 import { connectRedis, getRedis, isRedisUnavailable, setRedis } from "../src/lib/redis";
 import { checkOtp, issueOtp } from "../src/policy/otp-limiter";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { hasRedis, startTestServer, type TestServer } from "./helpers";
+import { hasRedis, startTestServer, startTestServerWithMail, type TestServer } from "./helpers";
 import {
   createTenant,
   sendCode,
@@ -29,13 +29,9 @@ describe.skipIf(!hasRedis)("sendVerification when the mail server does not take 
   let server: TestServer;
   let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startMailCatcher();
-    server = await startTestServer({ env: { SMTP_URL: smtp.url, RATE_LIMIT_SCALE: "100" } });
+    ({ server, smtp } = await startTestServerWithMail({ env: { RATE_LIMIT_SCALE: "100" } }));
   });
-  afterAll(async () => {
-    await server.close();
-    await smtp.close();
-  });
+  afterAll(() => server.close());
 
   it("503, with the code and cooldown undone; an immediate retry once it takes mail again succeeds", async () => {
     const tenant = await createTenant();
@@ -93,8 +89,7 @@ describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
   let live: Redis;
   let dead: Redis;
   beforeAll(async () => {
-    smtp = await startMailCatcher();
-    server = await startTestServer({ env: { SMTP_URL: smtp.url, RATE_LIMIT_SCALE: "100" } });
+    ({ server, smtp } = await startTestServerWithMail({ env: { RATE_LIMIT_SCALE: "100" } }));
     // getRedis() is a process singleton: swap in a connection to a port where nothing listens.
     live = getRedis();
     dead = connectRedis("redis://127.0.0.1:1");
@@ -103,7 +98,6 @@ describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
     setRedis(live);
     dead.disconnect();
     await server.close();
-    await smtp.close();
   });
 
   it("sendVerification and verifyEmail answer 503 within seconds, and no mail leaves", async () => {

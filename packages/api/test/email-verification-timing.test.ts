@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
-import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import type { MailCatcher } from "@gatehouse/testing/mail";
+import { hasRedis, startTestServerWithMail, unique, type TestServer } from "./helpers";
 import {
   createTenant,
   sendCode,
@@ -19,21 +19,11 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
   let server: TestServer;
   let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startMailCatcher();
-    server = await startTestServer({
-      env: {
-        SMTP_URL: smtp.url,
-        RATE_LIMIT_SCALE: "100",
-        OTP_TTL_SECONDS: "2",
-        OTP_RESEND_COOLDOWN_SECONDS: "1",
-        OTP_FAILURES_PER_HOUR: "6",
-      },
-    });
+    ({ server, smtp } = await startTestServerWithMail({
+      env: { RATE_LIMIT_SCALE: "100", OTP_TTL_SECONDS: "2", OTP_RESEND_COOLDOWN_SECONDS: "1", OTP_FAILURES_PER_HOUR: "6" },
+    }));
   });
-  afterAll(async () => {
-    await server.close();
-    await smtp.close();
-  });
+  afterAll(() => server.close());
 
   it("an expired code is a 401", async () => {
     const tenant = await createTenant();

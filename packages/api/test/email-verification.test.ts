@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJwt } from "jose";
 import { getPrisma } from "@gatehouse/db";
-import { hashPassword } from "../src/lib/password-hasher";
 import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
-import { type MailCatcher, startMailCatcher, verificationCodeOf } from "@gatehouse/testing/mail";
-import { call, hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { type MailCatcher, verificationCodeOf } from "@gatehouse/testing/mail";
+import { call, hasRedis, startTestServerWithMail, unique, type TestServer } from "./helpers";
+import { createAdminIssuedUser } from "./client-auth-fixtures";
 import {
   createTenant,
   sendCode,
@@ -20,15 +20,11 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
   let server: TestServer;
   let smtp: MailCatcher;
   beforeAll(async () => {
-    smtp = await startMailCatcher();
-    server = await startTestServer({
-      env: { SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@gatehouse.test>", RATE_LIMIT_SCALE: "100", OTP_FAILURES_PER_HOUR: "40" },
-    });
+    ({ server, smtp } = await startTestServerWithMail({
+      env: { MAIL_FROM: "Gatehouse <no-reply@gatehouse.test>", RATE_LIMIT_SCALE: "100", OTP_FAILURES_PER_HOUR: "40" },
+    }));
   });
-  afterAll(async () => {
-    await server.close();
-    await smtp.close();
-  });
+  afterAll(() => server.close());
 
   it("mails a code to the given address; verifying it makes that address the user's verified email", async () => {
     const tenant = await createTenant({ locale: "en", name: "Acme Verified" });
@@ -280,22 +276,8 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
   });
 
   it("an admin-issued user is never gated by email", async () => {
-    const tenant = await createTenant();
-    const userId = unique("mgr").slice(0, 24);
-    const password = "a-Long-unusual-passphrase-42";
-    await getPrisma().user.create({
-      data: {
-        tenantId: tenant.id,
-        userId,
-        displayName: "Manager",
-        email: null,
-        passwordHash: await hashPassword(password),
-        role: "manager",
-        source: "admin_issued",
-        mustChangePassword: false,
-      },
-    });
-    const signIn = await call<{ accessToken: string }>(server.url, "clientAuth.signIn", { tenantKey: tenant.key, userId, password });
+    const manager = await createAdminIssuedUser(await createTenant(), { mustChangePassword: false });
+    const signIn = await call<{ accessToken: string }>(server.url, "clientAuth.signIn", manager);
     expect(signIn.status).toBe(200);
     const res = await call(server.url, "clientAuth.updateMe", { displayName: "Boss" }, { token: signIn.data.accessToken });
     expect(res.status).toBe(200);

@@ -5,23 +5,21 @@ import { getPrisma, type StaffRole, type Tenant, type User } from "@gatehouse/db
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
 import { staffSessionCookieName } from "../src/staff/auth";
-import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { hasRedis, signInStaff, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis, signInStaff, unique, type TestServer } from "./helpers";
 import {
   FUZZ_RUNS,
   Raw,
   anyValue,
-  describeOutcomes,
   encodeJson,
+  expectFuzzSuiteClean,
+  expectFuzzedDeep,
   fuzz,
-  fuzzServerEnv,
-  pollutionProbe,
+  fuzzTally,
   problemsOf,
   procedureCase,
-  prototypeSnapshot,
   randomIp,
   sendCase,
-  storedHashesAmong,
+  startFuzzServer,
   valid,
   weirdString,
   type FuzzCase,
@@ -221,16 +219,12 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
 
 describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
   let server: TestServer;
-  let smtp: MailCatcher;
   let admin: Staff;
   let viewer: Staff;
-  const protoBefore = prototypeSnapshot();
-  const hexSeen = new Set<string>();
-  const totals = new Map<string, number>();
+  const tally = fuzzTally();
 
   beforeAll(async () => {
-    smtp = await startMailCatcher();
-    server = await startTestServer({ env: { ...fuzzServerEnv, SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
+    server = await startFuzzServer();
     staffHash = await hashPassword(STAFF_PASSWORD);
     userHash = await hashPassword("Fuzz-user-passphrase-3");
     admin = await makeStaff(server.url, "admin", "fzadmin");
@@ -239,7 +233,6 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
 
   afterAll(async () => {
     await server?.close();
-    await smtp?.close();
   });
 
   async function buildWorld(): Promise<World> {
@@ -336,7 +329,7 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
         issuesTokens: false,
         secrets: [...world.secrets, ...(c.identity === "viewer" ? [] : [viewerBefore.split("=")[1]!])],
         echo: c.echo,
-        hexSeen,
+        hexSeen: tally.hexSeen,
       });
       const anonymous = c.identity === "none" || c.identity === "bearer" || c.identity.startsWith("cookie:");
       if (anonymous && res.status === 200) problems.push(`${c.identity} got a success`);
@@ -344,11 +337,7 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
       return { res, problems };
     });
     viewer.cookie = cookies.viewer!;
-    for (const [outcome, n] of stats.byOutcome) totals.set(outcome, (totals.get(outcome) ?? 0) + n);
-    console.log(describeOutcomes(path, stats));
-    expect(stats.cases).toBeGreaterThanOrEqual(FUZZ_RUNS);
-    const deeper = [...stats.byOutcome.entries()].filter(([o]) => !/validation\/Invalid|request\/|auth\/Unauthenticated/.test(o)).reduce((n, [, v]) => n + v, 0);
-    expect(deeper, describeOutcomes(path, stats)).toBeGreaterThan(stats.cases * 0.05);
+    expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\/|auth\/Unauthenticated/);
   }, 600_000);
 
   it("forged, stale (signed in 9 h ago), foreign-secret and malformed staff session cookies never open the BackOffice", async () => {
@@ -364,14 +353,6 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
   });
 
   it("left no prototype polluted and no stored hash in any answer; reached the deep paths", async () => {
-    expect(prototypeSnapshot()).toBe(protoBefore);
-    expect(pollutionProbe()).toEqual([undefined, undefined, undefined, undefined, undefined]);
-    expect(await storedHashesAmong(hexSeen)).toEqual([]);
-    // (With a few hundred cases per procedure each of these turns up; FUZZ_RUNS below that is a smoke run.)
-    if (FUZZ_RUNS >= 200) {
-      for (const outcome of ["200 ok", "403 auth/Forbidden", "404 tenant/NotFound", "404 user/NotFound", "409 tenant/KeyDuplicated", "404 staff/NotFound"]) {
-        expect(totals.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
-      }
-    }
+    await expectFuzzSuiteClean(tally, ["200 ok", "403 auth/Forbidden", "404 tenant/NotFound", "404 user/NotFound", "409 tenant/KeyDuplicated", "404 staff/NotFound"]);
   });
 });

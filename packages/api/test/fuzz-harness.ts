@@ -1,8 +1,10 @@
 import { Agent, request, type IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
+import { expect } from "vitest";
 import fc from "fast-check";
 import { getPrisma } from "@gatehouse/db";
 import { errorCatalogue } from "../src/errors";
+import { startTestServerWithMail, type TestServer } from "./helpers";
 
 /**
  * The fuzzing harness shared by the fuzz-*.test.ts suites: adversarial JSON generators, a raw
@@ -22,6 +24,12 @@ export const FUZZ_SEED = process.env.FUZZ_SEED === undefined ? undefined : Numbe
 
 /** Per-IP limits out of the way (the failed-sign-in and OTP budgets are not scaled: 429 is fine). */
 export const fuzzServerEnv = { RATE_LIMIT_SCALE: "1000000", TRUST_PROXY: "1" } as const;
+
+/** The server of a procedure-fuzzing suite: fuzzServerEnv, with a mail catcher taking what it sends. */
+export async function startFuzzServer(): Promise<TestServer> {
+  const { server } = await startTestServerWithMail({ env: { ...fuzzServerEnv, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
+  return server;
+}
 
 // ---------------------------------------------------------------------------------------------
 // A JSON value model that can say what JSON.stringify cannot: duplicate keys, "__proto__" as an
@@ -576,4 +584,45 @@ export function prototypeSnapshot(): string {
 export function pollutionProbe(): unknown[] {
   const probe = {} as Record<string, unknown>;
   return [probe.polluted, probe.isAdmin, probe.role, probe.allowUnverifiedEmail, ([] as unknown as Record<string, unknown>).polluted];
+}
+
+/** What a procedure-fuzzing suite gathers over its runs, for the checks at its end. */
+export interface FuzzTally {
+  /** prototypeSnapshot() before the first case. */
+  protoBefore: string;
+  /** 64-hex strings seen in answers. */
+  hexSeen: Set<string>;
+  /** Cases per outcome over every procedure. */
+  totals: Map<string, number>;
+}
+
+export function fuzzTally(): FuzzTally {
+  return { protoBefore: prototypeSnapshot(), hexSeen: new Set(), totals: new Map() };
+}
+
+/**
+ * After one procedure's run: adds its outcomes to the tally, logs them, and expects FUZZ_RUNS
+ * cases of which more than 5% got past the outcomes `shallow` matches (the near-valid cases
+ * reach the procedure, not only the schema).
+ */
+export function expectFuzzedDeep(tally: FuzzTally, path: string, stats: FuzzStats, shallow: RegExp): void {
+  for (const [outcome, n] of stats.byOutcome) tally.totals.set(outcome, (tally.totals.get(outcome) ?? 0) + n);
+  console.log(describeOutcomes(path, stats));
+  expect(stats.cases).toBeGreaterThanOrEqual(FUZZ_RUNS);
+  const deeper = [...stats.byOutcome.entries()].filter(([o]) => !shallow.test(o)).reduce((n, [, v]) => n + v, 0);
+  expect(deeper, describeOutcomes(path, stats)).toBeGreaterThan(stats.cases * 0.05);
+}
+
+/**
+ * At a fuzz suite's end: no prototype polluted, no stored hash in any answer, and each of
+ * `outcomes` reached (with a few hundred cases per procedure each turns up; FUZZ_RUNS below
+ * that is a smoke run, which skips this last check).
+ */
+export async function expectFuzzSuiteClean(tally: FuzzTally, outcomes: string[]): Promise<void> {
+  expect(prototypeSnapshot()).toBe(tally.protoBefore);
+  expect(pollutionProbe()).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  expect(await storedHashesAmong(tally.hexSeen)).toEqual([]);
+  if (FUZZ_RUNS >= 200) {
+    for (const outcome of outcomes) expect(tally.totals.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+  }
 }

@@ -3,6 +3,7 @@ import { Auth } from "@auth/core";
 import type { AddressInfo } from "node:net";
 import { inject } from "vitest";
 import type { AnyTRPCRouter } from "@trpc/server";
+import { startMailCatcher, type MailCatcher } from "@gatehouse/testing/mail";
 import { createApiHandler } from "../src/http";
 import { loadConfig, setConfig, type Config } from "../src/config";
 import { appRouter } from "../src/root";
@@ -50,6 +51,24 @@ export async function startTestServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** startTestServer with a mail catcher as its SMTP server (SMTP_URL); the server's close() stops both. */
+export async function startTestServerWithMail(
+  options: Parameters<typeof startTestServer>[0] = {},
+): Promise<{ server: TestServer; smtp: MailCatcher }> {
+  const smtp = await startMailCatcher();
+  try {
+    const server = await startTestServer({ ...options, env: { ...options.env, SMTP_URL: smtp.url } });
+    const close = async () => {
+      await server.close();
+      await smtp.close();
+    };
+    return { server: { ...server, close }, smtp };
+  } catch (error) {
+    await smtp.close();
+    throw error;
+  }
 }
 
 export interface CallResult<T = unknown> {
