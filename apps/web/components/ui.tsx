@@ -63,6 +63,15 @@ function Titled({ kind, id, title, action, className, children }: TitledProps & 
 }
 
 /** A boxed section with a heading. */
+/** The header action to create a tenant, for admins only (null for viewers). */
+export function NewTenantLink({ isAdmin }: { isAdmin: boolean }) {
+  return isAdmin ? (
+    <Link href="/backoffice/tenants/new" className="btn btn-primary">
+      New tenant
+    </Link>
+  ) : null;
+}
+
 export function Card(props: TitledProps) {
   return <Titled kind="card" {...props} />;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
   hasChromium,
-  chromiumPath,
+  requireChromiumUnderCi,
   launchChromium,
   newStaffContext,
   screenshot,
@@ -19,10 +19,7 @@ import { startProductionServer, type ProductionServer } from "./production-serve
  * finds it in the audit log, a viewer sees no admin controls. Every page is checked with axe-core,
  * must raise no CSP violation, and is photographed into screenshots/.
  */
-if (!hasChromium) {
-  if (process.env.CI === "true") throw new Error(`Chromium not found at ${chromiumPath}: apt-get install -y chromium`);
-  console.warn(`[backoffice-browser] SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
-}
+requireChromiumUnderCi("backoffice-browser");
 
 const TENANT_KEY = "northwind";
 const TENANT_NAME = "Northwind Traders";

@@ -15,6 +15,13 @@ export const screenshotDir = path.join(appDir, "screenshots");
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(chromiumPath);
 
+/** For a browser suite's top: without Chromium, fail under CI and say the suite is skipped otherwise. */
+export function requireChromiumUnderCi(suite: string): void {
+  if (hasChromium) return;
+  if (process.env.CI === "true") throw new Error(`Chromium not found at ${chromiumPath}: apt-get install -y chromium`);
+  console.warn(`[${suite}] SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+}
+
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createPrismaClient } from "@gatehouse/db";
-import { chromiumPath, hasChromium, launchChromium, newStaffContext, screenshot, seriousAxeViolations, type Observed } from "./browser-harness";
+import { hasChromium, launchChromium, newStaffContext, screenshot, seriousAxeViolations, requireChromiumUnderCi, type Observed } from "./browser-harness";
 import { verificationCodeOf, type CapturedMail } from "@gatehouse/testing/mail";
 import { startProductionServer, type ProductionServer } from "./production-server";
 
@@ -10,10 +10,7 @@ import { startProductionServer, type ProductionServer } from "./production-serve
  * (`pnpm build` first): an end user signs up, types the code from the captured mail (a wrong one
  * first), and sees `me` — every call made by @gatehouse/client in the page.
  */
-if (!hasChromium) {
-  if (process.env.CI === "true") throw new Error(`Chromium not found at ${chromiumPath}: apt-get install -y chromium`);
-  console.warn(`[demo-browser] SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
-}
+requireChromiumUnderCi("demo-browser");
 
 const USER_ID = "demo.user";
 const DISPLAY_NAME = "Demo User";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "../../../components/audit-table";
-import { Card, EmptyState, LinkList, PageHeader, Section, Time } from "../../../components/ui";
+import { Card, EmptyState, LinkList, NewTenantLink, PageHeader, Section, Time } from "../../../components/ui";
 import { loadFromApi } from "../../../lib/server/api";
 import { requireStaff } from "../../../lib/server/staff";
 import { staffTimeZone } from "../../../lib/server/time-zone";
@@ -25,13 +25,7 @@ export default async function OverviewPage() {
       <PageHeader
         title="Overview"
         description={`Signed in as ${staff.email}. ${staff.isAdmin ? "As an admin you can change tenants, users and staff." : "As a viewer you can look at everything but change nothing."}`}
-        actions={
-          staff.isAdmin ? (
-            <Link href="/backoffice/tenants/new" className="btn btn-primary">
-              New tenant
-            </Link>
-          ) : null
-        }
+        actions={<NewTenantLink isAdmin={staff.isAdmin} />}
       />
       <div className="grid-2">
         <Card id="recent-tenants" title="Newest tenants" action={<Link href="/backoffice/tenants">All tenants</Link>}>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, DataTable, EmptyState, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
+import { Badge, DataTable, EmptyState, NewTenantLink, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
 import { readPageState } from "../../../../lib/pagination";
 import { loadFromApi } from "../../../../lib/server/api";
 import { requireStaff } from "../../../../lib/server/staff";
@@ -29,13 +29,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Sear
       <PageHeader
         title="Tenants"
         description="Each tenant is one product app with its own users, sign-in rules and settings."
-        actions={
-          staff.isAdmin ? (
-            <Link href="/backoffice/tenants/new" className="btn btn-primary">
-              New tenant
-            </Link>
-          ) : null
-        }
+        actions={<NewTenantLink isAdmin={staff.isAdmin} />}
       />
       <SearchForm action="/backoffice/tenants" label="Search tenants by key or name" query={query} placeholder="acme">
         <div className="toolbar-check">
