@@ -3,12 +3,11 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { isDatabaseUnavailable } from "@gatehouse/db";
 import { isMailUnavailable } from "@gatehouse/email";
 import { AppError, appErrorOf, errorCatalogue, trpcCodeFor, type AppCode } from "./errors";
+import { MAX_BATCH_CALLS } from "./http/limits";
 import { isRedisUnavailable } from "./lib/redis";
 
-/** What tRPC's own errors mean in the contract's words. */
+/** What tRPC's own errors mean in the contract's words (BAD_REQUEST and PARSE_ERROR: requestFault). */
 const appCodeByTrpcCode: Partial<Record<TRPCError["code"], AppCode>> = {
-  PARSE_ERROR: "request/Malformed",
-  BAD_REQUEST: "request/Malformed",
   NOT_FOUND: "request/NotFound",
   METHOD_NOT_SUPPORTED: "request/MethodNotAllowed",
   PAYLOAD_TOO_LARGE: "request/PayloadTooLarge",
@@ -25,6 +24,67 @@ function zodIssuesOf(error: TRPCError): ZodLikeIssue[] | undefined {
   const cause = error.cause as { issues?: unknown; name?: string } | undefined;
   if (error.code !== "BAD_REQUEST" || !cause || !Array.isArray(cause.issues)) return undefined;
   return cause.issues as ZodLikeIssue[];
+}
+
+/**
+ * tRPC reads a call's JSON from `?input=` on a GET and from the body on a POST, and fails either
+ * the same way (a BAD_REQUEST caused by a SyntaxError). The formatter sees only the error, so the
+ * HTTP layer's onError, which both tRPC's adapter and ours call before formatting, records the
+ * request's method for such an error here.
+ */
+const requestMethods = new WeakMap<TRPCError, string>();
+
+export function noteRequestMethod(error: TRPCError, method: string | undefined): void {
+  if (method !== undefined && error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError) requestMethods.set(error, method);
+}
+
+const NOT_JSON_MESSAGES: Record<string, string> = {
+  GET: "The `input` query parameter is not valid JSON.",
+  POST: errorCatalogue["request/Malformed"].message,
+};
+
+/**
+ * tRPC's own refusals of a request's shape carry no cause: the message is all that says which of
+ * its rules the request broke. Matched here and nowhere else; test/http.test.ts pins each one
+ * (a tRPC upgrade that rewords one fails there, and the request gets the generic sentence).
+ */
+const trpcRefusals: { prefix: string; appCode: AppCode; message: string }[] = [
+  // The batch names a mutation by GET or a query by POST (the contract's 405), refused as a whole.
+  {
+    prefix: "Cannot mix procedure types in call",
+    appCode: "request/MethodNotAllowed",
+    message: "A batch cannot mix queries and mutations: send queries by GET and mutations by POST.",
+  },
+  { prefix: "Batch call exceeds maximum size", appCode: "request/Malformed", message: `A batch may hold at most ${MAX_BATCH_CALLS} calls.` },
+  {
+    prefix: '"input" needs to be an object when doing a batch call',
+    appCode: "request/Malformed",
+    message: 'A batch\'s input must be a JSON object keyed by call position ("0", "1", ...).',
+  },
+  {
+    prefix: "Streaming requests must be batched",
+    appCode: "request/Malformed",
+    message: "A streamed answer (application/jsonl) is only given to a batch (batch=1).",
+  },
+];
+
+/**
+ * A BAD_REQUEST or PARSE_ERROR that is not a field's validation: something wrong with the request
+ * itself, told apart by its cause.
+ */
+function requestFault(error: TRPCError): AppError {
+  const cause = error.cause;
+  if (error.code === "BAD_REQUEST" && cause instanceof SyntaxError) {
+    const method = requestMethods.get(error);
+    const message = (method === undefined ? undefined : NOT_JSON_MESSAGES[method]) ?? "The request body or the `input` query parameter is not valid JSON.";
+    return new AppError("request/Malformed", message, {}, { cause });
+  }
+  if (cause instanceof URIError) {
+    return new AppError("request/Malformed", "The procedure path is not valid percent-encoding.", {}, { cause });
+  }
+  const refusal = cause === undefined ? trpcRefusals.find((rule) => error.message.startsWith(rule.prefix)) : undefined;
+  if (refusal) return new AppError(refusal.appCode, refusal.message, {}, { cause: error });
+  return new AppError("request/Malformed", "The request is malformed.", {}, { cause: cause ?? error });
 }
 
 /** Classifies any error a procedure can end with into one catalogue entry. */
@@ -44,6 +104,7 @@ export function classifyError(error: TRPCError): AppError {
   if (isRedisUnavailable(cause) || isDatabaseUnavailable(cause) || isMailUnavailable(cause)) {
     return new AppError("service/Unavailable", errorCatalogue["service/Unavailable"].message, {}, { cause });
   }
+  if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") return requestFault(error);
   const mapped = appCodeByTrpcCode[error.code];
   if (mapped) return new AppError(mapped, errorCatalogue[mapped].message, {}, { cause });
   return new AppError("server/InternalError", errorCatalogue["server/InternalError"].message, {}, { cause });
@@ -76,7 +137,8 @@ export function formatError(error: TRPCError, path: string | undefined): ErrorSh
     appCode: appErr.appCode,
   };
   if (appErr.details.issues) data.issues = appErr.details.issues;
-  // tRPC's own messages for request/* are safe and useful; anything unexpected gets the generic one.
+  // The classified error's message (the app's, or a sentence chosen above, never a cause's own
+  // text); anything unexpected gets the generic one.
   const message = appErr.appCode === "server/InternalError" ? errorCatalogue["server/InternalError"].message : appErr.message;
   return { message, code: TRPC_ERROR_CODES_BY_KEY[trpcCode], data };
 }

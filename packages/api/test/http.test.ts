@@ -72,6 +72,79 @@ describe("front server transport", () => {
     expect(((await get.json()) as { error: { data: { appCode: string } } }).error.data.appCode).toBe("request/Malformed");
   });
 
+  type ErrorBody = { error: { message: string; data: { appCode: string; httpStatus: number; code: string; path?: string } } };
+  const jsonPost = (body: string) => ({ method: "POST", headers: { "content-type": "application/json" }, body });
+
+  it("request/Malformed says which JSON is malformed: the `input` query parameter or the body", async () => {
+    const inputMessage = "The `input` query parameter is not valid JSON.";
+    const bodyMessage = "The request body is not valid JSON.";
+    // A plain query (the lean adapter) and a batched one (tRPC's own) read `?input=`.
+    const plain = await fetch(`${server.url}/api/trpc/greet?input=%7Bnope`);
+    expect(plain.status).toBe(400);
+    expect(((await plain.json()) as ErrorBody).error).toMatchObject({ message: inputMessage, data: { appCode: "request/Malformed", path: "greet" } });
+    const batched = await fetch(`${server.url}/api/trpc/greet?batch=1&input=%7Bnope`);
+    expect(batched.status).toBe(400);
+    expect(((await batched.json()) as ErrorBody[])[0]?.error).toMatchObject({ message: inputMessage, data: { appCode: "request/Malformed" } });
+    // A mutation reads the body, plain or batched.
+    const post = await fetch(`${server.url}/api/trpc/echo`, jsonPost('{"name": "ada"'));
+    expect(((await post.json()) as ErrorBody).error).toMatchObject({ message: bodyMessage, data: { appCode: "request/Malformed", path: "echo" } });
+    const postBatch = await fetch(`${server.url}/api/trpc/echo?batch=1`, jsonPost("{nope"));
+    expect(((await postBatch.json()) as ErrorBody[])[0]?.error).toMatchObject({ message: bodyMessage, data: { appCode: "request/Malformed" } });
+  });
+
+  it("request/MethodNotAllowed: a batch naming a mutation by GET, or a query by POST, is a 405 as a whole", async () => {
+    const get = await fetch(`${server.url}/api/trpc/ping,echo?batch=1&input=${encodeURIComponent('{"1":{"name":"ada"}}')}`);
+    const getText = await get.text();
+    expect(get.status).toBe(405);
+    const getError = (JSON.parse(getText) as ErrorBody).error;
+    expect(getError.data).toMatchObject({ appCode: "request/MethodNotAllowed", httpStatus: 405, code: "METHOD_NOT_SUPPORTED" });
+    expect(getError.message).not.toMatch(/JSON|body/);
+    expectNoLeak(getText);
+    const post = await fetch(`${server.url}/api/trpc/ping,echo?batch=1`, jsonPost('{"1":{"name":"ada"}}'));
+    expect(post.status).toBe(405);
+    expect(((await post.json()) as ErrorBody).error.data.appCode).toBe("request/MethodNotAllowed");
+    // A GET batch of mutations only was already refused call by call, as an unbatched GET is.
+    const onlyMutations = await fetch(`${server.url}/api/trpc/echo?batch=1&input=${encodeURIComponent('{"0":{"name":"ada"}}')}`);
+    expect(onlyMutations.status).toBe(405);
+    expect(((await onlyMutations.json()) as ErrorBody[])[0]?.error.data.appCode).toBe("request/MethodNotAllowed");
+  });
+
+  it("request/Malformed: a batch of more than 20 calls is refused with a message naming the limit", async () => {
+    const paths = (n: number) => Array.from({ length: n }, () => "ping").join(",");
+    const over = await fetch(`${server.url}/api/trpc/${paths(21)}?batch=1`);
+    expect(over.status).toBe(400);
+    const error = ((await over.json()) as ErrorBody).error;
+    expect(error.data).toMatchObject({ appCode: "request/Malformed", httpStatus: 400 });
+    expect(error.message).toBe("A batch may hold at most 20 calls.");
+    const atLimit = await fetch(`${server.url}/api/trpc/${paths(20)}?batch=1`);
+    expect(atLimit.status).toBe(200);
+    expect((await atLimit.json()) as unknown[]).toHaveLength(20);
+  });
+
+  it("request/Malformed: a batch whose input is not an object keyed by position says so", async () => {
+    const res = await fetch(`${server.url}/api/trpc/greet?batch=1&input=1`);
+    expect(res.status).toBe(400);
+    const error = ((await res.json()) as ErrorBody[])[0]?.error;
+    expect(error?.data.appCode).toBe("request/Malformed");
+    expect(error?.message).toMatch(/batch/);
+    expect(error?.message).not.toMatch(/not valid JSON/);
+  });
+
+  it("request/Malformed: tRPC's other refusals of a request's shape say what is wrong", async () => {
+    const unbatchedStream = await fetch(`${server.url}/api/trpc/ping`, { headers: { "trpc-accept": "application/jsonl" } });
+    expect(unbatchedStream.status).toBe(400);
+    expect(((await unbatchedStream.json()) as ErrorBody).error).toMatchObject({
+      message: "A streamed answer (application/jsonl) is only given to a batch (batch=1).",
+      data: { appCode: "request/Malformed" },
+    });
+    const brokenPath = await fetch(`${server.url}/api/trpc/p%E0%A4ng`);
+    expect(brokenPath.status).toBe(400);
+    expect(((await brokenPath.json()) as ErrorBody).error).toMatchObject({
+      message: "The procedure path is not valid percent-encoding.",
+      data: { appCode: "request/Malformed" },
+    });
+  });
+
   it("validation/Invalid names the field in issues", async () => {
     const res = await call(server.url, "echo", { name: "a" });
     expect(res.status).toBe(400);

@@ -133,6 +133,17 @@ describe("the lean tRPC adapter answers exactly as tRPC's own", () => {
     ["a stream-like answer", { method: "GET", path: "/api/trpc/streams" }],
     ["a batch", { method: "GET", path: `/api/trpc/ping,greet?batch=1&input=${q('{"1":{"name":"ada"}}')}` }],
     ["batch=0", { method: "GET", path: "/api/trpc/ping?batch=0" }],
+    // Batches go to tRPC's adapter from both servers; these pin that the lean one hands them over
+    // (and so answers batch refusals exactly as tRPC's, classified by error-shape.ts).
+    ["a GET batch naming a mutation", { method: "GET", path: `/api/trpc/ping,echo?batch=1&input=${q('{"1":{"name":"ada"}}')}` }],
+    ["a GET batch of mutations only", { method: "GET", path: `/api/trpc/echo,echo?batch=1&input=${q('{"0":{"name":"ada"}}')}` }],
+    ["a POST batch naming a query", { method: "POST", path: "/api/trpc/ping,echo?batch=1", headers: json, body: '{"1":{"name":"ada"}}' }],
+    ["a batch at the limit", { method: "GET", path: `/api/trpc/${Array.from({ length: 20 }, () => "ping").join(",")}?batch=1` }],
+    ["a batch over the limit", { method: "GET", path: `/api/trpc/${Array.from({ length: 21 }, () => "ping").join(",")}?batch=1` }],
+    ["a batch with malformed input", { method: "GET", path: "/api/trpc/greet?batch=1&input=%7Bnope" }],
+    ["a batch whose input is not an object", { method: "GET", path: "/api/trpc/greet?batch=1&input=1" }],
+    ["a batched mutation with malformed JSON", { method: "POST", path: "/api/trpc/echo?batch=1", headers: json, body: "{nope" }],
+    ["a batch with a broken percent-encoding", { method: "GET", path: "/api/trpc/ping,p%E0%A4ng?batch=1" }],
     ["a streaming accept header", { method: "GET", path: "/api/trpc/ping", headers: { accept: "application/jsonl" } }],
     ["trpc-accept", { method: "GET", path: "/api/trpc/ping", headers: { "trpc-accept": "application/jsonl" } }],
     ["an Origin (CORS path)", { method: "GET", path: "/api/trpc/ping", headers: { origin: "https://elsewhere.example" } }],

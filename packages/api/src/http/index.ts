@@ -3,13 +3,14 @@ import { randomUUID } from "node:crypto";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { getConfig } from "../config";
 import { createContext } from "../context";
-import { classifyError, retryAfterOf } from "../error-shape";
+import { classifyError, noteRequestMethod, retryAfterOf } from "../error-shape";
 import { getLogger } from "../lib/log";
 import { checkHealth } from "../services/health";
 import { publishedJwks } from "../services/signing-keys";
 import { clientIp } from "./client-ip";
 import { applyCors } from "./cors";
 import { CLIENT_IP_HEADER as CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER } from "./headers";
+import { MAX_BATCH_CALLS } from "./limits";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
 import { createTrpcNodeHandler } from "./trpc-node-adapter";
 
@@ -82,7 +83,7 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
     router,
     basePath: TRPC_BASE_PATH,
     maxBodySize: config.bodyLimitBytes,
-    maxBatchSize: 20,
+    maxBatchSize: MAX_BATCH_CALLS,
     stockOnly: options.stockTrpcAdapter,
     createContext: (req, res) =>
       createContext({
@@ -100,7 +101,10 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
       if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
       return headers;
     },
-    onError: ({ error, path, ctx }) => {
+    onError: ({ error, path, ctx, req }) => {
+      // The formatter sees only the error; whether unparsable JSON was `?input=` or the body is
+      // the request's method.
+      noteRequestMethod(error, req.method);
       const appErr = classifyError(error);
       if (appErr.status >= 500) {
         log.error(

@@ -36,7 +36,8 @@ export interface TrpcNodeHandlerOptions<TContext> {
   createContext(req: IncomingMessage, res: ServerResponse): TContext | Promise<TContext>;
   /** Headers for an answer, given the errors in it (tRPC's `responseMeta`, headers only). */
   responseHeaders(errors: TRPCError[]): Record<string, string | string[]>;
-  onError(opts: { error: TRPCError; path: string | undefined; ctx: TContext | undefined }): void;
+  /** Called with every error before it is formatted (as tRPC does), and the request it arose in. */
+  onError(opts: { error: TRPCError; path: string | undefined; ctx: TContext | undefined; req: IncomingMessage }): void;
   /** Send every request through tRPC's own adapter (the reference the tests compare with). */
   stockOnly?: boolean;
 }
@@ -148,7 +149,7 @@ export function createTrpcNodeHandler<TContext>(opts: TrpcNodeHandlerOptions<TCo
     maxBatchSize: opts.maxBatchSize,
     createContext: ({ req, res }) => opts.createContext(req, res),
     responseMeta: ({ errors }) => ({ headers: opts.responseHeaders(errors) }),
-    onError: ({ error, path, ctx }) => opts.onError({ error, path, ctx: ctx as TContext | undefined }),
+    onError: ({ error, path, ctx, req }) => opts.onError({ error, path, ctx: ctx as TContext | undefined, req }),
   });
   if (opts.stockOnly) return stock;
 
@@ -201,7 +202,7 @@ export function createTrpcNodeHandler<TContext>(opts: TrpcNodeHandlerOptions<TCo
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       errors.push(error);
-      opts.onError({ error, path, ctx });
+      opts.onError({ error, path, ctx, req });
       body = { error: getErrorShape({ config, ctx, error, input: input.result(), path, type }) };
     }
     if ("result" in body && isDataStream(body.result.data)) {
@@ -211,7 +212,7 @@ export function createTrpcNodeHandler<TContext>(opts: TrpcNodeHandlerOptions<TCo
         message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
       });
       errors.push(error);
-      opts.onError({ error, path: undefined, ctx });
+      opts.onError({ error, path: undefined, ctx, req });
       body = { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
     }
 
@@ -241,7 +242,7 @@ export function createTrpcNodeHandler<TContext>(opts: TrpcNodeHandlerOptions<TCo
     answer(req, res, path, query).catch((cause: unknown) => {
       // Only a fault in this adapter itself lands here (procedures' errors are answers above).
       const error = getTRPCErrorFromUnknown(cause);
-      opts.onError({ error, path, ctx: undefined });
+      opts.onError({ error, path, ctx: undefined, req });
       if (res.headersSent) {
         res.destroy();
         return;
