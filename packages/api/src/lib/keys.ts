@@ -12,9 +12,11 @@ export const redisKeys = {
   otpCooldown: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}:${userId}}:cooldown`,
   otpFailures: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}:${userId}}:failures`,
   rateLimitPrefix: (name: string) => `${p()}rl:${name}`,
-  ipLimit: (ip: string) => `ip:${ip}`,
-  /** An account's failed-sign-in log (`ip` for the per-(account, IP) one). */
-  signInBudget: (scope: string, account: string, ip: string | null) => `${p()}signin:{${scope}:${account}}:${ip === null ? "all" : `ip:${ip}`}`,
+  /** A per-IP limit's identifier: the client network (lib/network.ts clientNetwork), never a bare IPv6 address. */
+  ipLimit: (network: string) => `ip:${network}`,
+  /** An account's failed-sign-in log (`network` for the per-(account, IP) one: clientNetwork). */
+  signInBudget: (scope: string, account: string, network: string | null) =>
+    `${p()}signin:{${scope}:${account}}:${network === null ? "all" : `ip:${network}`}`,
   signingKeysChanged: () => `${p()}signing-keys:changed`,
   healthProbe: () => `${p()}health`,
 } as const;
