@@ -37,6 +37,10 @@ function limiters(): Limiters {
       limiter: Ratelimit.slidingWindow(limit, `${Math.max(1, Math.round(windowSeconds * config.rateLimitWindowScale * 1000))} ms`),
       analytics: false,
       ephemeralCache: false,
+      // The library's own timeout (5 s unless set) answers success: true when Redis is slow,
+      // i.e. fails open. 0 turns it off: the Redis connection's command timeout (lib/redis.ts)
+      // is the only clock, and it rejects, which is a 503.
+      timeout: 0,
     });
   const scale = config.rateLimitScale;
   const perIp = Object.fromEntries(
@@ -54,5 +58,8 @@ function tooManyRequests(resetAtMs: number) {
 /** Counts one request from `ip`'s network against the named per-IP limit; 429 past it. */
 export async function enforceIpLimit(name: IpLimitName, ip: string): Promise<void> {
   const result = await limiters().perIp[name].limit(redisKeys.ipLimit(clientNetwork(ip)));
+  // Only the library's timeout answers "timeout" (off above); should it ever come back, it is
+  // a Redis that did not answer, never a pass.
+  if (result.reason === "timeout") throw appError("service/Unavailable", { message: "The rate limiter did not answer in time." });
   if (!result.success) throw tooManyRequests(result.reset);
 }
