@@ -6,7 +6,7 @@ import { z } from "zod";
  */
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const count = seconds;
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalString = z
   .string()
   .trim()

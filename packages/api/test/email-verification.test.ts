@@ -167,8 +167,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
   it("code mails per address: 24 users of a tenant ask for a code to one address at once; 20 mails, 4 × 429 rateLimit/TooManyRequests; not scaled, per tenant", async () => {
     const tenant = await createTenant();
     const target = `${unique("target")}@example.com`;
-    const users: Awaited<ReturnType<typeof signUpUser>>[] = [];
-    for (let i = 0; i < 24; i++) users.push(await signUpUser(server.url, tenant.key));
+    const users = await Promise.all(Array.from({ length: 24 }, () => signUpUser(server.url, tenant.key)));
     // RATE_LIMIT_SCALE is 100 here: the cap (CODE_MAILS_PER_ADDRESS_PER_HOUR, 20) is not scaled.
     const results = await Promise.all(users.map((u) => sendCode(server.url, u.accessToken, target)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
