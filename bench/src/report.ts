@@ -297,8 +297,9 @@ and deletes its Redis keys (also on failure or Ctrl-C); the server runs under a 
 (bench/src/guard.mjs) that stops it even if the bench itself is killed outright.
 
 Limits are raised for the bench through configuration only: \`RATE_LIMIT_SCALE=1000000\`,
-\`OTP_FAILURES_PER_HOUR=1000000000\` (wrong codes stay 401) and \`OTP_RESEND_COOLDOWN_SECONDS=1\`
-(sendVerification rotates over 4,000 users, so no user repeats within the cooldown).
+\`OTP_FAILURES_PER_HOUR=1000000000\` (wrong codes stay 401), \`OTP_RESEND_COOLDOWN_SECONDS=1\`
+(sendVerification rotates over 4,000 users, so no user repeats within the cooldown) and
+\`CODE_MAILS_PER_ADDRESS_PER_HOUR=1000000000\` (each of those users mails its own address many times an hour).
 
 Scenarios: \`clientAuth.me\` (each connection its own session); \`signIn\` with the right password,
 rotating over 1,000 users; \`refresh\`, each connection following its own session's rotation;

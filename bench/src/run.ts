@@ -114,7 +114,7 @@ const SCENARIOS: Record<ScenarioName, ScenarioDef> = {
     load: "sendVerification",
     expectedStatus: 200,
     probeAmount: 100,
-    limitChecks: ["per-IP sendVerification window", "hourly failure budget + cooldown + store code (one script)"],
+    limitChecks: ["per-IP sendVerification window", "address mail cap + hourly failure budget + cooldown + store code (one script)"],
     sessionCheck: true,
   },
   verifyEmail: {
@@ -698,6 +698,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_SCALE: "1000000",
     OTP_FAILURES_PER_HOUR: "1000000000",
     OTP_RESEND_COOLDOWN_SECONDS: "1",
+    CODE_MAILS_PER_ADDRESS_PER_HOUR: "1000000000",
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
     ...(knobs.hashWorkers ? { HASH_WORKERS: knobs.hashWorkers } : {}),
@@ -784,7 +785,7 @@ async function main(): Promise<void> {
       hashWorkers: floors.hashingPool.size,
       server: "node --enable-source-maps apps/web/dist/server.mjs (NODE_ENV=production)",
       env: Object.fromEntries(
-        ["RATE_LIMIT_SCALE", "OTP_FAILURES_PER_HOUR", "OTP_RESEND_COOLDOWN_SECONDS", "BCRYPT_COST", "LOG_LEVEL", "HASH_WORKERS"].filter((k) => env[k]).map((k) => [k, env[k]!]),
+        ["RATE_LIMIT_SCALE", "OTP_FAILURES_PER_HOUR", "OTP_RESEND_COOLDOWN_SECONDS", "CODE_MAILS_PER_ADDRESS_PER_HOUR", "BCRYPT_COST", "LOG_LEVEL", "HASH_WORKERS"].filter((k) => env[k]).map((k) => [k, env[k]!]),
       ),
       signInLoadPerSecond: knobs.signInLoadPerSecond,
       profiled: knobs.profile,

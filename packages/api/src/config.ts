@@ -6,6 +6,7 @@ import { z } from "zod";
  */
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalString = z
   .string()
   .trim()
@@ -50,6 +51,8 @@ const envSchema = z.object({
   OTP_MAX_ATTEMPTS: seconds(5),
   OTP_RESEND_COOLDOWN_SECONDS: seconds(60),
   OTP_FAILURES_PER_HOUR: seconds(15),
+  /** CONTRACT "Numbers (v2)": code mails per (tenant, address) per hour, every purpose; never scaled. */
+  CODE_MAILS_PER_ADDRESS_PER_HOUR: count(20),
   ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
   SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600),
@@ -82,7 +85,14 @@ export interface Config {
   trustProxyHops: number;
   bcryptCost: number;
   logLevel: string;
-  otp: { ttlSeconds: number; maxAttempts: number; resendCooldownSeconds: number; failuresPerHour: number; length: 6 };
+  otp: {
+    ttlSeconds: number;
+    maxAttempts: number;
+    resendCooldownSeconds: number;
+    failuresPerHour: number;
+    mailsPerAddressPerHour: number;
+    length: 6;
+  };
   tokens: {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
@@ -155,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.OTP_MAX_ATTEMPTS,
       resendCooldownSeconds: e.OTP_RESEND_COOLDOWN_SECONDS,
       failuresPerHour: e.OTP_FAILURES_PER_HOUR,
+      mailsPerAddressPerHour: e.CODE_MAILS_PER_ADDRESS_PER_HOUR,
       length: 6,
     },
     tokens: {

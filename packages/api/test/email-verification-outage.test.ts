@@ -126,7 +126,7 @@ describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
       () =>
         issueOtp(
           subject,
-          { hmac: "00", email: "a@example.com", nonce: "n", ttlMs: 1000, cooldownMs: 1000, failuresPerHour: 15, expiresAtMs: Date.now() + 1000 },
+          { hmac: "00", email: "a@example.com", nonce: "n", ttlMs: 1000, cooldownMs: 1000, failuresPerHour: 15, mailsPerAddressPerHour: 20, expiresAtMs: Date.now() + 1000 },
           dead,
         ),
     ];

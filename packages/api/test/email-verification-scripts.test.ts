@@ -22,14 +22,19 @@ const stores: { name: string; open: () => Promise<Redis>; skip: boolean }[] = [
 ];
 
 const limits = { maxAttempts: 5, failuresPerHour: 7 };
-const issueInput = (nonce: string, hmac = "aa".repeat(32)) => ({
+const HOUR = 60 * 60 * 1000;
+/** A fixed instant (the logs keep each event's time; only differences matter). */
+const T0 = Date.now();
+const issueInput = (nonce: string, hmac = "aa".repeat(32), more: { email?: string; now?: number; mailsPerAddressPerHour?: number } = {}) => ({
   hmac,
   email: "someone@example.com",
   nonce,
   ttlMs: 60_000,
   cooldownMs: 30_000,
   failuresPerHour: limits.failuresPerHour,
+  mailsPerAddressPerHour: 20,
   expiresAtMs: Date.now() + 60_000,
+  ...more,
 });
 
 describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
@@ -64,10 +69,14 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
     const r = await redis();
     const s = newSubject();
     await issueOtp(s, issueInput("mine"), r);
-    expect(await releaseOtp(s, "someone-else", r)).toBe(0);
+    const email = "someone@example.com";
+    expect(await releaseOtp(s, { nonce: "someone-else", email }, r)).toBe(0);
     expect(await r.exists(redisKeys.otpCode(s.tenantId, s.userId), redisKeys.otpCooldown(s.tenantId, s.userId))).toBe(2);
-    expect(await releaseOtp(s, "mine", r)).toBe(2);
+    expect(await r.zcard(redisKeys.codeMails(s.tenantId, email))).toBe(1);
+    // Code, cooldown and the mail's count toward the address's cap.
+    expect(await releaseOtp(s, { nonce: "mine", email }, r)).toBe(3);
     expect(await r.exists(redisKeys.otpCode(s.tenantId, s.userId), redisKeys.otpCooldown(s.tenantId, s.userId))).toBe(0);
+    expect(await r.zcard(redisKeys.codeMails(s.tenantId, email))).toBe(0);
     expect(await issueOtp(s, issueInput("next"), r)).toEqual({ outcome: "issued" });
   });
 
@@ -87,6 +96,7 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
     expect(await r.exists(redisKeys.otpCode(t.tenantId, t.userId))).toBe(0);
     expect(await checkOtp(t, { hmac: right, ...limits }, r)).toEqual({ outcome: "invalid", failures: 6 });
     expect(await r.pttl(redisKeys.otpFailures(t.tenantId, t.userId))).toBeGreaterThan(3_500_000);
+    expect(await r.zcard(redisKeys.otpFailures(t.tenantId, t.userId))).toBe(6);
   });
 
   it.skipIf(skip)("the hourly budget blocks check (even a match) and issue once spent", async () => {
@@ -101,7 +111,71 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
     // Even the right code: plant one behind the budget's back.
     await r.hset(redisKeys.otpCode(s.tenantId, s.userId), "hmac", right, "email", "x@example.com", "attempts", "0");
     expect((await checkOtp(s, { hmac: right, ...limits }, r)).outcome).toBe("budget");
-    expect(await r.get(redisKeys.otpFailures(s.tenantId, s.userId))).toBe(String(limits.failuresPerHour));
+    expect(await r.zcard(redisKeys.otpFailures(s.tenantId, s.userId))).toBe(limits.failuresPerHour);
     expect((await issueOtp(newSubject(), issueInput("n2", right), r)).outcome).toBe("issued");
+  });
+
+  it.skipIf(skip)("the hourly budget is a sliding log: each failure counts for exactly an hour, none at the turn of an hour is forgiven", async () => {
+    const r = await redis();
+    const wrong = "ab".repeat(32);
+    const s = newSubject();
+    const check = (now: number) => checkOtp(s, { hmac: wrong, ...limits, now }, r);
+    // One failure at T0, six more 59 minutes later: the budget (7) is spent.
+    expect(await check(T0)).toEqual({ outcome: "invalid", failures: 1 });
+    for (let i = 2; i <= 7; i++) expect(await check(T0 + 59 * 60_000 + i)).toEqual({ outcome: "invalid", failures: i });
+    expect(await check(T0 + 59 * 60_000 + 100)).toEqual({ outcome: "budget", retryAfterMs: 60 * 60_000 - 59 * 60_000 - 100 });
+    // The first ages out at T0 + 1 h: room for exactly one, not a fresh hour's worth.
+    expect(await check(T0 + HOUR)).toEqual({ outcome: "invalid", failures: 7 });
+    const refused = await check(T0 + HOUR + 1);
+    expect(refused.outcome).toBe("budget");
+    expect(refused.outcome === "budget" && refused.retryAfterMs).toBe(59 * 60_000 + 2 - 1);
+    // Sends are refused on the same log, and a send restores nothing.
+    await r.del(redisKeys.otpCooldown(s.tenantId, s.userId));
+    const send = await issueOtp(s, issueInput("n", "ac".repeat(32), { now: T0 + HOUR + 1 }), r);
+    expect(send).toEqual({ outcome: "budget", retryAfterMs: 59 * 60_000 + 2 - 1 });
+    // An hour after the late ones, the budget is whole again.
+    expect(await check(T0 + 2 * HOUR + 59 * 60_000)).toEqual({ outcome: "invalid", failures: 1 });
+  });
+
+  it.skipIf(skip)("code mails per (tenant, address): the cap spans the tenant's users, counts only sent codes, frees as each send ages out", async () => {
+    const r = await redis();
+    const tenantId = randomUUID();
+    const email = `${randomUUID()}@example.com`;
+    const user = (): OtpSubject => ({ tenantId, userId: randomUUID() });
+    const send = (who: OtpSubject, nonce: string, now: number, to = email) =>
+      issueOtp(who, issueInput(nonce, "ad".repeat(32), { email: to, now, mailsPerAddressPerHour: 3 }), r);
+    const a = user();
+    expect(await send(a, "a1", T0)).toEqual({ outcome: "issued" });
+    // A send refused by the cooldown is no mail and does not count.
+    expect((await send(a, "a2", T0 + 1)).outcome).toBe("cooldown");
+    expect(await send(user(), "b1", T0 + 10)).toEqual({ outcome: "issued" });
+    expect(await send(user(), "c1", T0 + 20)).toEqual({ outcome: "issued" });
+    const d = user();
+    expect(await send(d, "d1", T0 + 30)).toEqual({ outcome: "cap", retryAfterMs: HOUR - 30 });
+    // Refused by the cap: nothing was stored for d (no code, no cooldown).
+    expect(await r.exists(redisKeys.otpCode(tenantId, d.userId), redisKeys.otpCooldown(tenantId, d.userId))).toBe(0);
+    // Another address of the tenant, and the same address in another tenant, are not capped.
+    expect(await send(d, "d2", T0 + 30, `${randomUUID()}@example.com`)).toEqual({ outcome: "issued" });
+    expect(await send({ tenantId: randomUUID(), userId: d.userId }, "e1", T0 + 30)).toEqual({ outcome: "issued" });
+    // A send whose mail was not taken gives its count back.
+    expect(await releaseOtp(a, { nonce: "a1", email }, r)).toBe(3);
+    expect(await send(user(), "f1", T0 + 40)).toEqual({ outcome: "issued" });
+    expect((await send(user(), "g1", T0 + 50)).outcome).toBe("cap");
+    // The oldest counted send (b1, at T0 + 10) ages out an hour later: room for one.
+    expect(await send(user(), "h1", T0 + HOUR + 10)).toEqual({ outcome: "issued" });
+    expect((await send(user(), "i1", T0 + HOUR + 11)).outcome).toBe("cap");
+  });
+
+  it.skipIf(skip)("parallel sends to one address from many users never beat the cap", async () => {
+    const r = await redis();
+    const tenantId = randomUUID();
+    const email = `${randomUUID()}@example.com`;
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        issueOtp({ tenantId, userId: randomUUID() }, issueInput(`p${i}`, "ae".repeat(32), { email, now: T0 + 5, mailsPerAddressPerHour: 20 }), r),
+      ),
+    );
+    expect(results.filter((x) => x.outcome === "issued")).toHaveLength(20);
+    expect(results.filter((x) => x.outcome === "cap")).toHaveLength(10);
   });
 });

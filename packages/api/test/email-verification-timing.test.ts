@@ -86,7 +86,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     const elsewhere = await sendCode(server.url, user.accessToken, `${unique("x")}@elsewhere.test`);
     expect([elsewhere.status, elsewhere.appCode]).toEqual([400, "signUp/EmailDomainNotAllowed"]);
     // Refusals past the budget are not failures themselves; the user is still unverified.
-    expect(await getRedis().get(redisKeys.otpFailures(tenant.id, user.id))).toBe("6");
+    expect(await getRedis().zcard(redisKeys.otpFailures(tenant.id, user.id))).toBe(6);
     expect((await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } })).emailVerifiedAt).toBeNull();
   });
 
@@ -120,5 +120,37 @@ describe.skipIf(!hasRedis)("clientEmailVerification over time", () => {
     // The first address is no longer anyone's verified address.
     expect((await sendCode(server.url, other.accessToken, user.email)).status).toBe(200);
     expect((await verifyCode(server.url, other.accessToken, smtp.latestCode(user.email))).status).toBe(200);
+  });
+});
+
+// The hourly failure budget shrunk to 8 s (RATE_LIMIT_WINDOW_SCALE) to watch it slide: budget 6.
+describe.skipIf(!hasRedis)("clientEmailVerification: the hourly failure budget slides", () => {
+  const HOUR_MS = 8_000;
+  let server: TestServer;
+  beforeAll(async () => {
+    ({ server } = await startTestServerWithMail({
+      env: { RATE_LIMIT_SCALE: "100", OTP_FAILURES_PER_HOUR: "6", RATE_LIMIT_WINDOW_SCALE: String(HOUR_MS / 3_600_000) },
+    }));
+  });
+  afterAll(() => server.close());
+
+  it("a failure frees one attempt an hour after it, not the whole budget an hour after the first", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(server.url, tenant.key);
+    expect((await verifyCode(server.url, user.accessToken, "000000")).status).toBe(401);
+    const firstCounted = Date.now();
+    await sleep(HOUR_MS / 2);
+    const laterCounted = Date.now();
+    for (let i = 0; i < 5; i++) expect((await verifyCode(server.url, user.accessToken, "000000")).status).toBe(401);
+    expect((await verifyCode(server.url, user.accessToken, "000000")).status).toBe(429);
+
+    // The first failure has aged out, the five later ones have not (they do at laterCounted + HOUR_MS).
+    await sleep(firstCounted + HOUR_MS + 300 - Date.now());
+    expect((await verifyCode(server.url, user.accessToken, "000000")).status).toBe(401);
+    const refused = await verifyCode(server.url, user.accessToken, "000000");
+    expect([refused.status, refused.appCode]).toEqual([429, "rateLimit/TooManyRequests"]);
+    expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(Math.ceil((laterCounted + HOUR_MS - Date.now()) / 1000) + 1);
+    // A fixed window (a counter expiring an hour after its first failure) would have let both through.
+    expect(Date.now()).toBeLessThan(laterCounted + HOUR_MS);
   });
 });

@@ -139,7 +139,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(401));
     expect(new Set(results.map((r) => r.appCode))).toEqual(new Set(["emailVerification/InvalidCode"]));
     // Every one of them was counted.
-    expect(await getRedis().get(redisKeys.otpFailures(tenant.id, user.id))).toBe("20");
+    expect(await getRedis().zcard(redisKeys.otpFailures(tenant.id, user.id))).toBe(20);
     expect((await verifyCode(server.url, user.accessToken, code)).status).toBe(401);
   });
 
@@ -162,6 +162,29 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     }
     expect(smtp.mailsTo(user.email)).toHaveLength(1);
     expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
+  });
+
+  it("code mails per address: 24 users of a tenant ask for a code to one address at once; 20 mails, 4 × 429 rateLimit/TooManyRequests; not scaled, per tenant", async () => {
+    const tenant = await createTenant();
+    const target = `${unique("target")}@example.com`;
+    const users = await Promise.all(Array.from({ length: 24 }, () => signUpUser(server.url, tenant.key)));
+    // RATE_LIMIT_SCALE is 100 here: the cap (CODE_MAILS_PER_ADDRESS_PER_HOUR, 20) is not scaled.
+    const results = await Promise.all(users.map((u) => sendCode(server.url, u.accessToken, target)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused.map((r) => [r.status, r.appCode])).toEqual(Array(4).fill([429, "rateLimit/TooManyRequests"]));
+    for (const r of refused) {
+      const retryAfter = Number(r.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(3_500);
+      expect(retryAfter).toBeLessThanOrEqual(3_600);
+    }
+    expect(smtp.mailsTo(target)).toHaveLength(20);
+    // The refused users have no cooldown: another address goes at once.
+    const refusedUser = users[results.findIndex((r) => r.status !== 200)]!;
+    expect((await sendCode(server.url, refusedUser.accessToken, refusedUser.email)).status).toBe(200);
+    // Another tenant's user may still send to the address.
+    const elsewhere = await signUpUser(server.url, (await createTenant()).key);
+    expect((await sendCode(server.url, elsewhere.accessToken, target)).status).toBe(200);
   });
 
   it("the cooldown is per user, whatever the address", async () => {
@@ -189,7 +212,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(res.appCode).toBe("validation/Invalid");
     }
-    expect(await getRedis().get(redisKeys.otpFailures(tenant.id, user.id))).toBeNull();
+    expect(await getRedis().zcard(redisKeys.otpFailures(tenant.id, user.id))).toBe(0);
     for (let i = 1; i <= 4; i++) expect((await verifyCode(server.url, user.accessToken, wrongCode(code, i))).status).toBe(401);
     expect((await verifyCode(server.url, user.accessToken, code)).status).toBe(200);
   });
@@ -200,7 +223,7 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const res = await verifyCode(server.url, user.accessToken, "123456");
     expect(res.status).toBe(401);
     expect(res.appCode).toBe("emailVerification/InvalidCode");
-    expect(await getRedis().get(redisKeys.otpFailures(tenant.id, user.id))).toBe("1");
+    expect(await getRedis().zcard(redisKeys.otpFailures(tenant.id, user.id))).toBe(1);
   });
 
   it("the tenant's domain policy applies to the address (case-insensitive)", async () => {

@@ -1,29 +1,60 @@
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { getConfig } from "../config";
 import { redisKeys } from "../lib/keys";
 import { getRedis } from "../lib/redis";
 import { runScript } from "../lib/redis-script";
 
 /**
  * The email-verification code's state and limits in Redis (CONTRACT "Numbers": OTP lifetime,
- * attempts, resend cooldown, failed verifications). Every decision is one Lua script, so no two
- * requests can interleave between a check and its write: parallel sends store one code, parallel
- * guesses are each counted before any answer leaves, and the attempt cap holds per code.
+ * attempts, resend cooldown, failed verifications; "Numbers (v2)": code mails per address).
+ * Every decision is one Lua script, so no two requests can interleave between a check and its
+ * write: parallel sends store one code, parallel guesses are each counted before any answer
+ * leaves, and the attempt cap and the per-address mail cap hold.
  *
- * Per user (all keys share the `{tenantId:userId}` hash tag, so one Redis Cluster slot):
+ * Keys (all share the tenant's `{tenantId}` hash tag, so one Redis Cluster slot: the mail cap
+ * is per address, across the tenant's users):
  * - code: a hash {hmac, email, nonce, attempts, exp}, expiring with the code;
  * - cooldown: the nonce of the send that set it, expiring with the cooldown;
- * - failures: the hourly failure budget, a counter that expires an hour after its first failure.
+ * - failures: the hourly failure budget, an exact sliding log (a sorted set of failure times,
+ *   as policy/sign-in-budget.ts keeps): a failure counts for exactly one hour after it, so no
+ *   burst at the turn of an hour gets a fresh budget, and Retry-After is when the oldest counted
+ *   failure ages out. Sends never touch it, so a resend restores nothing;
+ * - mails: the code mails sent to one address of the tenant in the last hour (a sorted set of
+ *   send times, members the sends' nonces), for every purpose.
  *
- * The scripts use only basic commands so that the in-process store of `pnpm dev` (ioredis-mock,
- * Lua via fengari) runs them as Redis does.
+ * Times in the logs are the caller's clock (`now`); expiries are Redis's. The scripts use only
+ * basic commands so that the in-process store of `pnpm dev` (ioredis-mock, Lua via fengari)
+ * runs them as Redis does.
  */
 
-/** Budget, then cooldown, then (cooldown + replace the code) as one step. */
-export const ISSUE_SCRIPT = `
-local failures = tonumber(redis.call('GET', KEYS[3]) or '0')
-if failures >= tonumber(ARGV[6]) then
-  return {'budget', redis.call('PTTL', KEYS[3])}
+/**
+ * Shared by the scripts: ms until the sliding log at `key` (entries older than `window` before
+ * `now` dropped first) has room for one more under `limit`, or 0 when it has room now.
+ */
+const LOG_WAIT = `
+local function logWait(key, limit, window, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count < limit then return 0 end
+  local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
 end
+`;
+
+/**
+ * KEYS: code, cooldown, failures, mails (of the target address).
+ * ARGV: hmac, email, nonce, code ttl (ms), cooldown (ms), failures per hour, code expiry (ms
+ * since epoch), now (ms), failure window (ms), mails per address, mail window (ms).
+ * The address's mail cap, then the budget, then the cooldown; then (cooldown + replace the
+ * code + count the mail) as one step. A refused send counts nowhere.
+ */
+export const ISSUE_SCRIPT = `${LOG_WAIT}
+local now = tonumber(ARGV[8])
+local capWait = logWait(KEYS[4], tonumber(ARGV[10]), tonumber(ARGV[11]), now)
+if capWait > 0 then return {'cap', capWait} end
+local budgetWait = logWait(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[9]), now)
+if budgetWait > 0 then return {'budget', budgetWait} end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {'cooldown', redis.call('PTTL', KEYS[2])}
 end
@@ -31,10 +62,15 @@ redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[5])
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'hmac', ARGV[1], 'email', ARGV[2], 'nonce', ARGV[3], 'attempts', '0', 'exp', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[4], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[11])
 return {'ok', 0}
 `;
 
-/** Undoes one send (its mail was not taken): only what that send set, recognised by its nonce. */
+/**
+ * Undoes one send (its mail was not taken): only what that send set, recognised by its nonce.
+ * KEYS: code, cooldown, mails. ARGV: nonce.
+ */
 export const RELEASE_SCRIPT = `
 local released = 0
 if redis.call('HGET', KEYS[1], 'nonce') == ARGV[1] then
@@ -43,6 +79,7 @@ end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   released = released + redis.call('DEL', KEYS[2])
 end
+released = released + redis.call('ZREM', KEYS[3], ARGV[1])
 return released
 `;
 
@@ -50,32 +87,34 @@ return released
  * One guess: budget first (past it even the right code is refused); a match consumes the code;
  * anything else (wrong, expired, none sent) spends one failure, and a wrong guess against a live
  * code spends one of its attempts, the last one deleting it.
+ * KEYS: code, failures. ARGV: hmac, max attempts, failures per hour, failure window (ms), now
+ * (ms), this failure's unique member.
  */
-export const CHECK_SCRIPT = `
-local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
-if failures >= tonumber(ARGV[3]) then
-  return {'budget', redis.call('PTTL', KEYS[2])}
-end
+export const CHECK_SCRIPT = `${LOG_WAIT}
+local now = tonumber(ARGV[5])
+local budgetWait = logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), now)
+if budgetWait > 0 then return {'budget', budgetWait} end
 local stored = redis.call('HGET', KEYS[1], 'hmac')
 if stored and stored == ARGV[1] then
   local email = redis.call('HGET', KEYS[1], 'email')
   redis.call('DEL', KEYS[1])
   return {'ok', email}
 end
-local count = redis.call('INCR', KEYS[2])
-if redis.call('PTTL', KEYS[2]) < 0 then
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
+redis.call('ZADD', KEYS[2], now, ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 if stored then
   local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
   if attempts >= tonumber(ARGV[2]) then
     redis.call('DEL', KEYS[1])
   end
 end
-return {'invalid', count}
+return {'invalid', redis.call('ZCARD', KEYS[2])}
 `;
 
-const FAILURE_WINDOW_MS = 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** The budget's and the cap's hour (RATE_LIMIT_WINDOW_SCALE shortens it in tests only). */
+const hourMs = () => Math.max(1, Math.round(HOUR_MS * getConfig().rateLimitWindowScale));
 
 /** A user's OTP keys (the user's id is a UUID; the tenant is in the key all the same). */
 export interface OtpSubject {
@@ -92,42 +131,71 @@ const keysOf = ({ tenantId, userId }: OtpSubject) => ({
 /** PTTL as milliseconds to wait, with a fallback for a key without expiry (never set so). */
 const waitMs = (pttl: unknown, fallbackMs: number) => (typeof pttl === "number" && pttl > 0 ? pttl : fallbackMs);
 
+/** A failure's member in the log: unique, so simultaneous failures are each counted. */
+const failureMember = (now: number) => `${now}:${randomBytes(8).toString("hex")}`;
+
 export interface IssueInput {
   /** HMAC of the code (hex); the code itself never reaches Redis. */
   hmac: string;
+  /** The address the code is mailed to (lower-cased), whose mail cap the send counts toward. */
   email: string;
   /** Random, names this send so that only it can be undone. */
   nonce: string;
   ttlMs: number;
   cooldownMs: number;
   failuresPerHour: number;
+  /** Code mails per (tenant, address) per hour (CODE_MAILS_PER_ADDRESS_PER_HOUR). */
+  mailsPerAddressPerHour: number;
   expiresAtMs: number;
+  /** The instant of the send (tests choose it); default now. */
+  now?: number;
 }
 
 export type IssueResult =
   | { outcome: "issued" }
   | { outcome: "cooldown"; retryAfterMs: number }
-  | { outcome: "budget"; retryAfterMs: number };
+  | { outcome: "budget"; retryAfterMs: number }
+  | { outcome: "cap"; retryAfterMs: number };
 
-/** Sets the cooldown and replaces the code, unless the budget is spent or a cooldown runs. */
+/**
+ * Sets the cooldown, replaces the code and counts the mail toward the address's cap, unless the
+ * cap is reached, the budget is spent or a cooldown runs.
+ */
 export async function issueOtp(subject: OtpSubject, input: IssueInput, redis: Redis = getRedis()): Promise<IssueResult> {
   const k = keysOf(subject);
-  const [outcome, pttl] = (await runScript(
+  const window = hourMs();
+  const [outcome, wait] = (await runScript(
     redis,
     ISSUE_SCRIPT,
-    [k.code, k.cooldown, k.failures],
-    [input.hmac, input.email, input.nonce, input.ttlMs, input.cooldownMs, input.failuresPerHour, input.expiresAtMs],
+    [k.code, k.cooldown, k.failures, redisKeys.codeMails(subject.tenantId, input.email)],
+    [
+      input.hmac,
+      input.email,
+      input.nonce,
+      input.ttlMs,
+      input.cooldownMs,
+      input.failuresPerHour,
+      input.expiresAtMs,
+      input.now ?? Date.now(),
+      window,
+      input.mailsPerAddressPerHour,
+      window,
+    ],
   )) as [string, number];
   if (outcome === "ok") return { outcome: "issued" };
-  if (outcome === "cooldown") return { outcome: "cooldown", retryAfterMs: waitMs(pttl, input.cooldownMs) };
-  if (outcome === "budget") return { outcome: "budget", retryAfterMs: waitMs(pttl, FAILURE_WINDOW_MS) };
+  if (outcome === "cooldown") return { outcome: "cooldown", retryAfterMs: waitMs(wait, input.cooldownMs) };
+  if (outcome === "budget") return { outcome: "budget", retryAfterMs: waitMs(wait, window) };
+  if (outcome === "cap") return { outcome: "cap", retryAfterMs: waitMs(wait, window) };
   throw new Error(`otp issue script answered ${String(outcome)}`);
 }
 
-/** Deletes the code and the cooldown if they are still the ones set by the send named `nonce`. */
-export async function releaseOtp(subject: OtpSubject, nonce: string, redis: Redis = getRedis()): Promise<number> {
+/**
+ * Undoes the send named `nonce` (its mail was not taken): deletes the code and the cooldown if
+ * they are still that send's, and gives its count back to the address's mail cap.
+ */
+export async function releaseOtp(subject: OtpSubject, send: { nonce: string; email: string }, redis: Redis = getRedis()): Promise<number> {
   const k = keysOf(subject);
-  return (await runScript(redis, RELEASE_SCRIPT, [k.code, k.cooldown], [nonce])) as number;
+  return (await runScript(redis, RELEASE_SCRIPT, [k.code, k.cooldown, redisKeys.codeMails(subject.tenantId, send.email)], [send.nonce])) as number;
 }
 
 export type CheckResult =
@@ -138,18 +206,20 @@ export type CheckResult =
 /** One verification attempt, counted before its answer is known to anyone. */
 export async function checkOtp(
   subject: OtpSubject,
-  input: { hmac: string; maxAttempts: number; failuresPerHour: number },
+  input: { hmac: string; maxAttempts: number; failuresPerHour: number; now?: number },
   redis: Redis = getRedis(),
 ): Promise<CheckResult> {
   const k = keysOf(subject);
+  const window = hourMs();
+  const now = input.now ?? Date.now();
   const [outcome, value] = (await runScript(
     redis,
     CHECK_SCRIPT,
     [k.code, k.failures],
-    [input.hmac, input.maxAttempts, input.failuresPerHour, FAILURE_WINDOW_MS],
+    [input.hmac, input.maxAttempts, input.failuresPerHour, window, now, failureMember(now)],
   )) as [string, string | number];
   if (outcome === "ok") return { outcome: "ok", email: String(value) };
   if (outcome === "invalid") return { outcome: "invalid", failures: Number(value) };
-  if (outcome === "budget") return { outcome: "budget", retryAfterMs: waitMs(value, FAILURE_WINDOW_MS) };
+  if (outcome === "budget") return { outcome: "budget", retryAfterMs: waitMs(value, window) };
   throw new Error(`otp check script answered ${String(outcome)}`);
 }

@@ -4,12 +4,14 @@ import { getConfig, limits } from "../config";
 import { appError } from "../errors";
 import { redisKeys } from "../lib/keys";
 import { getLogger } from "../lib/log";
+import { clientNetwork } from "../lib/network";
 import { getRedis } from "../lib/redis";
 import { runScript } from "../lib/redis-script";
 
 /**
  * The failed-sign-in budgets (CONTRACT "Rate limits"): 10 failures per (account, IP) in any
- * 15 minutes and 100 per account in any hour from all IPs. Each budget is an exact sliding log
+ * 15 minutes and 100 per account in any hour from all IPs. "IP" is the client's network (an
+ * IPv6 /64, an IPv4 address: lib/network.ts): the addresses of one /64 share one budget. Each budget is an exact sliding log
  * (a sorted set of attempt times, at most `limit` entries), so a burst across any boundary is
  * counted whole and Retry-After is exactly when the oldest counted attempt ages out (never more
  * than the window).
@@ -81,7 +83,7 @@ export async function takeSignInAttempt(
   { redis = getRedis(), now = Date.now() }: { redis?: Redis; now?: number } = {},
 ): Promise<SignInAttempt> {
   const window = windowsMs();
-  const keys = [redisKeys.signInBudget(scope, account, ip), redisKeys.signInBudget(scope, account, null)];
+  const keys = [redisKeys.signInBudget(scope, account, clientNetwork(ip)), redisKeys.signInBudget(scope, account, null)];
   const member = `${now}:${randomBytes(8).toString("hex")}`;
   const [ok, waitMs] = (await runScript(redis, TAKE_SCRIPT, keys, [
     now,

@@ -45,7 +45,8 @@ function newCode(): string {
 
 const subjectOf = (auth: SessionState): OtpSubject => ({ tenantId: auth.tenant.id, userId: auth.user.id });
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-const tooManyFailures = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
+/** The failure budget or the address's mail cap. */
+const tooManyRequests = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
 const userActor = (user: { id: string; userId: string }) => ({ type: "user" as const, id: user.id, label: user.userId });
 
 /** Someone else in the tenant already verified this address. */
@@ -64,7 +65,8 @@ export async function sendVerificationCode(
   const { otp } = getConfig();
   const subject = subjectOf(auth);
   // The address is checked first (no code could go to it anyway), then one script decides the
-  // rest: the hourly failure budget (429), the resend cooldown (429), and storing the code.
+  // rest: the address's hourly mail cap (429), the hourly failure budget (429), the resend
+  // cooldown (429), and storing the code and counting its mail.
   assertEmailDomainAllowed(email, auth.tenant.allowedEmailDomains);
   if (await isVerifiedByAnother(auth, email)) throw appError("user/EmailDuplicated");
 
@@ -80,9 +82,11 @@ export async function sendVerificationCode(
     ttlMs,
     cooldownMs,
     failuresPerHour: otp.failuresPerHour,
+    mailsPerAddressPerHour: otp.mailsPerAddressPerHour,
     expiresAtMs: now + ttlMs,
+    now,
   });
-  if (issued.outcome === "budget") throw tooManyFailures(issued.retryAfterMs);
+  if (issued.outcome === "cap" || issued.outcome === "budget") throw tooManyRequests(issued.retryAfterMs);
   if (issued.outcome === "cooldown") {
     const nextResendAvailableAt = new Date(Date.now() + issued.retryAfterMs).toISOString();
     throw appError("emailVerification/CooldownActive", {
@@ -100,8 +104,8 @@ export async function sendVerificationCode(
     });
     await getMailer().send({ to: email, ...mail });
   } catch (error) {
-    // Not delivered: take back this send's code and cooldown so the user can retry at once.
-    await releaseOtp(subject, nonce).catch((releaseError: unknown) => {
+    // Not delivered: take back this send's code, cooldown and mail count so the user can retry at once.
+    await releaseOtp(subject, { nonce, email }).catch((releaseError: unknown) => {
       getLogger().warn({ err: String(releaseError) }, "could not release an undelivered verification code");
     });
     if (isMailUnavailable(error)) throw appError("service/Unavailable", { cause: error });
@@ -123,7 +127,7 @@ export async function verifyEmailCode(
     maxAttempts: otp.maxAttempts,
     failuresPerHour: otp.failuresPerHour,
   });
-  if (checked.outcome === "budget") throw tooManyFailures(checked.retryAfterMs);
+  if (checked.outcome === "budget") throw tooManyRequests(checked.retryAfterMs);
   if (checked.outcome === "invalid") throw appError("emailVerification/InvalidCode");
 
   const email = checked.email;
