@@ -1,6 +1,7 @@
 import { getPrisma, type Prisma, type User } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { appError } from "../errors";
+import { pausePoint } from "../lib/pause-points";
 import { audit } from "./audit";
 import { issueAccessToken, newRefreshSecret, newTokenFamily, parseRefreshToken, sha256 } from "./tokens";
 import { toUserDto, type UserDto } from "./user-dto";
@@ -69,6 +70,7 @@ export function newSessionRecord(user: { id: string }, tenant: Tenant, client: C
  * happen while a transaction holds one (concurrent sign-ups would exhaust the pool).
  */
 export async function openSession(user: User, tenant: Tenant, client: ClientInfo, db: Prisma.TransactionClient = getPrisma()): Promise<OpenedSession> {
+  await pausePoint("session.open", user.id);
   const { data, refreshToken } = newSessionRecord(user, tenant, client);
   const session = await db.session.create({ data });
   return { sessionId: session.id, refreshToken, refreshTokenExpiresAt: data.refreshTokenExpiresAt };

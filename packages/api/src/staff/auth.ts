@@ -1,6 +1,7 @@
 import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
+import { pausePoint } from "../lib/pause-points";
 import { verifyPasswordOrDummy } from "../lib/password-hasher";
 import { isStorableText } from "../policy/inputs";
 import { enforceIpLimit } from "../policy/rate-limits";
@@ -50,6 +51,7 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
     return null;
   }
   await attempt.refund();
+  await pausePoint("staffSession.open", staff.id);
   await getPrisma().staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: { type: "staff", id: staff.id, label: staff.email }, action: "staff.signedIn", target: `staff:${staff.email}`, ip: input.ip });
   return { id: staff.id, email: staff.email, role: staff.role };
