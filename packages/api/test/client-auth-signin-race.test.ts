@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getPrisma } from "@gatehouse/db";
+import { getPgPool, getPrisma } from "@gatehouse/db";
 import { holdAt } from "../src/lib/pause-points";
 import { backOffice, createSignedInStaff, testIp, type BackOffice } from "./back-office-fixtures";
 import { claimsOf, clientAt, clientAuthSuite, createTenant, expectError, newPassword, signUpUser, type Client, type SessionDto, type SignedUp } from "./client-auth-fixtures";
@@ -97,6 +97,30 @@ describe.skipIf(!hasRedis)("a sign-in in flight while its credentials are revoke
     expect(await liveSessions(user)).toEqual([]);
   });
 
+  it("a revocation still uncommitted when the session is written: the write waits for it, then writes nothing", async () => {
+    const user = await signUpUser(suite.client, suite.tenantKey);
+    const userId = user.session.user.id;
+    // A suspension as users.suspend makes it, held open between its statements.
+    const revocation = await getPgPool().connect();
+    try {
+      const hold = holdAt("session.open", userId);
+      const pending = suite.client.post<SessionDto>("signIn", { tenantKey: user.tenantKey, userId: user.userId, password: user.password });
+      await hold.reached;
+      await revocation.query("BEGIN");
+      await revocation.query(`UPDATE "User" SET "suspendedAt" = now(), "credentialsVersion" = "credentialsVersion" + 1 WHERE id = $1`, [userId]);
+      await revocation.query(`UPDATE "Session" SET "revokedAt" = now(), "revokedReason" = 'suspended' WHERE "userId" = $1 AND "revokedAt" IS NULL`, [userId]);
+      hold.release();
+      // The session INSERT must now be waiting for the user row's lock, not writing past it.
+      await waitForLockedInsert();
+      await revocation.query("COMMIT");
+      expectError(await pending, 403, "auth/AccountSuspended");
+    } finally {
+      await revocation.query("ROLLBACK").catch(() => {});
+      revocation.release();
+    }
+    expect(await liveSessions(user)).toEqual([]);
+  });
+
   it("nothing revoked meanwhile: the held sign-in succeeds (the pause point itself changes nothing)", async () => {
     const user = await signUpUser(suite.client, suite.tenantKey);
     const res = await signInAcross(suite.client, user, async () => {});
@@ -104,3 +128,16 @@ describe.skipIf(!hasRedis)("a sign-in in flight while its credentials are revoke
     expect(await liveSessions(user)).toHaveLength(2);
   });
 });
+
+/** Resolves once a session INSERT waits on a row lock (polls pg_stat_activity; fails after 5 s). */
+async function waitForLockedInsert(): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const { rows } = await getPgPool().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "Session"%'`,
+    );
+    if (rows[0]!.n > 0) return;
+    if (Date.now() > deadline) throw new Error("the session INSERT never waited for the revocation's row lock");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
