@@ -1,40 +1,48 @@
 import { randomBytes } from "node:crypto";
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { getConfig } from "./config";
-import { hashPassword, verifyPassword } from "./lib/password-hasher";
+import { getLogger } from "./lib/log";
+import { hashPassword } from "./lib/password-hasher";
+import { newPasswordSchema } from "./policy/inputs";
+import { passwordProblem } from "./policy/password-policy";
 import { audit, systemActor } from "./services/audit";
 
 /**
- * BACKOFFICE_ADMIN_EMAIL/_PASSWORD: makes sure that admin exists, is enabled and has that
- * password. Safe with several instances starting at once.
+ * BACKOFFICE_ADMIN_EMAIL/_PASSWORD: creates that admin when no staff member has the email, and
+ * otherwise leaves the account as it is: a password changed in BackOffice, a disable or a role
+ * change survives restarts (re-imposing the variables would undo them at every deploy). A
+ * password that fails the password policy is a warning, never a refusal to start. Safe with
+ * several instances starting at once. Returns what it did.
  */
-export async function ensureBootstrapAdmin(): Promise<void> {
+export async function ensureBootstrapAdmin(): Promise<"created" | "exists" | "skipped"> {
   const admin = getConfig().bootstrapAdmin;
-  if (!admin) return;
-  const prisma = getPrisma();
-  const existing = await prisma.staffUser.findUnique({ where: { email: admin.email } });
-  if (existing) {
-    const samePassword = await verifyPassword(admin.password, existing.passwordHash);
-    if (samePassword && existing.role === "admin" && !existing.disabledAt) return;
-    await prisma.staffUser.update({
-      where: { id: existing.id },
-      data: {
-        role: "admin",
-        disabledAt: null,
-        ...(samePassword ? {} : { passwordHash: await hashPassword(admin.password), passwordChangedAt: new Date() }),
-      },
-    });
-    await audit({ actor: systemActor, action: "staff.updated", target: `staff:${admin.email}`, details: { bootstrap: true } });
-    return;
+  if (!admin) return "skipped";
+  const problem = bootstrapPasswordProblem(admin.password, admin.email);
+  if (problem) {
+    getLogger().warn(
+      { email: admin.email, problem },
+      "BACKOFFICE_ADMIN_PASSWORD fails the password policy; change it in BackOffice after signing in",
+    );
   }
+  const prisma = getPrisma();
+  if (await prisma.staffUser.findUnique({ where: { email: admin.email }, select: { id: true } })) return "exists";
   try {
     const created = await prisma.staffUser.create({
       data: { email: admin.email, passwordHash: await hashPassword(admin.password), role: "admin" },
     });
     await audit({ actor: systemActor, action: "staff.created", target: `staff:${created.email}`, details: { bootstrap: true } });
+    return "created";
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error; // another instance created it first
+    if (!isUniqueViolation(error)) throw error;
+    return "exists"; // another instance created it first
   }
+}
+
+/** What the password policy says about the bootstrap password (length, common list, the email). */
+function bootstrapPasswordProblem(password: string, email: string): string | undefined {
+  const length = newPasswordSchema.safeParse(password);
+  if (!length.success) return length.error.issues[0]?.message ?? "invalid length";
+  return passwordProblem(password, { email });
 }
 
 /**

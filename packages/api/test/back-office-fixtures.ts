@@ -53,16 +53,6 @@ export async function createSignedInStaff(baseUrl: string, ip: string, role: Sta
   return { id: row.id, email, password, role, cookie, signedInAt };
 }
 
-/**
- * Waits until a password change or a disable is clearly later than the session's sign-in: the
- * staff session records its sign-in time in whole seconds, and a change within about a second
- * of it is not told apart from it.
- */
-export async function waitPastSignIn(staff: { signedInAt: number }): Promise<void> {
-  const wait = staff.signedInAt + 2100 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
-
 /** No output may ever hold a password or token hash. */
 export function expectNoSecrets(value: unknown): void {
   const json = JSON.stringify(value);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { encode } from "@auth/core/jwt";
+import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffRole, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
@@ -64,12 +64,14 @@ async function makeStaff(baseUrl: string, role: StaffRole, prefix: string): Prom
 }
 
 /** Session cookies that must never open the BackOffice. */
-async function garbageCookies(admin: Staff, disabledStaffId: string): Promise<string[]> {
+async function garbageCookies(admin: Staff, disabled: { staffId: string; sessionId: string }): Promise<string[]> {
   const name = staffSessionCookieName();
   const value = admin.cookie.slice(admin.cookie.indexOf("=") + 1);
   const secret = process.env.AUTH_SECRET!;
   const now = Math.floor(Date.now() / 1000);
   const forge = (token: Record<string, unknown>, key = secret) => encode({ token, secret: key, salt: name, maxAge: 3600 });
+  // The admin's live server-side session: forgeries carry it, so only the rule under test stops them.
+  const sid = (await decode<{ sid: string }>({ token: value, secret, salt: name }))!.sid;
   return [
     `${name}=%E0%A4%A`,
     `${name}=%`,
@@ -79,15 +81,17 @@ async function garbageCookies(admin: Staff, disabledStaffId: string): Promise<st
     `${name}=${value.slice(0, -3)}xyz`,
     `${name}=${value}${value}`,
     `__Secure-${name}=${value}`,
-    `${name}=${await forge({ staffId: admin.id, signedInAt: now }, "another-secret-another-secret-another-secret")}`,
+    `${name}=${await forge({ staffId: admin.id, sid, signedInAt: now }, "another-secret-another-secret-another-secret")}`,
     `${name}=${await forge({ sub: admin.id })}`,
-    `${name}=${await forge({ staffId: admin.id, signedInAt: now - 9 * 3600 })}`,
-    `${name}=${await forge({ staffId: "00000000-0000-4000-8000-000000000000", signedInAt: now })}`,
+    `${name}=${await forge({ staffId: admin.id, signedInAt: now })}`,
+    `${name}=${await forge({ staffId: admin.id, sid: "not-a-uuid", signedInAt: now })}`,
+    `${name}=${await forge({ staffId: admin.id, sid, signedInAt: now - 9 * 3600 })}`,
+    `${name}=${await forge({ staffId: "00000000-0000-4000-8000-000000000000", sid, signedInAt: now })}`,
     // A session from before this staff member was disabled: dead for good, even once the fuzz
     // re-enables them (minted with the real secret, so only the server-side rule can stop it).
-    `${name}=${await forge({ staffId: disabledStaffId, signedInAt: now - 60 })}`,
-    `${name}=${await forge({ staffId: { $ne: null }, signedInAt: now })}`,
-    `${name}=${await forge({ staffId: admin.id, signedInAt: "now" })}`,
+    `${name}=${await forge({ staffId: disabled.staffId, sid: disabled.sessionId, signedInAt: now - 60 })}`,
+    `${name}=${await forge({ staffId: { $ne: null }, sid, signedInAt: now })}`,
+    `${name}=${await forge({ staffId: admin.id, sid, signedInAt: "now" })}`,
     ";;;===;",
     `a=b; ${"c=d; ".repeat(400)}`,
     `${name}=${"A".repeat(6000)}`,
@@ -265,17 +269,23 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
     const targetStaff: string[] = [];
     for (let i = 0; i < 3; i++) {
       const email = `${unique("fzt")}@staff.example.com`;
-      await prisma.staffUser.create({ data: { email, passwordHash: staffHash, role: i === 0 ? "admin" : "viewer", disabledAt: i === 2 ? new Date() : null } });
+      // The disabled one as a disable leaves it: its version bumped past its old sessions'.
+      await prisma.staffUser.create({
+        data: { email, passwordHash: staffHash, role: i === 0 ? "admin" : "viewer", ...(i === 2 ? { disabledAt: new Date(), credentialsVersion: 1 } : {}) },
+      });
       targetStaff.push(email);
     }
     const disabled = await prisma.staffUser.findUniqueOrThrow({ where: { email: targetStaff[2]! } });
+    // A session opened before the disable (under version 0), which the disable did not revoke:
+    // only the version check can stop it, even once the fuzz re-enables that staff member.
+    const oldSession = await prisma.staffSession.create({ data: { staffId: disabled.id, credentialsVersion: 0, expiresAt: new Date(Date.now() + 3600_000) } });
     const session = await createSession(users[2]!, tenants[0]!, { ip: "10.9.9.9", userAgent: "fuzz" });
     return {
       tenants,
       deletedTenant,
       users,
       targetStaff,
-      garbageCookies: await garbageCookies(admin, disabled.id),
+      garbageCookies: await garbageCookies(admin, { staffId: disabled.id, sessionId: oldSession.id }),
       bearer: session.accessToken,
       secrets: [STAFF_PASSWORD, "Fuzz-user-passphrase-3", staffHash, userHash, process.env.AUTH_SECRET!, session.accessToken, session.refreshToken, viewer.cookie.split("=")[1]!],
     };

@@ -4,7 +4,7 @@ import { SignJWT, base64url, decodeJwt } from "jose";
 import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
-import { hasRedis, unique, type TestServer } from "./helpers";
+import { hasRedis, plantSession, unique, type TestServer } from "./helpers";
 import {
   FUZZ_RUNS,
   expectFuzzSuiteClean,
@@ -129,7 +129,8 @@ async function buildWorld(): Promise<World> {
   const secrets: string[] = [PASSWORD, passwordHash, process.env.AUTH_SECRET!];
   for (const kind of kinds) {
     users[kind] = await makeUser(kind === "unverified" ? domainTenant : tenant, kind);
-    const session = await createSession(users[kind], kind === "unverified" ? domainTenant : tenant, client);
+    // Planted: openSession refuses a suspended user, but the gates must be fuzzed with one.
+    const session = await plantSession(users[kind], kind === "unverified" ? domainTenant : tenant, client);
     tokens[kind] = session.accessToken;
     secrets.push(session.accessToken, session.refreshToken);
   }
@@ -147,7 +148,7 @@ async function buildWorld(): Promise<World> {
   const pool: World["pool"] = [];
   for (let i = 0; i < 60; i++) {
     const owner = i % 10 === 0 ? users.suspended : users.verified;
-    const s = await createSession(owner, tenant, client);
+    const s = await plantSession(owner, tenant, client);
     pool.push({ refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string });
   }
   const d = await createSession(users.deletedTenant, deletedTenant, client).catch(() => undefined);
@@ -331,7 +332,7 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
           // signOut and revokeSession end the session they run in: each case gets its own.
           const user = world.users[kind];
           const tenant = kind === "unverified" ? world.domainTenant : world.tenant;
-          const s = await createSession(user, tenant, client);
+          const s = await plantSession(user, tenant, client);
           own = { refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string, accessToken: s.accessToken };
           headers.authorization = `Bearer ${s.accessToken}`;
         } else headers.authorization = `Bearer ${world.tokens[kind]}`;

@@ -11,6 +11,8 @@ import { ensureSigningKey } from "../src/services/signing-keys";
 import { staffAuthConfig } from "../src/staff/auth-config";
 import { CLIENT_IP_HEADER } from "../src/http/headers";
 import { clientIp } from "../src/http/client-ip";
+import { getPrisma, type User } from "@gatehouse/db";
+import { newSessionRecord, sessionTokens, type ClientInfo, type SessionTokens } from "../src/services/sessions";
 
 export const hasRedis = inject("redisUrl") !== "";
 /** For suites that need Redis: `describe.skipIf(!hasRedis)` (never skipped under CI). */
@@ -170,4 +172,15 @@ export async function signInStaff(
     .map((c) => c.split(";", 1)[0]!)
     .find((c) => /^(__Secure-)?authjs\.session-token=/.test(c));
   return session;
+}
+
+/**
+ * A live session for any user, whatever their state, written without openSession's checks: for
+ * suites that must see how the gates treat a session no way in would open today (e.g. one of a
+ * user suspended behind the API's back). Everything else uses createSession.
+ */
+export async function plantSession(user: User, tenant: { id: string; key: string }, client: ClientInfo): Promise<SessionTokens> {
+  const { data, refreshToken } = newSessionRecord(user, tenant, client);
+  const row = await getPrisma().session.create({ data });
+  return sessionTokens(user, tenant, { sessionId: row.id, refreshToken, refreshTokenExpiresAt: data.refreshTokenExpiresAt });
 }

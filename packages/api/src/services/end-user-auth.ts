@@ -5,7 +5,15 @@ import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { assertPasswordAllowed } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "./audit";
-import { createSession, openSession, revokeUserSessions, sessionTokens, type ClientInfo, type SessionTokens } from "./sessions";
+import {
+  openSession,
+  revokeUserSessions,
+  sessionRefusedError,
+  sessionTokens,
+  type ClientInfo,
+  type SessionRefusal,
+  type SessionTokens,
+} from "./sessions";
 import type { SessionState } from "./session-state";
 import { issueAccessToken } from "./tokens";
 
@@ -45,7 +53,10 @@ export async function signUp(
           source: "self_signup",
         },
       });
-      const session = await openSession(user, tenant, client, tx);
+      const opened = await openSession(user, tenant, client, tx);
+      // Only a tenant soft-deleted meanwhile can refuse a user created a moment ago.
+      if (!opened.opened) throw sessionRefusedError(opened.reason);
+      const session = opened.session;
       await audit({ actor: userActor(user), action: "user.signedUp", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
       return { user, session };
     })
@@ -77,10 +88,35 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   await attempt.refund();
   // Only after a correct password does the caller learn the account is suspended.
   if (live.suspendedAt) throw appError("auth/AccountSuspended");
+  // Opened only if the credentials checked above still hold (see openSession).
+  const opened = await openSession(live, tenant, client);
+  if (!opened.opened) {
+    await audit({
+      actor: userActor(live),
+      action: "user.signInFailed",
+      tenant,
+      target: `user:${live.userId}`,
+      ip: client.ip,
+      details: { reason: opened.reason },
+    });
+    throw await raceLostError(live, opened.reason);
+  }
   const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
-  const session = await createSession(signedIn, tenant, client);
   await audit({ actor: userActor(signedIn), action: "user.signedIn", tenant, target: `user:${signedIn.userId}`, ip: client.ip });
-  return session;
+  return sessionTokens(signedIn, tenant, opened.session);
+}
+
+/**
+ * The answer for a sign-in whose credentials changed while its password was being checked: the
+ * one it would get had it started now. The password it proved still matches only if the hash is
+ * unchanged; then a suspension is 403 (as for any right password), anything else 401.
+ */
+async function raceLostError(verified: { id: string; passwordHash: string | null }, reason: SessionRefusal) {
+  if (reason === "user_changed") {
+    const now = await getPrisma().user.findUnique({ where: { id: verified.id }, select: { suspendedAt: true, deletedAt: true, passwordHash: true } });
+    if (now?.suspendedAt && !now.deletedAt && now.passwordHash === verified.passwordHash) return appError("auth/AccountSuspended");
+  }
+  return sessionRefusedError(reason);
 }
 
 /**
@@ -107,7 +143,11 @@ export async function changePassword(
   assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   const updated = await getPrisma().$transaction(async (tx) => {
-    const changed = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
+    // The version bump refuses any sign-in still checking the old password (see openSession).
+    const changed = await tx.user.update({
+      where: { id: user.id },
+      data: { passwordHash, mustChangePassword: false, credentialsVersion: { increment: 1 } },
+    });
     await revokeUserSessions(user.id, "password_changed", { exceptSessionId: session.id, db: tx });
     await audit({ actor: userActor(user), action: "user.passwordChanged", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
     return changed;

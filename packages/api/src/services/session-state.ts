@@ -1,7 +1,7 @@
 import { getPgPool, type User } from "@gatehouse/db";
 
-/** The user as every authenticated request sees it: never the password hash. */
-export type SessionUser = Omit<User, "passwordHash">;
+/** The user as every authenticated request sees it: never the password hash (nor its version). */
+export type SessionUser = Omit<User, "passwordHash" | "credentialsVersion">;
 
 /**
  * The state every authenticated end-user request needs, in one indexed query: the session (is

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { getPrisma, type Prisma, type User } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { appError } from "../errors";
+import { pausePoint } from "../lib/pause-points";
 import { audit } from "./audit";
 import { issueAccessToken, newRefreshSecret, newTokenFamily, parseRefreshToken, sha256 } from "./tokens";
 import { toUserDto, type UserDto } from "./user-dto";
@@ -62,16 +64,61 @@ export function newSessionRecord(user: { id: string }, tenant: Tenant, client: C
   return { data, refreshToken: `${family}.${secret}` };
 }
 
+/** What the caller verified: the user row as read together with the credential it checked. */
+export type VerifiedUser = Pick<User, "id" | "credentialsVersion">;
+
+/**
+ * Why no session was opened: the tenant is gone (soft-deleted), or the user changed since the
+ * caller read them (password changed or reset, suspended, deleted: each bumps
+ * credentialsVersion).
+ */
+export type SessionRefusal = "tenant_gone" | "user_changed";
+
+export type OpenSessionResult = { opened: true; session: OpenedSession } | { opened: false; reason: SessionRefusal };
+
 /**
  * Writes a new session (rotation family) for a user who just proved who they are, inside the
- * caller's transaction when one is given. Signing the access token is left to sessionTokens,
- * after the commit: it may need to load signing keys over another connection, which must never
- * happen while a transaction holds one (concurrent sign-ups would exhaust the pool).
+ * caller's transaction when one is given, and only if what they proved still holds: one
+ * INSERT ... SELECT that writes the row only while the user's credentialsVersion is the one the
+ * caller read with the credential it checked, the user is neither suspended nor deleted and the
+ * tenant is live. It locks the user and tenant rows FOR SHARE, which conflicts with the row
+ * update every revocation (password change or reset, suspension, deletion, tenant soft delete)
+ * starts with: a revocation that committed first makes the INSERT write nothing; one that comes
+ * after waits for this row to commit, then revokes it with the others. Every way in (sign-in,
+ * sign-up, and any later one) opens its session here, so none can outrun a revocation.
+ *
+ * Signing the access token is left to sessionTokens, after the commit: it may need to load
+ * signing keys over another connection, which must never happen while a transaction holds one
+ * (concurrent sign-ups would exhaust the pool).
  */
-export async function openSession(user: User, tenant: Tenant, client: ClientInfo, db: Prisma.TransactionClient = getPrisma()): Promise<OpenedSession> {
-  const { data, refreshToken } = newSessionRecord(user, tenant, client);
-  const session = await db.session.create({ data });
-  return { sessionId: session.id, refreshToken, refreshTokenExpiresAt: data.refreshTokenExpiresAt };
+export async function openSession(
+  user: VerifiedUser,
+  tenant: Tenant,
+  client: ClientInfo,
+  db: Prisma.TransactionClient = getPrisma(),
+): Promise<OpenSessionResult> {
+  await pausePoint("session.open", user.id);
+  const { data: d, refreshToken } = newSessionRecord(user, tenant, client);
+  const inserted = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO "Session" ("id", "tenantId", "userId", "tokenFamily", "refreshTokenHash", "refreshTokenExpiresAt",
+                           "expiresAt", "ip", "userAgent", "createdAt", "lastUsedAt")
+    SELECT ${randomUUID()}::uuid, t."id", u."id", ${d.tokenFamily}::text, ${d.refreshTokenHash}::text,
+           ${d.refreshTokenExpiresAt}::timestamp(3), ${d.expiresAt}::timestamp(3), ${d.ip}::text, ${d.userAgent}::text,
+           ${d.createdAt}::timestamp(3), ${d.lastUsedAt}::timestamp(3)
+      FROM "User" u
+      JOIN "Tenant" t ON t."id" = u."tenantId"
+     WHERE u."id" = ${user.id}::uuid
+       AND t."id" = ${tenant.id}::uuid
+       AND u."credentialsVersion" = ${user.credentialsVersion}
+       AND u."suspendedAt" IS NULL
+       AND u."deletedAt" IS NULL
+       AND t."deletedAt" IS NULL
+       FOR SHARE OF u, t
+    RETURNING "id"`;
+  const row = inserted[0];
+  if (row) return { opened: true, session: { sessionId: row.id, refreshToken, refreshTokenExpiresAt: d.refreshTokenExpiresAt } };
+  const current = await db.tenant.findUnique({ where: { id: tenant.id }, select: { deletedAt: true } });
+  return { opened: false, reason: !current || current.deletedAt ? "tenant_gone" : "user_changed" };
 }
 
 /** The contract's `Session` for an opened session: signs its first access token. */
@@ -85,9 +132,20 @@ export async function sessionTokens(user: User, tenant: Tenant, opened: OpenedSe
   };
 }
 
-/** Starts a session for a user who just proved who they are (sign-in). */
+/**
+ * Starts a session for a user who just proved who they are, as openSession does; a refusal is
+ * the answer a request arriving now would get: 404 tenant/NotFound for a soft-deleted tenant,
+ * else 401 auth/InvalidCredentials.
+ */
 export async function createSession(user: User, tenant: Tenant, client: ClientInfo): Promise<SessionTokens> {
-  return sessionTokens(user, tenant, await openSession(user, tenant, client));
+  const result = await openSession(user, tenant, client);
+  if (!result.opened) throw sessionRefusedError(result.reason);
+  return sessionTokens(user, tenant, result.session);
+}
+
+/** The contract's answer for a refused openSession when nothing more specific applies. */
+export function sessionRefusedError(reason: SessionRefusal) {
+  return reason === "tenant_gone" ? appError("tenant/NotFound") : appError("auth/InvalidCredentials");
 }
 
 /**

@@ -6,9 +6,9 @@ import { isStorableText } from "../policy/inputs";
 import { enforceIpLimit } from "../policy/rate-limits";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "../services/audit";
+import { STAFF_SESSION_MAX_AGE_SECONDS, openStaffSession, staffOfLiveSession, type OpenedStaffSession } from "./sessions";
 
-/** Staff sessions (next-auth JWT) last at most this long (CONTRACT: 8 hours). */
-export const STAFF_SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+export { STAFF_SESSION_MAX_AGE_SECONDS };
 
 /** next-auth's session cookie name: `__Secure-` prefixed when APP_URL is https. */
 export function staffSessionCookieName(appUrl = getConfig().appUrl): string {
@@ -19,6 +19,8 @@ export interface StaffIdentity {
   id: string;
   email: string;
   role: "admin" | "viewer";
+  /** The StaffSession this sign-in opened; the cookie carries it. */
+  sessionId: string;
 }
 
 const staffAccount = (email: string) => ({ scope: "staff", account: email });
@@ -50,9 +52,12 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
     return null;
   }
   await attempt.refund();
+  // Under the credentialsVersion read with the hash just checked: a password change or disable
+  // meanwhile leaves this session dead on arrival.
+  const session = await openStaffSession(staff);
   await getPrisma().staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: { type: "staff", id: staff.id, label: staff.email }, action: "staff.signedIn", target: `staff:${staff.email}`, ip: input.ip });
-  return { id: staff.id, email: staff.email, role: staff.role };
+  return { id: staff.id, email: staff.email, role: staff.role, sessionId: session.id };
 }
 
 function safeDecode(value: string): string | undefined {
@@ -81,10 +86,13 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return chunks.length > 0 ? chunks.join("") : undefined;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The staff member behind a request's session cookie, re-read from the database on every call:
- * a disabled, deleted or re-roled staff member is affected at once, and a password change ends
- * older sessions. Null when there is no valid session.
+ * a disabled, deleted or re-roled staff member is affected at once; a signed-out session, and
+ * every session from before a password change or a disable, is refused (see staff/sessions.ts).
+ * Null when there is no valid session.
  */
 export async function staffFromCookie(cookieHeader: string | undefined): Promise<StaffUser | null> {
   const config = getConfig();
@@ -98,31 +106,30 @@ export async function staffFromCookie(cookieHeader: string | undefined): Promise
     return null;
   }
   const staffId = claims?.staffId;
+  const sessionId = claims?.sid;
   const issuedAt = typeof claims?.signedInAt === "number" ? claims.signedInAt : undefined;
-  if (typeof staffId !== "string" || issuedAt === undefined) return null;
+  // Cookies from before server-side sessions carry no sid: they are no session (sign in again).
+  if (typeof staffId !== "string" || typeof sessionId !== "string" || !UUID.test(sessionId) || issuedAt === undefined) return null;
   if (Date.now() / 1000 - issuedAt > STAFF_SESSION_MAX_AGE_SECONDS) return null;
-  const staff = await getPrisma().staffUser.findUnique({ where: { id: staffId } });
-  if (!staff || staff.disabledAt) return null;
-  if (staff.passwordChangedAt.getTime() > issuedAt * 1000 + 1000) return null;
-  return staff;
+  return staffOfLiveSession(sessionId, staffId);
 }
 
 /**
- * A fresh session cookie for this staff member, signed in now: after changing their own password
- * (which ends every older session) the staff member who changed it stays signed in.
+ * The Set-Cookie value for a staff session opened outside next-auth's sign-in: after changing
+ * their own password (which ends every other session) the staff member who changed it stays
+ * signed in. The same claims next-auth's jwt callback writes (auth-config.ts).
  */
-export async function renewStaffSessionCookie(staff: Pick<StaffUser, "id" | "email">): Promise<string> {
+export async function staffSessionCookie(staff: Pick<StaffUser, "id" | "email">, session: OpenedStaffSession): Promise<string> {
   const config = getConfig();
   if (!config.authSecret) throw new Error("AUTH_SECRET is not configured");
   const name = staffSessionCookieName(config.appUrl);
-  const now = Math.ceil(Date.now() / 1000);
   const token = await encode({
-    token: { sub: staff.id, email: staff.email, staffId: staff.id, signedInAt: now },
+    token: { sub: staff.id, email: staff.email, staffId: staff.id, sid: session.id, signedInAt: session.signedInAt },
     secret: config.authSecret,
     salt: name,
     maxAge: STAFF_SESSION_MAX_AGE_SECONDS,
   });
-  const expires = new Date((now + STAFF_SESSION_MAX_AGE_SECONDS) * 1000).toUTCString();
+  const expires = new Date((session.signedInAt + STAFF_SESSION_MAX_AGE_SECONDS) * 1000).toUTCString();
   const secure = config.appUrl.startsWith("https:") ? "; Secure" : "";
   return `${name}=${token}; Path=/; Expires=${expires}; HttpOnly; SameSite=Lax${secure}`;
 }

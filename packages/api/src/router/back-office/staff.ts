@@ -3,7 +3,7 @@ import { emailSchema, existingPasswordSchema, newPasswordSchema } from "../../po
 import { adminProcedure, staffProcedure } from "../../procedures";
 import { staffLookupEmailSchema } from "../../services/back-office/inputs";
 import { changeStaffPassword, createStaff, listStaff, updateStaff } from "../../services/back-office/staff";
-import { renewStaffSessionCookie } from "../../staff/auth";
+import { staffSessionCookie } from "../../staff/auth";
 import { createTRPCRouter } from "../../trpc";
 import { callerOf } from "./caller";
 
@@ -24,9 +24,9 @@ export const staffRouter = createTRPCRouter({
   changePassword: staffProcedure
     .input(z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }))
     .mutation(async ({ ctx, input }) => {
-      const result = await changeStaffPassword(input, callerOf(ctx));
+      const { renewed } = await changeStaffPassword(input, callerOf(ctx));
       // Every older session ended with the change; the caller gets a new one at once.
-      ctx.setHeader?.("set-cookie", await renewStaffSessionCookie(ctx.staff));
-      return result;
+      ctx.setHeader?.("set-cookie", await staffSessionCookie(ctx.staff, renewed));
+      return { success: true as const };
     }),
 });

@@ -3,6 +3,7 @@ import { appError, invalidField } from "../../errors";
 import { hashPassword, verifyPassword } from "../../lib/password-hasher";
 import { assertPasswordAllowed } from "../../policy/password-policy";
 import { takeSignInAttempt } from "../../policy/sign-in-budget";
+import { openStaffSession, revokeStaffSessions, type OpenedStaffSession } from "../../staff/sessions";
 import { audit } from "../audit";
 import { staffActor, type StaffCaller } from "./caller";
 import { createdOrder } from "./pagination";
@@ -86,10 +87,12 @@ export async function updateStaff(
       where: { id: current.id },
       data: {
         role,
-        ...(disable ? { disabledAt: now, passwordChangedAt: now } : {}),
+        // The version bump ends every session, and refuses any sign-in in flight (staff/sessions.ts).
+        ...(disable ? { disabledAt: now, credentialsVersion: { increment: 1 } } : {}),
         ...(enable ? { disabledAt: null } : {}),
       },
     });
+    if (disable) await revokeStaffSessions(current.id, "disabled", tx);
     await audit(
       {
         actor: staffActor(caller),
@@ -111,12 +114,13 @@ export async function updateStaff(
 /**
  * A staff member changes their own password. A wrong current password is a failed sign-in
  * (401, counted against the staff account's budget, audited). Every session issued before the
- * change ends; the router hands the caller a fresh one.
+ * change ends (the version bump also refuses sign-ins still checking the old password); the
+ * caller gets a new session, opened under the new version, for the router to set as a cookie.
  */
 export async function changeStaffPassword(
   input: { currentPassword: string; newPassword: string },
   caller: StaffCaller,
-): Promise<{ success: true }> {
+): Promise<{ renewed: OpenedStaffSession }> {
   const prisma = getPrisma();
   const staff = await prisma.staffUser.findUniqueOrThrow({ where: { id: caller.staff.id } });
   const who = { scope: "staff", account: staff.email };
@@ -135,9 +139,14 @@ export async function changeStaffPassword(
   if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
-  await prisma.$transaction(async (tx) => {
-    await tx.staffUser.update({ where: { id: staff.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+  return prisma.$transaction(async (tx) => {
+    const changed = await tx.staffUser.update({
+      where: { id: staff.id },
+      data: { passwordHash, passwordChangedAt: new Date(), credentialsVersion: { increment: 1 } },
+    });
+    await revokeStaffSessions(staff.id, "password_changed", tx);
+    const renewed = await openStaffSession(changed, tx);
     await audit({ actor: staffActor(caller), action: "staff.passwordChanged", target: `staff:${staff.email}`, ip: caller.ip }, tx);
+    return { renewed };
   });
-  return { success: true };
 }

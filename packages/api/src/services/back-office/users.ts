@@ -90,7 +90,7 @@ async function withLockedUser<T>(ref: UserRef, change: (tx: Tx, user: User, tena
 export async function suspendUser(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto }> {
   return withLockedUser(ref, async (tx, user, tenant) => {
     if (user.suspendedAt) return { user: toUserDto(user, tenant.key) };
-    const suspended = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: new Date() } });
+    const suspended = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), credentialsVersion: { increment: 1 } } });
     const revoked = await revokeUserSessions(user.id, "suspended", { db: tx });
     await audit(
       {
@@ -129,7 +129,7 @@ export async function resetUserPassword(ref: UserRef, caller: StaffCaller): Prom
   const temporaryPassword = generateTemporaryPassword({ userId: ref.userId });
   const passwordHash = await hashPassword(temporaryPassword);
   return withLockedUser(ref, async (tx, user, tenant) => {
-    const reset = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: true } });
+    const reset = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: true, credentialsVersion: { increment: 1 } } });
     const revoked = await revokeUserSessions(user.id, "password_reset", { db: tx });
     await audit(
       {
@@ -167,6 +167,7 @@ export async function deleteUser(ref: UserRef, caller: StaffCaller): Promise<{ s
         passwordHash: null,
         displayName: "Deleted user",
         mustChangePassword: false,
+        credentialsVersion: { increment: 1 },
       },
     });
     await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now, revokedReason: "user_deleted" } });
