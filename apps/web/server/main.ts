@@ -42,8 +42,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // next-auth reads these.
-  process.env.AUTH_URL ??= config.appUrl;
+  // next-auth reads these. In dev its URL follows each request's own host instead (localhost,
+  // 127.0.0.1 and APP_URL's host all work); production stays on APP_URL.
+  if (!dev) process.env.AUTH_URL ??= config.appUrl;
   process.env.AUTH_TRUST_HOST ??= "true";
   const log = getLogger();
 
