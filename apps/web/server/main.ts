@@ -81,9 +81,13 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
 
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  log.info({ port: config.port, appUrl: config.appUrl, mode: config.mode }, "gatehouse listening");
-  if (devSetup) console.log(devBanner(config.appUrl, devSetup));
-  else console.log(`[gatehouse] ready on ${config.appUrl} (BackOffice: ${config.appUrl}/backoffice)`);
+  if (devSetup) {
+    // The banner is the last thing a start prints (pino writes asynchronously, so no log line here).
+    console.log(devBanner(config.appUrl, devSetup));
+  } else {
+    log.info({ port: config.port, appUrl: config.appUrl, mode: config.mode }, "gatehouse listening");
+    console.log(`[gatehouse] ready on ${config.appUrl} (BackOffice: ${config.appUrl}/backoffice)`);
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
