@@ -147,6 +147,11 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
     process.env.BACKOFFICE_ADMIN_PASSWORD = keptSecret(adminPasswordFile, 12);
   }
 
+  // Next dev compiles in this process and can hold the event loop for seconds on a busy machine;
+  // a 2 s connect timeout then fires before the connection's own callback runs (a 500 on the
+  // first page that reads the database). Production keeps failing fast.
+  process.env.DATABASE_CONNECT_TIMEOUT_MS ??= "15000";
+
   if (!process.env.DATABASE_URL) {
     const pg = await startEmbedded(dataDir, log);
     process.env.DATABASE_URL = pg.url;

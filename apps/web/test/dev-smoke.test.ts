@@ -238,3 +238,39 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
     expect(output).not.toContain("React is not defined");
   });
 });
+
+describe("pnpm dev when the embedded PostgreSQL cannot start", () => {
+  async function devOnce(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn("pnpm", ["--silent", "dev"], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    return { code, stdout, stderr };
+  }
+
+  it("says in one line what to do, without PostgreSQL's log, when DEV_POSTGRES_PORT is taken", async () => {
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen({ port: 0, host: "127.0.0.1" }, resolve));
+    const heldPort = (held.address() as { port: number }).port;
+    const dataDir = mkdtempSync(path.join(tmpdir(), "gatehouse-dev-fail-"));
+    chmodSync(dataDir, 0o755);
+    try {
+      const { code, stderr } = await devOnce({ PORT: String(await freePort()), DEV_DATA_DIR: dataDir, DEV_POSTGRES_PORT: String(heldPort) });
+      expect(code).toBe(1);
+      const lines = stderr.split("\n").filter((line) => line.startsWith("gatehouse:"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`port ${heldPort}`);
+      expect(lines[0]).toContain("set DEV_POSTGRES_PORT to a free port, or unset it");
+      expect(stderr).not.toMatch(/LOG: |FATAL|HINT/);
+    } finally {
+      held.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
