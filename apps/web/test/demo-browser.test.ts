@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium)("the demo product page in the browser (production 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect.poll(() => page.locator("[data-app-code]").textContent()).toContain("validation/Invalid");
-    expect(await page.getByRole("alert").textContent()).toContain("Please check the highlighted fields.");
+    expect(await page.locator("main [role=alert]").textContent()).toContain("Please check the highlighted fields.");
     expect(await page.getByLabel("User ID").getAttribute("aria-invalid")).toBe("true");
     await checkPage("sign-up-invalid");
 
@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)("the demo product page in the browser (production 
     await page.getByLabel("6-digit code").fill(wrong);
     await page.getByRole("button", { name: "Verify email" }).click();
     await expect.poll(() => page.locator("[data-app-code]").textContent()).toContain("emailVerification/InvalidCode");
-    expect(await page.getByRole("alert").first().textContent()).toContain("That code is not right");
+    expect(await page.locator("main [role=alert]").first().textContent()).toContain("That code is not right");
     expect(await page.locator('dd[data-field="userId"]').textContent()).toBe(USER_ID);
 
     await page.getByLabel("6-digit code").fill(code);
