@@ -17,7 +17,9 @@ export function DemoApp({ tenantKey }: { tenantKey: string }) {
 }
 
 /** The first code after sign-up is sent at once; a signed-in, unverified user asks for one. */
-type CodeState = { status: "sending"; email: string } | { status: "sent"; email: string; nextResendAt: string | null; error: GatehouseError | null };
+type CodeState =
+  | { status: "sending"; email: string }
+  | { status: "sent"; email: string; expiresAt: string | null; nextResendAt: string | null; error: GatehouseError | null };
 
 /**
  * Which step the user is on follows from the session and from `me` (so a reload lands on the
@@ -41,9 +43,9 @@ function DemoFlow({ tenantKey }: { tenantKey: string }) {
     const sent = await ClientEmailVerification.sendVerification({ body: { email } });
     if (sent.error) {
       const next = sent.error.data?.nextResendAvailableAt;
-      setCode({ status: "sent", email, nextResendAt: typeof next === "string" ? next : null, error: sent.error });
+      setCode({ status: "sent", email, expiresAt: null, nextResendAt: typeof next === "string" ? next : null, error: sent.error });
     } else {
-      setCode({ status: "sent", email, nextResendAt: sent.data.nextResendAvailableAt, error: null });
+      setCode({ status: "sent", email, expiresAt: sent.data.expiresAt, nextResendAt: sent.data.nextResendAvailableAt, error: null });
     }
   }
 
@@ -309,7 +311,7 @@ function VerifyEmail({ user, code, onSend, onVerified }: { user: User; code: Cod
           {sending
             ? `Sending a code to ${email}…`
             : code && !code.error
-              ? `We sent a 6-digit code to ${email}. It is valid for 10 minutes.`
+              ? `We sent a 6-digit code to ${email}.${code.expiresAt ? ` It works until ${localTime(code.expiresAt)}.` : ""}`
               : `Your email address is not verified yet. Send a code to ${email} and enter it here.`}
         </p>
         {code?.status === "sent" ? <ErrorNote error={code.error} /> : null}
