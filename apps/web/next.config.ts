@@ -8,8 +8,20 @@ const baseSecurityHeaders = [
   { key: "Referrer-Policy", value: "same-origin" },
 ];
 
+/**
+ * Dev only: Next serves its bundles and HMR socket to pages opened from these hosts (it adds the
+ * host it was started with, APP_URL's, itself). Without 127.0.0.1 a page opened there never hydrates.
+ */
+const devHosts = ["localhost", "127.0.0.1", "[::1]"];
+const appUrlHost = URL.canParse(process.env.APP_URL ?? "") ? new URL(process.env.APP_URL!).hostname : undefined;
+
 const config: NextConfig = {
   reactStrictMode: true,
+  allowedDevOrigins: appUrlHost && !devHosts.includes(appUrlHost) ? [...devHosts, appUrlHost] : devHosts,
+  // The dev badge sat over the BackOffice's "Sign out"; build errors still show as an overlay.
+  devIndicators: false,
+  // The front server logs each request once (server/main.ts); Next's own line would double it.
+  logging: { incomingRequests: false },
   poweredByHeader: false,
   transpilePackages: ["@gatehouse/api", "@gatehouse/client", "@gatehouse/db", "@gatehouse/email"],
   serverExternalPackages: [

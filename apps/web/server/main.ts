@@ -14,7 +14,7 @@ import {
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { ensureBootstrapAdmin, seedDevData } from "@gatehouse/api/bootstrap";
 import { closePgPool, disconnectPrisma } from "@gatehouse/db";
-import { applyDevDefaults } from "./dev-defaults";
+import { applyDevDefaults, DevSetupError, shown, type DevSetup } from "./dev-defaults";
 
 /**
  * The front server: one Node HTTP server. /api/trpc/*, /api/health and /.well-known/jwks.json go
@@ -28,7 +28,8 @@ const repoRoot = path.resolve(appDir, "../..");
 
 async function main(): Promise<void> {
   if (!dev) (process.env as Record<string, string>).NODE_ENV = "production";
-  const stopEmbedded = dev ? await applyDevDefaults(path.join(repoRoot, ".data"), (m) => console.log(`[gatehouse] ${m}`)) : async () => {};
+  const devSetup = dev ? await applyDevDefaults(devDataDir(), (m) => console.log(`[gatehouse] ${m}`)) : undefined;
+  const stopEmbedded = devSetup?.stop ?? (async () => {});
 
   let config;
   try {
@@ -41,8 +42,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // next-auth reads these.
-  process.env.AUTH_URL ??= config.appUrl;
+  // next-auth reads these. In dev its URL follows each request's own host instead (localhost,
+  // 127.0.0.1 and APP_URL's host all work); production stays on APP_URL.
+  if (!dev) process.env.AUTH_URL ??= config.appUrl;
   process.env.AUTH_TRUST_HOST ??= "true";
   const log = getLogger();
 
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
     if (handleApi(req, res)) return;
     const requestId = requestIdFor(req, config.trustProxyHops > 0);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    logRequest(req, res, requestId, (req.url ?? "/").split("?", 1)[0] ?? "/");
+    const pathname = (req.url ?? "/").split("?", 1)[0] ?? "/";
+    if (!isNextAsset(pathname)) logRequest(req, res, requestId, pathname);
     void handleNext(req, res);
   });
   server.keepAliveTimeout = 65_000;
@@ -78,8 +81,13 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
 
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  log.info({ port: config.port, appUrl: config.appUrl, mode: config.mode }, "gatehouse listening");
-  console.log(`[gatehouse] ready on ${config.appUrl} (BackOffice: ${config.appUrl}/backoffice)`);
+  if (devSetup) {
+    // The banner is the last thing a start prints (pino writes asynchronously, so no log line here).
+    console.log(devBanner(config.appUrl, devSetup));
+  } else {
+    log.info({ port: config.port, appUrl: config.appUrl, mode: config.mode }, "gatehouse listening");
+    console.log(`[gatehouse] ready on ${config.appUrl} (BackOffice: ${config.appUrl}/backoffice)`);
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -96,7 +104,41 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
+/** Where `pnpm dev` keeps its state: DEV_DATA_DIR, else `.data/` at the repository root. */
+function devDataDir(): string {
+  const given = process.env.DEV_DATA_DIR?.trim();
+  return given ? path.resolve(process.env.INIT_CWD ?? process.cwd(), given) : path.join(repoRoot, ".data");
+}
+
+/**
+ * Next's own files (bundles, HMR, dev-overlay endpoints, the icon): a page load fetches dozens,
+ * so they are not logged; pages, next-auth and the API get one line per request.
+ */
+function isNextAsset(pathname: string): boolean {
+  return pathname.startsWith("/_next/") || pathname.startsWith("/__nextjs") || pathname === "/favicon.ico" || pathname === "/icon.svg";
+}
+
+/** The last thing every `pnpm dev` start prints: where to go and how to sign in. */
+function devBanner(appUrl: string, setup: DevSetup): string {
+  const admin = setup.admin
+    ? `${setup.admin.email}, ${setup.admin.passwordFile ? `password in ${shown(setup.admin.passwordFile)} (the one it was created with; forgotten a changed one? pnpm staff:reset-password --email ${setup.admin.email})` : "password from BACKOFFICE_ADMIN_PASSWORD"}`
+    : "no admin configured: pnpm staff:create --email you@example.com";
+  const mail = setup.mailDir ? `.eml files in ${shown(setup.mailDir)}/` : "sent through SMTP_URL";
+  return [
+    "",
+    `[gatehouse] ready (development) on ${appUrl}`,
+    `  BackOffice  ${appUrl}/backoffice`,
+    `  admin       ${admin}`,
+    `  demo        ${appUrl}/demo/demo`,
+    `  mail        ${mail}`,
+    "",
+  ].join("\n");
+}
+
 main().catch((error: unknown) => {
-  console.error("gatehouse: failed to start:", error instanceof Error ? error.message : error);
+  // One line, saying what to do where we know it (DevSetupError); never a wall of output.
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split("\n", 1)[0];
+  console.error(error instanceof DevSetupError ? `gatehouse: ${line}` : `gatehouse: failed to start: ${line}`);
   process.exit(1);
 });

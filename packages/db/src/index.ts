@@ -17,7 +17,7 @@ export { pgConfigFromUrl, redactUrl, withDatabase } from "./pg-config";
 export interface PrismaClientOptions {
   /** Pool size. Default: env DATABASE_POOL_MAX, else 10. */
   max?: number;
-  /** Give up connecting after this long (a dead host fails fast). Default 2000 ms. */
+  /** Give up connecting after this long (a dead host fails fast). Default: env DATABASE_CONNECT_TIMEOUT_MS, else 2000 ms. */
   connectionTimeoutMillis?: number;
   /** Server-side statement_timeout. Default 5000 ms. */
   statementTimeoutMillis?: number;
@@ -47,7 +47,7 @@ export function poolConfigFor(url: string, opts: PrismaClientOptions = {}): Pool
   return {
     ...pgConfigFromUrl(url),
     max: opts.max ?? envInt("DATABASE_POOL_MAX") ?? 10,
-    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2_000,
+    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? envInt("DATABASE_CONNECT_TIMEOUT_MS") ?? 2_000,
     idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000,
     statement_timeout: statementTimeout,
     query_timeout: opts.queryTimeoutMillis ?? statementTimeout + 1_000,

@@ -25,6 +25,18 @@ function isClientPath(path: string): boolean {
 }
 
 /**
+ * The BackOffice's own origin: APP_URL's. In development also whatever host the request was
+ * addressed to, so localhost and 127.0.0.1 both work (a cross-site page still sends its own
+ * Origin, which names another host; cookies are per host anyway).
+ */
+export function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  const config = getConfig();
+  if (origin === originOf(config.appUrl)) return true;
+  if (config.mode !== "development" || !host || !URL.canParse(origin)) return false;
+  return new URL(origin).host === host.toLowerCase();
+}
+
+/**
  * Applies CORS to a /api/trpc request. Returns true when it answered the request itself (a
  * preflight), false when the request should go on to tRPC.
  */
@@ -42,7 +54,7 @@ export async function applyCors(req: IncomingMessage, res: ServerResponse, pathn
   const paths = procedurePaths(pathname, basePath);
   // BackOffice calls ride on a cookie: one that a browser sends from another origin is refused
   // before it runs (defence in depth beside SameSite=Lax and JSON-only bodies).
-  if (!preflight && origin !== originOf(getConfig().appUrl) && paths.some((path) => !isClientPath(path))) {
+  if (!preflight && !isOwnOrigin(origin, req.headers.host) && paths.some((path) => !isClientPath(path))) {
     sendAppError(res, "auth/Forbidden", paths.join(","), "Cross-origin requests to this API are not allowed.");
     return true;
   }

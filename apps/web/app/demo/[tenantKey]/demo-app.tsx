@@ -1,8 +1,9 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { createGatehouseClient, toGatehouseError, type User } from "@gatehouse/client";
-import { GatehouseProvider, SignUpVerifyFlow, useGatehouse, useSession, useTRPC } from "@gatehouse/client/react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { createGatehouseClient, toGatehouseError, type GatehouseError, type User } from "@gatehouse/client";
+import { GatehouseProvider, useGatehouse, useSession, useTRPC } from "@gatehouse/client/react";
+import { errorWords, fieldProblem, localDateTime, localTime } from "./messages";
 import styles from "./demo.module.css";
 
 /** The SDK against this origin (the page and the API share it, so no CORS is involved). */
@@ -10,101 +11,524 @@ export function DemoApp({ tenantKey }: { tenantKey: string }) {
   const [client] = useState(() => createGatehouseClient({ baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin }));
   return (
     <GatehouseProvider client={client}>
-      <div className={styles.columns}>
-        <SignUpSection tenantKey={tenantKey} />
-        <MePanel />
-      </div>
+      <DemoFlow tenantKey={tenantKey} />
     </GatehouseProvider>
   );
 }
 
-function SignUpSection({ tenantKey }: { tenantKey: string }) {
+/** The first code after sign-up is sent at once; a signed-in, unverified user asks for one. */
+type CodeState =
+  | { status: "sending"; email: string }
+  | { status: "sent"; email: string; expiresAt: string | null; nextResendAt: string | null; error: GatehouseError | null };
+
+/**
+ * Which step the user is on follows from the session and from `me` (so a reload lands on the
+ * same step): signed out → sign in or create an account; a password change required → choose a
+ * new password; a self-signed-up address not verified → enter the code; else signed in.
+ */
+function DemoFlow({ tenantKey }: { tenantKey: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [verified, setVerified] = useState<User | null>(null);
-  return (
-    <section className={styles.card} aria-labelledby="demo-signup">
-      <h2 id="demo-signup" className={styles.cardTitle}>
-        1. Sign up and verify
-      </h2>
-      <SignUpVerifyFlow
+  const session = useSession();
+  const { ClientEmailVerification } = useGatehouse();
+  const signedIn = session.status === "signedIn";
+  const me = useQuery({ ...trpc.clientAuth.me.queryOptions(), enabled: signedIn });
+  const [code, setCode] = useState<CodeState | null>(null);
+  const [notice, setNotice] = useState("");
+
+  const reloadMe = () => queryClient.invalidateQueries({ queryKey: trpc.clientAuth.me.queryKey() });
+
+  async function sendCode(email: string) {
+    setCode({ status: "sending", email });
+    const sent = await ClientEmailVerification.sendVerification({ body: { email } });
+    if (sent.error) {
+      const next = sent.error.data?.nextResendAvailableAt;
+      setCode({ status: "sent", email, expiresAt: null, nextResendAt: typeof next === "string" ? next : null, error: sent.error });
+    } else {
+      setCode({ status: "sent", email, expiresAt: sent.data.expiresAt, nextResendAt: sent.data.nextResendAvailableAt, error: null });
+    }
+  }
+
+  let step: ReactNode;
+  const user = me.data?.user;
+  if (session.status === "loading" || (signedIn && me.isPending)) {
+    step = (
+      <Card title="One moment" id="demo-step">
+        <p className={styles.hint} role="status">
+          Loading…
+        </p>
+      </Card>
+    );
+  } else if (!signedIn) {
+    step = (
+      <SignedOut
         tenantKey={tenantKey}
-        className={styles.flow}
-        onVerified={(user) => {
-          setVerified(user);
-          void queryClient.invalidateQueries({ queryKey: trpc.clientAuth.me.queryKey() });
+        onSignedUp={(email) => {
+          setNotice("");
+          void sendCode(email);
+        }}
+        onSignedIn={() => {
+          setCode(null);
+          setNotice("");
         }}
       />
-      {verified ? <p className={styles.hint}>Verified at {new Date(verified.emailVerifiedAt ?? "").toLocaleString()}.</p> : null}
+    );
+  } else if (!user) {
+    step = (
+      <Card title="Your account" id="demo-step">
+        {me.error ? <ErrorNote error={toGatehouseError(me.error)} /> : null}
+      </Card>
+    );
+  } else if (user.mustChangePassword) {
+    step = (
+      <ChangePassword
+        user={user}
+        onChanged={() => {
+          setNotice("Your new password is set. Welcome!");
+          void reloadMe();
+        }}
+      />
+    );
+  } else if (user.source === "self_signup" && !user.emailVerifiedAt) {
+    step = (
+      <VerifyEmail
+        user={user}
+        code={code}
+        onSend={sendCode}
+        onVerified={(verified) => {
+          setNotice(`${verified.email} is verified. Welcome, ${verified.displayName}!`);
+          setCode(null);
+          void reloadMe();
+        }}
+      />
+    );
+  } else {
+    step = <SignedIn user={user} notice={notice} onPasswordChangeRequired={() => void reloadMe()} />;
+  }
+
+  return (
+    <div className={styles.columns}>
+      {step}
+      <MePanel user={signedIn ? user : undefined} loading={session.status === "loading" || (signedIn && me.isPending)} refetching={me.isFetching} onReload={() => void me.refetch()} />
+    </div>
+  );
+}
+
+function Card({ title, id, children }: { title: string; id: string; children: ReactNode }) {
+  return (
+    <section className={styles.card} aria-labelledby={id}>
+      <h2 id={id} className={styles.cardTitle}>
+        {title}
+      </h2>
+      {children}
     </section>
   );
 }
 
-const fields: { key: keyof User; label: string }[] = [
-  { key: "userId", label: "User ID" },
-  { key: "displayName", label: "Display name" },
-  { key: "email", label: "Email" },
-  { key: "emailVerifiedAt", label: "Email verified" },
-  { key: "role", label: "Role" },
-  { key: "source", label: "Source" },
-  { key: "tenantKey", label: "Tenant" },
-  { key: "createdAt", label: "Created" },
-];
+/** The message in plain words; the appCode only in the small details line. */
+function ErrorNote({ error }: { error: GatehouseError | null }) {
+  if (!error) return null;
+  return (
+    <div role="alert" className={styles.error}>
+      <p>{errorWords(error)}</p>
+      <small className={styles.details} data-app-code={error.appCode}>
+        Details: {error.appCode}
+        {error.status ? ` (HTTP ${error.status})` : ""}
+      </small>
+    </div>
+  );
+}
 
-function MePanel() {
-  const trpc = useTRPC();
-  const session = useSession();
+interface FieldSpec {
+  name: string;
+  label: string;
+  type: "text" | "email" | "password";
+  autoComplete: string;
+  hint?: string;
+}
+
+/** Labelled inputs whose problems (from the server's answer) sit on the field they are about. */
+function Fields({ fields, error, formId }: { fields: FieldSpec[]; error: GatehouseError | null; formId: string }) {
+  return (
+    <>
+      {fields.map((field) => {
+        const problem = fieldProblem(error, field.name);
+        const inputId = `${formId}-${field.name}`;
+        const described = [problem ? `${inputId}-problem` : null, field.hint ? `${inputId}-hint` : null].filter(Boolean).join(" ");
+        return (
+          <div key={field.name}>
+            <label htmlFor={inputId}>{field.label}</label>
+            <input
+              id={inputId}
+              name={field.name}
+              type={field.type}
+              autoComplete={field.autoComplete}
+              required
+              aria-invalid={problem ? true : undefined}
+              aria-describedby={described || undefined}
+            />
+            {field.hint ? <small id={`${inputId}-hint`}>{field.hint}</small> : null}
+            {problem ? (
+              <small id={`${inputId}-problem`} className={styles.problem}>
+                {problem}
+              </small>
+            ) : null}
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+const formValue = (form: FormData, name: string) => String(form.get(name) ?? "");
+
+function SignedOut({ tenantKey, onSignedUp, onSignedIn }: { tenantKey: string; onSignedUp: (email: string) => void; onSignedIn: () => void }) {
+  const [mode, setMode] = useState<"signIn" | "signUp">("signUp");
+  return mode === "signUp" ? (
+    <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} />
+  ) : (
+    <SignIn tenantKey={tenantKey} onSignedIn={onSignedIn} onSwitch={() => setMode("signUp")} />
+  );
+}
+
+function SignUp({ tenantKey, onSignedUp, onSwitch }: { tenantKey: string; onSignedUp: (email: string) => void; onSwitch: () => void }) {
   const { ClientAuth } = useGatehouse();
-  const signedIn = session.status === "signedIn";
-  const me = useQuery({ ...trpc.clientAuth.me.queryOptions(), enabled: signedIn });
-  const [signingOut, setSigningOut] = useState(false);
-  const error = me.error ? toGatehouseError(me.error) : null;
+  const id = useId();
+  const [error, setError] = useState<GatehouseError | null>(null);
+  const [busy, setBusy] = useState(false);
 
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = formValue(form, "email").trim();
+    setBusy(true);
+    setError(null);
+    const res = await ClientAuth.signUp({
+      body: { tenantKey, userId: formValue(form, "userId").trim(), displayName: formValue(form, "displayName"), email, password: formValue(form, "password") },
+    });
+    setBusy(false);
+    if (res.error) setError(res.error);
+    else onSignedUp(res.data.user.email ?? email);
+  }
+
+  return (
+    <Card title="Create your account" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <Fields
+          formId={id}
+          error={error}
+          fields={[
+            { name: "userId", label: "User ID", type: "text", autoComplete: "username", hint: "3 to 32 characters: letters, digits, dots, dashes, underscores." },
+            { name: "displayName", label: "Display name", type: "text", autoComplete: "name" },
+            { name: "email", label: "Email", type: "email", autoComplete: "email", hint: "We send a 6-digit code to this address." },
+            { name: "password", label: "Password", type: "password", autoComplete: "new-password", hint: "At least 8 characters; not a common password." },
+          ]}
+        />
+        <ErrorNote error={error} />
+        <div className={styles.buttons}>
+          <button type="submit" disabled={busy}>
+            Sign up
+          </button>
+          <button type="button" className={styles.link} onClick={onSwitch}>
+            I have an account: sign in
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function SignIn({ tenantKey, onSignedIn, onSwitch }: { tenantKey: string; onSignedIn: () => void; onSwitch: () => void }) {
+  const { ClientAuth } = useGatehouse();
+  const id = useId();
+  const [error, setError] = useState<GatehouseError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    const res = await ClientAuth.signIn({ body: { tenantKey, userId: formValue(form, "userId").trim(), password: formValue(form, "password") } });
+    setBusy(false);
+    if (res.error) setError(res.error);
+    else onSignedIn();
+  }
+
+  return (
+    <Card title="Sign in" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <Fields
+          formId={id}
+          error={error}
+          fields={[
+            { name: "userId", label: "User ID", type: "text", autoComplete: "username" },
+            { name: "password", label: "Password", type: "password", autoComplete: "current-password", hint: "Issued an account by an administrator? Use the temporary password you were given." },
+          ]}
+        />
+        <ErrorNote error={error} />
+        <div className={styles.buttons}>
+          <button type="submit" disabled={busy}>
+            Sign in
+          </button>
+          <button type="button" className={styles.link} onClick={onSwitch}>
+            New here: create an account
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function VerifyEmail({ user, code, onSend, onVerified }: { user: User; code: CodeState | null; onSend: (email: string) => Promise<void>; onVerified: (user: User) => void }) {
+  const { ClientEmailVerification } = useGatehouse();
+  const id = useId();
+  const [error, setError] = useState<GatehouseError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const email = code?.email ?? user.email ?? "";
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = formValue(new FormData(event.currentTarget), "code").trim();
+    setBusy(true);
+    setError(null);
+    const res = await ClientEmailVerification.verifyEmail({ body: { code: value } });
+    setBusy(false);
+    if (res.error) setError(res.error);
+    else onVerified(res.data.user);
+  }
+
+  async function resend() {
+    setError(null);
+    await onSend(email);
+  }
+
+  const sending = code?.status === "sending";
+  return (
+    <Card title="Enter the code" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <p className={styles.hint} aria-live="polite">
+          {sending
+            ? `Sending a code to ${email}…`
+            : code && !code.error
+              ? `We sent a 6-digit code to ${email}.${code.expiresAt ? ` It works until ${localTime(code.expiresAt)}.` : ""}`
+              : `Your email address is not verified yet. Send a code to ${email} and enter it here.`}
+        </p>
+        {code?.status === "sent" ? <ErrorNote error={code.error} /> : null}
+        <label htmlFor={`${id}-code`}>6-digit code</label>
+        <input
+          id={`${id}-code`}
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxLength={6}
+          required
+          aria-invalid={fieldProblem(error, "code") ? true : undefined}
+          aria-describedby={fieldProblem(error, "code") ? `${id}-code-problem` : undefined}
+        />
+        {fieldProblem(error, "code") ? (
+          <small id={`${id}-code-problem`} className={styles.problem}>
+            {fieldProblem(error, "code")}
+          </small>
+        ) : null}
+        <ErrorNote error={error} />
+        <div className={styles.buttons}>
+          <button type="submit" disabled={busy || sending}>
+            Verify email
+          </button>
+          <button type="button" disabled={busy || sending} onClick={() => void resend()}>
+            {code ? "Send a new code" : "Send the code"}
+          </button>
+        </div>
+        {code?.status === "sent" && code.nextResendAt ? <small>You can ask for another code after {localTime(code.nextResendAt)}.</small> : null}
+      </form>
+    </Card>
+  );
+}
+
+/**
+ * An admin-issued manager (or anyone whose password an admin reset) must choose a new password
+ * before anything else: every other call answers 403 auth/PasswordChangeRequired until then.
+ */
+function ChangePassword({ user, onChanged }: { user: User; onChanged: () => void }) {
+  const { ClientAuth } = useGatehouse();
+  const id = useId();
+  const [error, setError] = useState<GatehouseError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    const res = await ClientAuth.changePassword({ body: { currentPassword: formValue(form, "currentPassword"), newPassword: formValue(form, "newPassword") } });
+    setBusy(false);
+    if (res.error) setError(res.error);
+    else onChanged();
+  }
+
+  // A wrong temporary password is about that field.
+  const shownError = error?.appCode === "auth/InvalidCredentials" ? null : error;
+  return (
+    <Card title="Choose a new password" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <p className={styles.hint}>
+          Welcome, {user.displayName}. {user.source === "admin_issued" ? "Your account was set up by an administrator" : "An administrator reset your password"}: please
+          replace the temporary password with one only you know before you continue.
+        </p>
+        <Fields
+          formId={id}
+          error={shownError}
+          fields={[
+            { name: "currentPassword", label: "Temporary password", type: "password", autoComplete: "current-password" },
+            { name: "newPassword", label: "New password", type: "password", autoComplete: "new-password", hint: "At least 8 characters; not a common password." },
+          ]}
+        />
+        {error?.appCode === "auth/InvalidCredentials" ? (
+          <div role="alert" className={styles.error}>
+            <p>That is not your temporary password.</p>
+            <small className={styles.details} data-app-code={error.appCode}>
+              Details: {error.appCode} (HTTP {error.status})
+            </small>
+          </div>
+        ) : (
+          <ErrorNote error={shownError} />
+        )}
+        <div className={styles.buttons}>
+          <button type="submit" disabled={busy}>
+            Change password and continue
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function SignedIn({ user, notice, onPasswordChangeRequired }: { user: User; notice: string; onPasswordChangeRequired: () => void }) {
+  const { ClientAuth } = useGatehouse();
+  const id = useId();
+  const [error, setError] = useState<GatehouseError | null>(null);
+  const [saved, setSaved] = useState("");
+  const [busy, setBusy] = useState(false);
+  const queryClient = useQueryClient();
+  const trpc = useTRPC();
+
+  async function rename(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved("");
+    const res = await ClientAuth.updateMe({ body: { displayName: formValue(new FormData(event.currentTarget), "displayName") } });
+    setBusy(false);
+    if (res.error) {
+      // An admin may have reset the password meanwhile: the gate says so, and me shows the step.
+      if (res.error.appCode === "auth/PasswordChangeRequired") onPasswordChangeRequired();
+      setError(res.error);
+      return;
+    }
+    setSaved("Saved.");
+    queryClient.setQueryData(trpc.clientAuth.me.queryKey(), { user: res.data.user });
+  }
+
+  return (
+    <Card title="You are signed in" id={`${id}-title`}>
+      <div className={styles.flow}>
+        {notice ? (
+          <p role="status" className={styles.success}>
+            {notice}
+          </p>
+        ) : null}
+        <p className={styles.hint}>Hello, {user.displayName}. This is where the product would begin.</p>
+        <form onSubmit={rename} noValidate>
+          <label htmlFor={`${id}-displayName`}>Display name</label>
+          <input
+            id={`${id}-displayName`}
+            name="displayName"
+            defaultValue={user.displayName}
+            autoComplete="name"
+            aria-invalid={fieldProblem(error, "displayName") ? true : undefined}
+            aria-describedby={fieldProblem(error, "displayName") ? `${id}-displayName-problem` : undefined}
+          />
+          {fieldProblem(error, "displayName") ? (
+            <small id={`${id}-displayName-problem`} className={styles.problem}>
+              {fieldProblem(error, "displayName")}
+            </small>
+          ) : null}
+          <ErrorNote error={error} />
+          <div className={styles.buttons}>
+            <button type="submit" disabled={busy}>
+              Save name
+            </button>
+            <span role="status">{saved}</span>
+          </div>
+        </form>
+      </div>
+    </Card>
+  );
+}
+
+const ROLE_WORDS: Record<User["role"], string> = { member: "Member", manager: "Manager" };
+const SOURCE_WORDS: Record<User["source"], string> = { self_signup: "Signed up on this site", admin_issued: "Set up by an administrator" };
+
+function MePanel({ user, loading, refetching, onReload }: { user: User | undefined; loading: boolean; refetching: boolean; onReload: () => void }) {
+  const { ClientAuth } = useGatehouse();
+  const [signingOut, setSigningOut] = useState(false);
+  const rows: { key: string; label: string; value: string }[] = user
+    ? [
+        { key: "userId", label: "User ID", value: user.userId },
+        { key: "displayName", label: "Display name", value: user.displayName },
+        { key: "email", label: "Email", value: user.email ?? "None given" },
+        // Admin-issued accounts are never asked to verify an address.
+        { key: "emailVerifiedAt", label: "Email verified", value: user.emailVerifiedAt ? localDateTime(user.emailVerifiedAt) : user.source === "admin_issued" ? "Not needed" : "Not yet" },
+        { key: "role", label: "Role", value: ROLE_WORDS[user.role] ?? user.role },
+        { key: "source", label: "Account", value: SOURCE_WORDS[user.source] ?? user.source },
+        { key: "mustChangePassword", label: "New password needed", value: user.mustChangePassword ? "Yes" : "No" },
+        { key: "lastLoginAt", label: "Last sign-in", value: user.lastLoginAt ? localDateTime(user.lastLoginAt) : "Not yet" },
+        { key: "createdAt", label: "Member since", value: localDateTime(user.createdAt) },
+      ]
+    : [];
   return (
     <section className={styles.card} aria-labelledby="demo-me">
       <h2 id="demo-me" className={styles.cardTitle}>
-        2. Me
+        Me
       </h2>
-      {!signedIn ? (
+      {loading ? (
         <p className={styles.hint} role="status">
-          {session.status === "loading" ? "Loading…" : "Not signed in. Sign up to see your account here."}
+          Loading…
         </p>
-      ) : me.isPending ? (
+      ) : !user ? (
         <p className={styles.hint} role="status">
-          Loading your account…
+          Not signed in. Sign up or sign in to see your account here.
         </p>
-      ) : error ? (
-        <p role="alert" className={styles.error}>
-          {error.message} ({error.appCode})
-        </p>
-      ) : me.data ? (
-        <dl className={styles.me} aria-label="Your account">
-          {fields.map(({ key, label }) => (
-            <div key={key} className={styles.row}>
-              <dt>{label}</dt>
-              <dd data-field={key}>{String(me.data.user[key] ?? "—")}</dd>
-            </div>
-          ))}
-        </dl>
-      ) : null}
-      {signedIn ? (
-        <div className={styles.actions}>
-          <button type="button" onClick={() => void me.refetch()} disabled={me.isFetching}>
-            Reload me
-          </button>
-          <button
-            type="button"
-            disabled={signingOut}
-            onClick={async () => {
-              setSigningOut(true);
-              await ClientAuth.signOut();
-              setSigningOut(false);
-            }}
-          >
-            Sign out
-          </button>
-        </div>
-      ) : null}
+      ) : (
+        <>
+          <dl className={styles.me} aria-label="Your account">
+            {rows.map((row) => (
+              <div key={row.key} className={styles.row}>
+                <dt>{row.label}</dt>
+                <dd data-field={row.key}>{row.value}</dd>
+              </div>
+            ))}
+          </dl>
+          <div className={styles.actions}>
+            <button type="button" onClick={onReload} disabled={refetching}>
+              Reload me
+            </button>
+            <button
+              type="button"
+              disabled={signingOut}
+              onClick={async () => {
+                setSigningOut(true);
+                await ClientAuth.signOut();
+                setSigningOut(false);
+              }}
+            >
+              Sign out
+            </button>
+          </div>
+        </>
+      )}
     </section>
   );
 }

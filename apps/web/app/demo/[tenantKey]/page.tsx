@@ -1,33 +1,35 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { findDemoTenant } from "../../../lib/server/demo-tenant";
 import { routeParam } from "../../../lib/route-params";
 import { DemoApp } from "./demo-app";
 import styles from "./demo.module.css";
 
 export const metadata: Metadata = { title: { absolute: "Gatehouse demo product" } };
 
-const TENANT_KEY = /^[a-z0-9][a-z0-9-]{1,31}$/;
-
 /**
- * A stand-in product app for one tenant, built only on @gatehouse/client: sign up, enter the
- * emailed code, see `me`. Everything happens in the browser against this origin's API.
+ * A stand-in product app for one tenant, built only on @gatehouse/client: create an account and
+ * verify its email, sign in (an admin-issued manager first chooses a new password), see `me`,
+ * sign out. Everything happens in the browser against this origin's API; the server only checks
+ * that the tenant exists (404 "no such tenant" up front).
  */
 export default async function DemoPage({ params }: { params: Promise<{ tenantKey: string }> }) {
-  const tenantKey = routeParam((await params).tenantKey)?.toLowerCase();
-  if (!tenantKey || !TENANT_KEY.test(tenantKey)) notFound();
+  const tenant = await findDemoTenant(routeParam((await params).tenantKey)?.toLowerCase() ?? "");
+  if (!tenant) notFound();
   return (
     <main className={styles.page}>
       <header className={styles.header}>
         <p className={styles.eyebrow}>Demo product app</p>
         <h1>
-          Welcome to <span className={styles.tenant}>{tenantKey}</span>
+          Welcome to {tenant.name} <span className={styles.tenant}>({tenant.key})</span>
         </h1>
         <p className={styles.lead}>
           This page signs its users in with Gatehouse through the client SDK (<code>@gatehouse/client</code>): create an
-          account, enter the code from the email, and see what <code>clientAuth.me</code> answers.
+          account and enter the code from the email, or sign in with an account an administrator issued you, and see what{" "}
+          <code>clientAuth.me</code> answers.
         </p>
       </header>
-      <DemoApp tenantKey={tenantKey} />
+      <DemoApp tenantKey={tenant.key} />
     </main>
   );
 }

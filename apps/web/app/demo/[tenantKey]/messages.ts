@@ -1,0 +1,76 @@
+import type { GatehouseError } from "@gatehouse/client";
+
+/**
+ * What the demo tells an end user for each answer, in plain words. The appCode itself only
+ * appears in the small "details" line under the message.
+ */
+const friendly: Record<string, string> = {
+  "validation/Invalid": "Please check the highlighted fields.",
+  "request/Malformed": "The request could not be read. Reload the page and try again.",
+  "signUp/EmailDomainNotAllowed": "This service does not accept addresses from that email domain.",
+  "auth/Unauthenticated": "Your session has ended. Please sign in again.",
+  "auth/InvalidCredentials": "That user ID and password do not match.",
+  "auth/InvalidRefreshToken": "Your session has ended. Please sign in again.",
+  "emailVerification/InvalidCode": "That code is not right, or it has expired. Check the latest email or send a new code.",
+  "auth/EmailNotVerified": "Please verify your email address first.",
+  "auth/PasswordChangeRequired": "Please choose a new password to continue.",
+  "auth/AccountSuspended": "This account is suspended. Please contact the service's administrator.",
+  "tenant/NotFound": "This service is not available: no such tenant.",
+  "user/UserIdDuplicated": "That user ID is taken. Please choose another.",
+  "user/EmailDuplicated": "Another account has already verified this email address.",
+  "emailVerification/CooldownActive": "A code was sent moments ago.",
+  "rateLimit/TooManyRequests": "Too many attempts.",
+  "service/Unavailable": "The sign-in service is unavailable right now. Please try again in a moment.",
+  "network/Unavailable": "The server could not be reached. Check your connection and try again.",
+  "network/Aborted": "The request was cancelled.",
+};
+
+/** Fields that an answer is about, when it names one (besides validation issues). */
+const fieldOf: Record<string, string> = {
+  "user/UserIdDuplicated": "userId",
+  "signUp/EmailDomainNotAllowed": "email",
+  "user/EmailDuplicated": "email",
+  "emailVerification/InvalidCode": "code",
+};
+
+const dateTime = () => new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const timeOnly = () => new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
+
+/** A timestamp in the reader's own time zone and language, e.g. "2 Dec 2026, 22:04". */
+export function localDateTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : dateTime().format(date);
+}
+
+export function localTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : timeOnly().format(date);
+}
+
+function waitWords(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
+}
+
+/** The sentence for an error answer. */
+export function errorWords(error: GatehouseError): string {
+  const base = friendly[error.appCode] ?? "Something went wrong. Please try again.";
+  if (error.appCode === "emailVerification/CooldownActive") {
+    const next = error.data?.nextResendAvailableAt;
+    return typeof next === "string" ? `${base} You can ask for another at ${localTime(next)}.` : `${base} Please wait a minute.`;
+  }
+  if (error.appCode === "rateLimit/TooManyRequests") {
+    return error.retryAfterSeconds ? `${base} Please try again in ${waitWords(error.retryAfterSeconds)}.` : `${base} Please try again later.`;
+  }
+  return base;
+}
+
+/** The problem with one field: a validation issue of the server, or an answer about that field. */
+export function fieldProblem(error: GatehouseError | null, field: string): string | undefined {
+  if (!error) return undefined;
+  const issue = error.issues?.find((i) => i.path[0] === field)?.message;
+  if (issue) return issue;
+  return fieldOf[error.appCode] === field ? friendly[error.appCode] : undefined;
+}
