@@ -13,6 +13,7 @@ import {
   fuzzTally,
   problemsOf,
   procedureCase,
+  regressionCases,
   sendCase,
   startFuzzServer,
   valid,
@@ -348,6 +349,11 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
       const credentialDead = identity === "none" || identity.startsWith("forged:") || identity === "deletedTenant";
       if (!spec.public && credentialDead && res.status === 200) problems.push(`${identity} got a success`);
       if (!spec.public && identity === "suspended" && res.status === 200) problems.push("a suspended user got a success");
+      // A token a success answer issues is the caller's own (the leak check leaves such tokens out).
+      if (!spec.public && res.status === 200 && identity in world.users) {
+        const issued = (JSON.parse(res.text) as { result?: { data?: { accessToken?: unknown } } }).result?.data?.accessToken;
+        if (typeof issued === "string" && decodeJwt(issued).sub !== world.users[identity as Kind].id) problems.push("a success answer issued someone else's token");
+      }
       if (path === "clientAuth.signIn" && res.status === 200) {
         // Only the exact password opens: no trimming, case folding, truncation or NUL games.
         const sent = JSON.parse(substituted.body?.toString("utf8") ?? "null") as Record<string, { password?: unknown }> & { password?: unknown };
@@ -355,7 +361,7 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
         if (input?.password !== PASSWORD) problems.push(`signed in with ${JSON.stringify(input?.password)}, not the exact password`);
       }
       return { res, problems };
-    });
+    }, { name: path, regressions: regressionCases(spec, { PASSWORD }) });
     // The near-valid cases must get past the schema: something other than request/validation errors.
     expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\//);
     for (const h of stats.hexSeen) tally.hexSeen.add(h);
