@@ -1,7 +1,9 @@
+import { getRounds } from "bcryptjs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { getConfig } from "../config";
+import { PASSWORD_MAX_BYTES, normalizePassword } from "../policy/password-policy";
 
 /**
  * bcryptjs on a small pool of worker threads, so hashing (hundreds of ms at cost 12) never
@@ -87,23 +89,79 @@ export function hasherPoolSize(): number {
   return pool().size;
 }
 
+const utf8Bytes = (value: string) => Buffer.byteLength(value, "utf8");
+
+/**
+ * The bcrypt hash of a password's normalized (NFKC) form, at BCRYPT_COST. bcrypt reads only 72
+ * bytes, so a longer form is refused here too (the schemas refuse it first), never truncated.
+ */
 export async function hashPassword(password: string): Promise<string> {
-  return (await pool().run({ op: "hash", password, cost: getConfig().bcryptCost })) as string;
+  const normalized = normalizePassword(password);
+  if (utf8Bytes(normalized) > PASSWORD_MAX_BYTES) throw new Error(`a password over ${PASSWORD_MAX_BYTES} bytes cannot be hashed without truncation`);
+  return (await pool().run({ op: "hash", password: normalized, cost: getConfig().bcryptCost })) as string;
 }
 
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+async function compare(password: string, hash: string): Promise<boolean> {
   return (await pool().run({ op: "compare", password, hash })) as boolean;
 }
 
-let dummyHash: Promise<string> | undefined;
+function costOf(hash: string): number | undefined {
+  try {
+    return getRounds(hash);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PasswordCheck {
+  ok: boolean;
+  /**
+   * The password is right but its hash should be replaced with `hashPassword(password)`: it was
+   * made from the password as typed, before passwords were normalized, or at another cost than
+   * BCRYPT_COST (so every account converges on the cost the dummy hash uses).
+   */
+  outdated: boolean;
+}
 
 /**
- * Checks a password against a hash, or against a fixed dummy hash of the same cost when there
- * is no account, so an unknown account costs the same time as a wrong password.
+ * Checks a password as typed against a stored hash: its normalized form (what hashPassword
+ * stores); then, for a hash made before normalization, the typed form itself, so such an account
+ * still signs in and can be rehashed. The second comparison runs only when normalizing changed
+ * the input, and a form over 72 bytes is never compared (bcrypt would truncate it).
  */
-export async function verifyPasswordOrDummy(password: string, hash: string | null | undefined): Promise<boolean> {
-  if (hash) return verifyPassword(password, hash);
-  dummyHash ??= hashPassword("gatehouse-dummy-password-for-timing");
-  await verifyPassword(password, await dummyHash);
-  return false;
+async function checkAgainst(password: string, hash: string): Promise<PasswordCheck> {
+  const normalized = normalizePassword(password);
+  const fits = utf8Bytes(normalized) <= PASSWORD_MAX_BYTES;
+  if (fits && (await compare(normalized, hash))) return { ok: true, outdated: costOf(hash) !== getConfig().bcryptCost };
+  if (normalized !== password && utf8Bytes(password) <= PASSWORD_MAX_BYTES && (await compare(password, hash))) return { ok: true, outdated: fits };
+  return { ok: false, outdated: false };
+}
+
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return (await checkAgainst(password, hash)).ok;
+}
+
+/** One dummy hash per cost: always the configured BCRYPT_COST's. */
+const dummyHashes = new Map<number, Promise<string>>();
+
+export function dummyPasswordHash(): Promise<string> {
+  const cost = getConfig().bcryptCost;
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = hashPassword("gatehouse-dummy-password-for-timing");
+    dummyHashes.set(cost, hash);
+    hash.catch(() => dummyHashes.delete(cost));
+  }
+  return hash;
+}
+
+/**
+ * Checks a password against a hash, or against a dummy hash at BCRYPT_COST when there is no
+ * account, with the same comparisons (so an unknown account costs what a wrong password costs; a
+ * stored hash at another cost is rehashed on its next sign-in, so the two converge).
+ */
+export async function verifyPasswordOrDummy(password: string, hash: string | null | undefined): Promise<PasswordCheck> {
+  if (hash) return checkAgainst(password, hash);
+  await checkAgainst(password, await dummyPasswordHash());
+  return { ok: false, outdated: false };
 }

@@ -1,8 +1,9 @@
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { appError, invalidField } from "../errors";
 import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { getLogger } from "../lib/log";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
-import { assertPasswordAllowed } from "../policy/password-policy";
+import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "./audit";
 import { createSession, openSession, revokeUserSessions, sessionTokens, type ClientInfo, type SessionTokens } from "./sessions";
@@ -63,7 +64,7 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   const prisma = getPrisma();
   const user = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: account } } });
   const live = user && !user.deletedAt ? user : null;
-  const ok = await verifyPasswordOrDummy(input.password, live?.passwordHash);
+  const { ok, outdated } = await verifyPasswordOrDummy(input.password, live?.passwordHash);
   if (!ok || !live) {
     await audit({
       actor: { type: "user", id: live?.id ?? null, label: account.slice(0, 64) },
@@ -80,7 +81,22 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
   const session = await createSession(signedIn, tenant, client);
   await audit({ actor: userActor(signedIn), action: "user.signedIn", tenant, target: `user:${signedIn.userId}`, ip: client.ip });
+  if (outdated) await rehashUserPassword(live, input.password);
   return session;
+}
+
+/**
+ * After a successful sign-in, replaces a hash made before normalization or at another cost than
+ * BCRYPT_COST, only while it is still the stored one (a password changed meanwhile wins). Best
+ * effort: if it fails (a full hashing queue), the next sign-in tries again.
+ */
+async function rehashUserPassword(user: { id: string; passwordHash: string | null }, password: string): Promise<void> {
+  try {
+    const passwordHash = await hashPassword(password);
+    await getPrisma().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
+  } catch (error) {
+    getLogger().warn({ err: error instanceof Error ? error.message : String(error) }, "could not rehash an outdated password hash");
+  }
 }
 
 /**
@@ -103,7 +119,7 @@ export async function changePassword(
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
-  if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   const updated = await getPrisma().$transaction(async (tx) => {

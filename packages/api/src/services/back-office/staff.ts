@@ -1,7 +1,7 @@
 import { getPrisma, isUniqueViolation, type StaffRole, type StaffUser } from "@gatehouse/db";
 import { appError, invalidField } from "../../errors";
 import { hashPassword, verifyPassword } from "../../lib/password-hasher";
-import { assertPasswordAllowed } from "../../policy/password-policy";
+import { assertPasswordAllowed, normalizePassword } from "../../policy/password-policy";
 import { takeSignInAttempt } from "../../policy/sign-in-budget";
 import { audit } from "../audit";
 import { staffActor, type StaffCaller } from "./caller";
@@ -132,7 +132,7 @@ export async function changeStaffPassword(
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
-  if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   await prisma.$transaction(async (tx) => {
