@@ -1,6 +1,6 @@
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { appError, invalidField } from "../errors";
-import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { checkSpendingAttempt, hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
 import { getLogger } from "../lib/log";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
@@ -64,7 +64,7 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   const prisma = getPrisma();
   const user = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: account } } });
   const live = user && !user.deletedAt ? user : null;
-  const { ok, outdated } = await verifyPasswordOrDummy(input.password, live?.passwordHash);
+  const { ok, outdated } = await checkSpendingAttempt(attempt, () => verifyPasswordOrDummy(input.password, live?.passwordHash));
   if (!ok || !live) {
     await audit({
       actor: { type: "user", id: live?.id ?? null, label: account.slice(0, 64) },
@@ -113,7 +113,7 @@ export async function changePassword(
   const attempt = await takeSignInAttempt(who, client.ip);
   // The hash is read only here: the per-request session state never carries it.
   const stored = await getPrisma().user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
-  const ok = stored?.passwordHash ? await verifyPassword(input.currentPassword, stored.passwordHash) : false;
+  const ok = stored?.passwordHash ? await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, stored.passwordHash!)) : false;
   if (!ok) {
     await audit({ actor: userActor(user), action: "user.signInFailed", tenant, target: `user:${user.userId}`, ip: client.ip, details: { via: "changePassword" } });
     throw appError("auth/InvalidCredentials");

@@ -1,7 +1,7 @@
 import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
-import { hashPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { checkSpendingAttempt, hashPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
 import { getLogger } from "../lib/log";
 import { existingPasswordSchema, isStorableText } from "../policy/inputs";
 import { enforceIpLimit } from "../policy/rate-limits";
@@ -39,7 +39,7 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   await enforceIpLimit("staffSignIn", input.ip);
   const attempt = await takeSignInAttempt(staffAccount(email), input.ip);
   const staff = await getPrisma().staffUser.findUnique({ where: { email } });
-  const { ok, outdated } = await verifyPasswordOrDummy(password, staff?.passwordHash);
+  const { ok, outdated } = await checkSpendingAttempt(attempt, () => verifyPasswordOrDummy(password, staff?.passwordHash));
   if (!ok || !staff || staff.disabledAt) {
     await audit({
       actor: { type: "staff", id: staff?.id ?? null, label: email },

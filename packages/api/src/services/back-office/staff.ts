@@ -1,6 +1,6 @@
 import { getPrisma, isUniqueViolation, type StaffRole, type StaffUser } from "@gatehouse/db";
 import { appError, invalidField } from "../../errors";
-import { hashPassword, verifyPassword } from "../../lib/password-hasher";
+import { checkSpendingAttempt, hashPassword, verifyPassword } from "../../lib/password-hasher";
 import { assertPasswordAllowed, normalizePassword } from "../../policy/password-policy";
 import { takeSignInAttempt } from "../../policy/sign-in-budget";
 import { audit } from "../audit";
@@ -121,7 +121,7 @@ export async function changeStaffPassword(
   const staff = await prisma.staffUser.findUniqueOrThrow({ where: { id: caller.staff.id } });
   const who = { scope: "staff", account: staff.email };
   const attempt = await takeSignInAttempt(who, caller.ip);
-  if (!(await verifyPassword(input.currentPassword, staff.passwordHash))) {
+  if (!(await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, staff.passwordHash)))) {
     await audit({
       actor: staffActor(caller),
       action: "staff.signInFailed",
