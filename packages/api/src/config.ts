@@ -57,6 +57,8 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
   SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600),
   BCRYPT_COST: z.coerce.number().int().min(10, "BCRYPT_COST is never below 10").max(15).default(12),
+  /** Password-hashing jobs that may wait behind the running ones; past it, 503 with Retry-After. */
+  HASH_QUEUE_MAX: z.coerce.number().int().min(0).default(200),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Seconds a freshly rotated-in signing key is published before it signs (CONTRACT: 300). */
   SIGNING_KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
@@ -84,6 +86,7 @@ export interface Config {
   rateLimitWindowScale: number;
   trustProxyHops: number;
   bcryptCost: number;
+  hashQueueMax: number;
   logLevel: string;
   otp: {
     ttlSeconds: number;
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitWindowScale: e.RATE_LIMIT_WINDOW_SCALE,
     trustProxyHops: e.TRUST_PROXY,
     bcryptCost: e.BCRYPT_COST,
+    hashQueueMax: e.HASH_QUEUE_MAX,
     logLevel: e.LOG_LEVEL,
     otp: {
       ttlSeconds: e.OTP_TTL_SECONDS,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import bcrypt from "bcryptjs";
 import { getPrisma } from "@gatehouse/db";
 import { revokeUserSessions } from "../src/services/sessions";
 import { hasRedis, unique } from "./helpers";
@@ -64,6 +65,53 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
     expectInvalidField(await client.post("signIn", { tenantKey, userId: "someone", password: "한".repeat(25) }), "password");
     expectInvalidField(await client.post("signIn", { tenantKey: "!", userId: "someone", password: "pw" }), "tenantKey");
     expectInvalidField(await client.post("signIn", { tenantKey, userId: "someone" }), "password");
+  });
+
+  /** An account whose hash was made elsewhere (an older Gatehouse, another cost), in the database. */
+  async function userWithHash(passwordHash: string) {
+    const userId = unique("lg").toLowerCase();
+    await getPrisma().user.create({
+      data: { tenantId: suite.tenant.id, userId, email: `${userId}@example.com`, emailVerifiedAt: new Date(), verifiedEmail: `${userId}@example.com`, displayName: "Legacy", passwordHash, source: "self_signup" },
+    });
+    return { userId, hash: () => getPrisma().user.findFirstOrThrow({ where: { tenantId: suite.tenant.id, userId }, select: { passwordHash: true } }).then((r) => r.passwordHash!) };
+  }
+
+  it("a hash of a password stored before normalization still signs in once, then holds the NFKC form", async () => {
+    // Before issue 15 the password was hashed as typed: here, full-width.
+    const typed = "Ｌｅｇａｃｙ-pass-77";
+    const u = await userWithHash(bcrypt.hashSync(typed, 10));
+    expectError(await client.post("signIn", { tenantKey, userId: u.userId, password: "Legacy-pass-78" }), 401, "auth/InvalidCredentials");
+    const first = await client.post("signIn", { tenantKey, userId: u.userId, password: typed });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const rehashed = await u.hash();
+    expect(bcrypt.compareSync("Legacy-pass-77", rehashed)).toBe(true);
+    expect(bcrypt.compareSync(typed, rehashed)).toBe(false);
+    // The same password from an ASCII keyboard, and as typed the first time, both sign in now.
+    expect((await client.post("signIn", { tenantKey, userId: u.userId, password: "Legacy-pass-77" })).status).toBe(200);
+    expect((await client.post("signIn", { tenantKey, userId: u.userId, password: typed })).status).toBe(200);
+  });
+
+  it("a hash at another cost than BCRYPT_COST is rehashed at BCRYPT_COST by a successful sign-in, not by a failed one", async () => {
+    const password = "Other-cost-passphrase-4";
+    const u = await userWithHash(bcrypt.hashSync(password, 11));
+    const before = await u.hash();
+    expectError(await client.post("signIn", { tenantKey, userId: u.userId, password: `${password}x` }), 401, "auth/InvalidCredentials");
+    expect(await u.hash()).toBe(before);
+    expect((await client.post("signIn", { tenantKey, userId: u.userId, password })).status).toBe(200);
+    const after = await u.hash();
+    expect(bcrypt.getRounds(after)).toBe(suite.server.config.bcryptCost);
+    expect(bcrypt.compareSync(password, after)).toBe(true);
+    // At the configured cost already: left as it is.
+    expect((await client.post("signIn", { tenantKey, userId: u.userId, password })).status).toBe(200);
+    expect(await u.hash()).toBe(after);
+  });
+
+  it("changePassword takes a currentPassword typed on another keyboard, and refuses a new one equal to it once normalized", async () => {
+    const u = await signUpUser(client, tenantKey, { password: "Keyboard-pass-31" });
+    const current = "Ｋｅｙｂｏａｒｄ-pass-31";
+    expectInvalidField(await client.post("changePassword", { currentPassword: current, newPassword: "Keyboard-pass-31" }, u.session.accessToken), "newPassword");
+    const res = await client.post("changePassword", { currentPassword: current, newPassword: "Keyboard-pass-32" }, u.session.accessToken);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
   it("tenant/NotFound for a missing and for a soft-deleted tenant", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import bcrypt from "bcryptjs";
 import { getPrisma } from "@gatehouse/db";
 import { verifyPassword } from "../src/lib/password-hasher";
 import { hasRedis, unique } from "./helpers";
@@ -118,7 +119,7 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     expect(await getPrisma().user.count({ where: { userId } })).toBe(0);
   });
 
-  it("counts password length in UTF-8 bytes: 72 accepted, 73 refused, never truncated", async () => {
+  it("normalizes a password with NFKC, then counts at least 8 characters and at most 72 bytes: never truncated", async () => {
     const ascii72 = `A1-${"x".repeat(69)}`;
     expect(Buffer.byteLength(ascii72)).toBe(72);
     const ok = await signUpUser(client, tenantKey, { password: ascii72 });
@@ -129,14 +130,39 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     expect(Buffer.byteLength(hangul72)).toBe(72);
     const korean = await signUpUser(client, tenantKey, { password: hangul72 });
     expectInvalidField(await client.post("signUp", input({ password: "한".repeat(25) })), "password");
-    // 8 bytes minimum is bytes too: three Hangul syllables are 9 bytes.
-    await signUpUser(client, tenantKey, { password: "한한한" });
-    expectInvalidField(await client.post("signUp", input({ password: "한한" })), "password");
+    // 8 characters minimum, counted as code points: eight Hangul syllables pass, three do not
+    // (9 bytes), nor does the issue 15 counterexample, two characters in 8 UTF-8 bytes.
+    await signUpUser(client, tenantKey, { password: "한".repeat(8) });
+    expectInvalidField(await client.post("signUp", input({ password: "한한한" })), "password");
+    expectInvalidField(await client.post("signUp", input({ password: "𝔰𑒈" })), "password");
+    expectInvalidField(await client.post("signUp", input({ password: "😀".repeat(7) })), "password");
+    await signUpUser(client, tenantKey, { password: "😀".repeat(8) });
+    // Counted after normalization: 9 bytes as typed, 99 once NFKC expands each ligature.
+    const growing = "\ufdfa".repeat(3);
+    expect(Buffer.byteLength(growing)).toBe(9);
+    expect(Buffer.byteLength(growing.normalize("NFKC"))).toBeGreaterThan(72);
+    expectInvalidField(await client.post("signUp", input({ password: growing })), "password");
 
     // Stored in full: a 72-byte password differing only in its last character does not match.
     const row = await getPrisma().user.findUniqueOrThrow({ where: { id: korean.session.user.id } });
     expect(await verifyPassword(hangul72, row.passwordHash!)).toBe(true);
     expect(await verifyPassword(`${"한".repeat(23)}x`, row.passwordHash!)).toBe(false);
+  });
+
+  it("checks and hashes the NFKC form: full-width `ｐａｓｓｗｏｒｄ` is the common `password`, and a password typed on another keyboard signs in", async () => {
+    expectInvalidField(await client.post("signUp", input({ password: "ｐａｓｓｗｏｒｄ" })), "password");
+    expectInvalidField(await client.post("signUp", input({ password: "ＰＡＳＳＷＯＲＤ１２３" })), "password");
+    const userId = unique("fw").toLowerCase();
+    expectInvalidField(await client.post("signUp", input({ userId, password: userId.replace(/[!-~]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)) })), "password");
+
+    // Typed full-width and decomposed at sign-up; signs in as plain ASCII and precomposed.
+    const typed = "Ｆｕｌｌ-ｗｉｄｔｈ-Cre\u0300me-7";
+    const u = await signUpUser(client, tenantKey, { password: typed });
+    const row = await getPrisma().user.findUniqueOrThrow({ where: { id: u.session.user.id } });
+    expect(await bcrypt.compare("Full-width-Crème-7", row.passwordHash!)).toBe(true);
+    const res = await client.post("signIn", { tenantKey, userId: u.userId, password: "Full-width-Crème-7" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await client.post("signIn", { tenantKey, userId: u.userId, password: typed })).status).toBe(200);
   });
 
   it("signUp/EmailDomainNotAllowed outside the tenant's list; any case of a listed domain passes", async () => {

@@ -17,6 +17,7 @@ import {
   fuzzTally,
   problemsOf,
   procedureCase,
+  regressionCases,
   randomIp,
   sendCase,
   startFuzzServer,
@@ -345,7 +346,7 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
       if (anonymous && res.status === 200) problems.push(`${c.identity} got a success`);
       if (c.identity === "viewer" && spec.admin && res.status === 200) problems.push("a viewer got a success on an admin procedure");
       return { res, problems };
-    });
+    }, { name: path, regressions: regressionCases(spec, { TENANT: world.tenants[0]!.key, USER: world.users[0]!.userId }) });
     viewer.cookie = cookies.viewer!;
     expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\/|auth\/Unauthenticated/);
   }, 600_000);

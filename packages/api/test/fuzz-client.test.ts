@@ -13,6 +13,7 @@ import {
   fuzzTally,
   problemsOf,
   procedureCase,
+  regressionCases,
   sendCase,
   startFuzzServer,
   valid,
@@ -167,6 +168,9 @@ async function buildWorld(): Promise<World> {
   };
 }
 
+/** ASCII as a full-width keyboard types it (NFKC maps it back). */
+const fullWidth = (ascii: string) => ascii.replace(/[!-~]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0));
+
 const pick = <T>(...items: [number, fc.Arbitrary<T>][]) => fc.oneof(...items.map(([weight, arbitrary]) => ({ weight, arbitrary })));
 const one = <T>(value: T) => fc.constant(value);
 
@@ -222,7 +226,7 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
         // Each attempt on a live tenant costs a bcrypt comparison: most name one that is not there.
         tenantKey: pick<J>([2, one(world.tenant.key)], [1, one(world.deletedTenant.key)], [5, valid.tenantKey]),
         userId: pick<J>([4, fc.constantFrom(...liveUserIds, world.users.deletedTenant.userId)], [2, valid.userId], [1, fc.constantFrom(...liveUserIds.map((u) => ` ${u.toUpperCase()} `))]),
-        password: pick<J>([3, one(PASSWORD)], [3, valid.password], [2, fc.constantFrom(`${PASSWORD} `, ` ${PASSWORD}`, PASSWORD.toLowerCase(), PASSWORD.toUpperCase(), `${PASSWORD}\u0000`, PASSWORD.slice(0, -1), PASSWORD.normalize("NFKD"))]),
+        password: pick<J>([3, one(PASSWORD)], [3, valid.password], [2, fc.constantFrom(`${PASSWORD} `, ` ${PASSWORD}`, PASSWORD.toLowerCase(), PASSWORD.toUpperCase(), `${PASSWORD}\u0000`, PASSWORD.slice(0, -1), fullWidth(PASSWORD), fullWidth(PASSWORD).toLowerCase())]),
       },
     },
     {
@@ -349,14 +353,21 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
       const credentialDead = identity === "none" || identity.startsWith("forged:") || identity === "deletedTenant";
       if (!spec.public && credentialDead && res.status === 200) problems.push(`${identity} got a success`);
       if (!spec.public && identity === "suspended" && res.status === 200) problems.push("a suspended user got a success");
+      // A token a success answer issues is the caller's own (the leak check leaves such tokens out).
+      if (!spec.public && res.status === 200 && identity in world.users) {
+        const issued = (JSON.parse(res.text) as { result?: { data?: { accessToken?: unknown } } }).result?.data?.accessToken;
+        if (typeof issued === "string" && decodeJwt(issued).sub !== world.users[identity as Kind].id) problems.push("a success answer issued someone else's token");
+      }
       if (path === "clientAuth.signIn" && res.status === 200) {
-        // Only the exact password opens: no trimming, case folding, truncation or NUL games.
+        // Only the password opens, as typed on any keyboard (its NFKC form): no trimming, case
+        // folding, truncation or NUL games.
         const sent = JSON.parse(substituted.body?.toString("utf8") ?? "null") as Record<string, { password?: unknown }> & { password?: unknown };
         const input = substituted.query?.includes("batch=1") ? sent["0"] : sent;
-        if (input?.password !== PASSWORD) problems.push(`signed in with ${JSON.stringify(input?.password)}, not the exact password`);
+        const typed = input?.password;
+        if (typeof typed !== "string" || typed.normalize("NFKC") !== PASSWORD) problems.push(`signed in with ${JSON.stringify(typed)}, not the password`);
       }
       return { res, problems };
-    });
+    }, { name: path, regressions: regressionCases(spec, { PASSWORD }) });
     // The near-valid cases must get past the schema: something other than request/validation errors.
     expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\//);
     for (const h of stats.hexSeen) tally.hexSeen.add(h);

@@ -14,6 +14,7 @@ import {
   describeOutcomes,
   encodeJson,
   fuzz,
+  fuzzParameters,
   fuzzServerEnv,
   pollutionProbe,
   problemsOf,
@@ -257,7 +258,7 @@ describe.skipIf(!hasRedis)("fuzzing the transport", () => {
       const c = fc_ as TransportCase;
       const res = await send(server.url, { method: c.method, path: c.rawPath, headers: c.headers, body: c.body });
       return { res, problems: transportProblems(c, res, f, hexSeen) };
-    });
+    }, { name: "transport" });
     console.log(describeOutcomes("transport", stats));
     expect(stats.cases).toBeGreaterThanOrEqual(FUZZ_RUNS);
     expect(await storedHashesAmong(hexSeen)).toEqual([]);
@@ -339,7 +340,7 @@ describe.skipIf(!hasRedis)("fuzzing the transport", () => {
           if (([] as string[]).concat(res.headers["set-cookie"] ?? []).some((c) => /authjs\.session-token=[^;]/.test(c))) throw new Error("a session for a made-up staff member");
         }
       }),
-      { numRuns: Math.ceil(runs / FUZZ_CONCURRENCY) },
+      fuzzParameters("staff sign-in form", Math.ceil(runs / FUZZ_CONCURRENCY)),
     );
     console.log(`staff sign-in: ${[...statuses.entries()].map(([s, n]) => `${s}×${n}`).join(", ")}`);
   }, 600_000);

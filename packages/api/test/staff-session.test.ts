@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import bcrypt from "bcryptjs";
 import { getPrisma } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { call, hasRedis, signInStaff, startTestServer, unique, type TestServer } from "./helpers";
@@ -19,6 +20,24 @@ describe.skipIf(!hasRedis)("staff sign-in through next-auth", () => {
     expect(cookie).toMatch(/^authjs\.session-token=/);
     const events = await getPrisma().auditEvent.findMany({ where: { target: `staff:${email}` }, orderBy: { id: "asc" } });
     expect(events.map((e) => e.action)).toEqual(["staff.signInFailed", "staff.signedIn"]);
+  });
+
+  it("a staff hash made before normalization or at another cost signs in and is rehashed (NFKC form, BCRYPT_COST); older sessions live on", async () => {
+    const legacyEmail = `${unique("legacy")}@example.com`;
+    const typed = "ｓｔａｆｆ-legacy-pass-9";
+    await getPrisma().staffUser.create({ data: { email: legacyEmail, passwordHash: bcrypt.hashSync(typed, 11), role: "viewer" } });
+    const hash = () => getPrisma().staffUser.findUniqueOrThrow({ where: { email: legacyEmail } });
+    const before = await hash();
+    const cookie = await signInStaff(server.url, legacyEmail, typed);
+    expect(cookie).toBeDefined();
+    const after = await hash();
+    expect(bcrypt.getRounds(after.passwordHash)).toBe(server.config.bcryptCost);
+    expect(bcrypt.compareSync("staff-legacy-pass-9", after.passwordHash)).toBe(true);
+    // The same password: the session it just opened stays valid.
+    expect(after.passwordChangedAt.getTime()).toBe(before.passwordChangedAt.getTime());
+    const { staffFromCookie } = await import("../src/staff/auth");
+    expect((await staffFromCookie(cookie))?.id).toBe(after.id);
+    expect(await signInStaff(server.url, legacyEmail, "staff-legacy-pass-9")).toBeDefined();
   });
 
   it("a disabled staff member's session stops working at once", async () => {

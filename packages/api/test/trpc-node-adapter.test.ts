@@ -6,7 +6,7 @@ import { appError } from "../src/errors";
 import { createSession } from "../src/services/sessions";
 import { createTRPCRouter, publicProcedure } from "../src/trpc";
 import { startTestServer, unique, type TestServer } from "./helpers";
-import { FUZZ_RUNS, FUZZ_SEED, anyValue, encodeJson, send, trickyStrings, type RawResponse } from "./fuzz-harness";
+import { FUZZ_RUNS, anyValue, encodeJson, fuzzParameters, send, trickyStrings, type RawResponse } from "./fuzz-harness";
 
 /**
  * Gatehouse answers plain tRPC calls with its own lean Node adapter (src/http/trpc-node-adapter.ts)
@@ -198,7 +198,7 @@ describe("the lean tRPC adapter answers exactly as tRPC's own", () => {
         const { lean: a, stock: b } = await both({ lean, stock }, req);
         expect(a).toEqual(b);
       }),
-      { numRuns: Math.min(FUZZ_RUNS, 500), seed: FUZZ_SEED },
+      fuzzParameters("lean and stock adapters", Math.min(FUZZ_RUNS, 500)),
     );
   });
 });

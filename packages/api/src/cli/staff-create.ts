@@ -39,7 +39,7 @@ function passwordFor(email: string): { password: string; generated: boolean } {
     if (!length.success) throw new UsageError(`STAFF_PASSWORD: ${length.error.issues[0]?.message ?? "invalid"}`);
     const problem = passwordProblem(given, { email });
     if (problem) throw new UsageError(`STAFF_PASSWORD: ${problem}`);
-    return { password: given, generated: false };
+    return { password: length.data, generated: false };
   }
   // 18 random bytes: 24 base64url characters, 144 bits.
   return { password: randomBytes(18).toString("base64url"), generated: true };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARACTERS, normalizePassword } from "./password-policy";
 
 /**
  * The contract's field rules (CONTRACT.md "Numbers"), one schema each, shared by every router.
@@ -42,22 +43,36 @@ export const displayNameSchema = z
   .min(1, "Enter a display name.")
   .refine((value) => characters(value) <= 64, "A display name has at most 64 characters.");
 
-/** A new password's length (the common-password and identity rules come in passwordPolicy). */
+/**
+ * A new password, normalized (NFKC) and then measured: the output is the normalized form, which is
+ * what services check and hash (the common-password and identity rules come in passwordPolicy).
+ */
 export const newPasswordSchema = z
   .string()
-  .refine((value) => utf8Bytes(value) >= 8, "A password has at least 8 bytes.")
-  .refine((value) => utf8Bytes(value) <= 72, "A password has at most 72 bytes (UTF-8); longer ones are refused, never truncated.");
+  .normalize("NFKC")
+  .refine((value) => characters(value) >= PASSWORD_MIN_CHARACTERS, `A password has at least ${PASSWORD_MIN_CHARACTERS} characters.`)
+  .refine(
+    (value) => utf8Bytes(value) <= PASSWORD_MAX_BYTES,
+    `A password has at most ${PASSWORD_MAX_BYTES} bytes (UTF-8, after Unicode normalization); longer ones are refused, never truncated.`,
+  );
 
 /** What signIn accepts: any 1..64 characters (unknown ones are simply 401). */
 export const signInUserIdSchema = z
   .string()
   .min(1, "Enter your user ID.")
   .refine((value) => characters(value) <= 64, "A user ID has at most 64 characters.");
-/** An existing password: 1..72 bytes. */
+/**
+ * An existing password, as typed (the services normalize it before comparing, and compare the
+ * typed form too for hashes made before normalization): 1..72 bytes, as typed or once normalized,
+ * so whatever newPasswordSchema accepted signs in.
+ */
 export const existingPasswordSchema = z
   .string()
   .min(1, "Enter the password.")
-  .refine((value) => utf8Bytes(value) <= 72, "A password has at most 72 bytes.");
+  .refine(
+    (value) => utf8Bytes(value) <= PASSWORD_MAX_BYTES || utf8Bytes(normalizePassword(value)) <= PASSWORD_MAX_BYTES,
+    `A password has at most ${PASSWORD_MAX_BYTES} bytes.`,
+  );
 
 export const refreshTokenSchema = z.string().min(1).max(512);
 export const uuidSchema = z.uuid();

@@ -1,8 +1,9 @@
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { appError, invalidField } from "../errors";
-import { hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { checkSpendingAttempt, hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { getLogger } from "../lib/log";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
-import { assertPasswordAllowed } from "../policy/password-policy";
+import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "./audit";
 import {
@@ -74,7 +75,7 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   const prisma = getPrisma();
   const user = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: account } } });
   const live = user && !user.deletedAt ? user : null;
-  const ok = await verifyPasswordOrDummy(input.password, live?.passwordHash);
+  const { ok, outdated } = await checkSpendingAttempt(attempt, () => verifyPasswordOrDummy(input.password, live?.passwordHash));
   if (!ok || !live) {
     await audit({
       actor: { type: "user", id: live?.id ?? null, label: account.slice(0, 64) },
@@ -103,6 +104,7 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   }
   const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: userActor(signedIn), action: "user.signedIn", tenant, target: `user:${signedIn.userId}`, ip: client.ip });
+  if (outdated) await rehashUserPassword(live, input.password);
   return sessionTokens(signedIn, tenant, opened.session);
 }
 
@@ -120,6 +122,20 @@ async function raceLostError(verified: { id: string; passwordHash: string | null
 }
 
 /**
+ * After a successful sign-in, replaces a hash made before normalization or at another cost than
+ * BCRYPT_COST, only while it is still the stored one (a password changed meanwhile wins). Best
+ * effort: if it fails (a full hashing queue), the next sign-in tries again.
+ */
+async function rehashUserPassword(user: { id: string; passwordHash: string | null }, password: string): Promise<void> {
+  try {
+    const passwordHash = await hashPassword(password);
+    await getPrisma().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
+  } catch (error) {
+    getLogger().warn({ err: error instanceof Error ? error.message : String(error) }, "could not rehash an outdated password hash");
+  }
+}
+
+/**
  * Keeps the current session, revokes all others, clears mustChangePassword. A wrong current
  * password is a failed sign-in (401, counted).
  */
@@ -133,13 +149,13 @@ export async function changePassword(
   const attempt = await takeSignInAttempt(who, client.ip);
   // The hash is read only here: the per-request session state never carries it.
   const stored = await getPrisma().user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
-  const ok = stored?.passwordHash ? await verifyPassword(input.currentPassword, stored.passwordHash) : false;
+  const ok = stored?.passwordHash ? await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, stored.passwordHash!)) : false;
   if (!ok) {
     await audit({ actor: userActor(user), action: "user.signInFailed", tenant, target: `user:${user.userId}`, ip: client.ip, details: { via: "changePassword" } });
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
-  if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   const updated = await getPrisma().$transaction(async (tx) => {

@@ -1,8 +1,9 @@
 import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
-import { verifyPasswordOrDummy } from "../lib/password-hasher";
-import { isStorableText } from "../policy/inputs";
+import { checkSpendingAttempt, hashPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
+import { getLogger } from "../lib/log";
+import { existingPasswordSchema, isStorableText } from "../policy/inputs";
 import { enforceIpLimit } from "../policy/rate-limits";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { audit } from "../services/audit";
@@ -34,13 +35,13 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   if (typeof input.email !== "string" || typeof input.password !== "string") return null;
   const email = input.email.trim().toLowerCase();
   const password = input.password;
-  if (email.length === 0 || email.length > 254 || password.length === 0 || Buffer.byteLength(password) > 72) return null;
+  if (email.length === 0 || email.length > 254 || !existingPasswordSchema.safeParse(password).success) return null;
   if (!isStorableText(email) || !isStorableText(password)) return null;
 
   await enforceIpLimit("staffSignIn", input.ip);
   const attempt = await takeSignInAttempt(staffAccount(email), input.ip);
   const staff = await getPrisma().staffUser.findUnique({ where: { email } });
-  const ok = await verifyPasswordOrDummy(password, staff?.passwordHash);
+  const { ok, outdated } = await checkSpendingAttempt(attempt, () => verifyPasswordOrDummy(password, staff?.passwordHash));
   if (!ok || !staff || staff.disabledAt) {
     await audit({
       actor: { type: "staff", id: staff?.id ?? null, label: email },
@@ -57,7 +58,22 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   const session = await openStaffSession(staff);
   await getPrisma().staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: { type: "staff", id: staff.id, label: staff.email }, action: "staff.signedIn", target: `staff:${staff.email}`, ip: input.ip });
+  if (outdated) await rehashStaffPassword(staff, password);
   return { id: staff.id, email: staff.email, role: staff.role, sessionId: session.id };
+}
+
+/**
+ * As for end users (services/end-user-auth.ts): an outdated hash (made before normalization, or
+ * at another cost) replaced after a successful sign-in, only while it is still the stored one.
+ * `passwordChangedAt` is left alone: the password is the same, so no session ends.
+ */
+async function rehashStaffPassword(staff: { id: string; passwordHash: string }, password: string): Promise<void> {
+  try {
+    const passwordHash = await hashPassword(password);
+    await getPrisma().staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } });
+  } catch (error) {
+    getLogger().warn({ err: error instanceof Error ? error.message : String(error) }, "could not rehash an outdated staff password hash");
+  }
 }
 
 function safeDecode(value: string): string | undefined {

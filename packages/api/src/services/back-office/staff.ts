@@ -1,7 +1,7 @@
 import { getPrisma, isUniqueViolation, type StaffRole, type StaffUser } from "@gatehouse/db";
 import { appError, invalidField } from "../../errors";
-import { hashPassword, verifyPassword } from "../../lib/password-hasher";
-import { assertPasswordAllowed } from "../../policy/password-policy";
+import { checkSpendingAttempt, hashPassword, verifyPassword } from "../../lib/password-hasher";
+import { assertPasswordAllowed, normalizePassword } from "../../policy/password-policy";
 import { takeSignInAttempt } from "../../policy/sign-in-budget";
 import { openStaffSession, revokeStaffSessions, type OpenedStaffSession } from "../../staff/sessions";
 import { audit } from "../audit";
@@ -125,7 +125,7 @@ export async function changeStaffPassword(
   const staff = await prisma.staffUser.findUniqueOrThrow({ where: { id: caller.staff.id } });
   const who = { scope: "staff", account: staff.email };
   const attempt = await takeSignInAttempt(who, caller.ip);
-  if (!(await verifyPassword(input.currentPassword, staff.passwordHash))) {
+  if (!(await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, staff.passwordHash)))) {
     await audit({
       actor: staffActor(caller),
       action: "staff.signInFailed",
@@ -136,7 +136,7 @@ export async function changeStaffPassword(
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
-  if (input.newPassword === input.currentPassword) throw invalidField("newPassword", "The new password must differ from the current one.");
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   return prisma.$transaction(async (tx) => {
