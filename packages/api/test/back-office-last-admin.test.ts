@@ -92,6 +92,27 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
     expect(await getPrisma().staffUser.count()).toBe(2);
   });
 
+  it("staff:reset-password sets a new password, ends the staff member's sessions, and refuses unknown emails", async () => {
+    const email = `${unique("forgot")}@staff.example.com`;
+    expect((await staffCreate(["--email", email, "--role", "viewer"], { DATABASE_URL: db.url, STAFF_PASSWORD: "the old passphrase" })).code).toBe(0);
+    const before = await signInStaffFrom(server.url, ip, email, "the old passphrase");
+    expect(before).toBeDefined();
+    const reset = await staffCreate(["--reset", "--email", email], { DATABASE_URL: db.url });
+    expect(reset.code).toBe(0);
+    const newPassword = /Password \(shown once, store it now\): (\S+)/.exec(reset.stdout)?.[1];
+    expect(newPassword).toBeDefined();
+    // The old cookie and the old password are dead; the new password signs in; the role is unchanged.
+    expect((await backOffice(server.url, ip, before).query("auditLog.list", {})).status).toBe(401);
+    expect(await signInStaffFrom(server.url, ip, email, "the old passphrase")).toBeUndefined();
+    expect((await backOffice(server.url, ip, await signInStaffFrom(server.url, ip, email, newPassword!)).query("auditLog.list", {})).status).toBe(200);
+    expect((await getPrisma().staffUser.findUniqueOrThrow({ where: { email } })).role).toBe("viewer");
+    const unknown = await staffCreate(["--reset", "--email", `${unique("nobody")}@staff.example.com`], { DATABASE_URL: db.url });
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining("No staff member")]);
+    // Tidy up: later tests count the admins only, but keep the staff table as they expect it.
+    await getPrisma().staffSession.deleteMany({ where: { staff: { email } } });
+    await getPrisma().staffUser.delete({ where: { email } });
+  });
+
   it("the last enabled admin can neither demote nor disable themselves", async () => {
     const cookie = await signInStaffFrom(server.url, ip, firstEmail, firstPassword);
     expect(cookie).toBeDefined();
