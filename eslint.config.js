@@ -39,4 +39,21 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Pages, components and their helpers reach data only through @gatehouse/api's services and
+    // callers (docs: README "Architecture"); the front server (apps/web/server) may start the
+    // database and run migrations.
+    files: ["apps/web/app/**", "apps/web/components/**", "apps/web/lib/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@gatehouse/db", allowTypeImports: true, message: "Pages read data through @gatehouse/api (a service or the tRPC caller)." },
+            { name: "ioredis", message: "Pages never talk to Redis: use a service in @gatehouse/api." },
+          ],
+        },
+      ],
+    },
+  },
 );

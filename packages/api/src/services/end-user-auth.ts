@@ -16,14 +16,8 @@ import {
   type SessionTokens,
 } from "./sessions";
 import type { SessionState } from "./session-state";
+import { findLiveTenant } from "./tenants";
 import { issueAccessToken } from "./tokens";
-
-/** A live (not soft-deleted) tenant, or 404 tenant/NotFound. */
-export async function findLiveTenant(key: string) {
-  const tenant = await getPrisma().tenant.findUnique({ where: { key } });
-  if (!tenant || tenant.deletedAt) throw appError("tenant/NotFound");
-  return tenant;
-}
 
 const userActor = (user: { id: string; userId: string }) => ({ type: "user" as const, id: user.id, label: user.userId });
 

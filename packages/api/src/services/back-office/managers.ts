@@ -5,7 +5,7 @@ import { getLogger } from "../../lib/log";
 import { getMailer } from "../../lib/mailer";
 import { hashPassword } from "../../lib/password-hasher";
 import { audit } from "../audit";
-import { findLiveTenant } from "../end-user-auth";
+import { findLiveTenant } from "../tenants";
 import { toUserDto, type UserDto } from "../user-dto";
 import { staffActor, type StaffCaller } from "./caller";
 import { generateTemporaryPassword } from "./temporary-password";

@@ -2,7 +2,7 @@ import { getPrisma, type Prisma, type Tenant, type User } from "@gatehouse/db";
 import { appError } from "../../errors";
 import { hashPassword } from "../../lib/password-hasher";
 import { audit } from "../audit";
-import { findLiveTenant } from "../end-user-auth";
+import { findLiveTenant } from "../tenants";
 import { listLiveSessions, revokeUserSessions } from "../sessions";
 import { toUserDto, type UserDto } from "../user-dto";
 import { staffActor, type StaffCaller } from "./caller";

@@ -1,0 +1,22 @@
+import { getPrisma } from "@gatehouse/db";
+import { appError } from "../errors";
+import { tenantKeySchema } from "../policy/inputs";
+
+/** A live (not soft-deleted) tenant, or 404 tenant/NotFound. Every way in starts here. */
+export async function findLiveTenant(key: string) {
+  const tenant = await getPrisma().tenant.findUnique({ where: { key } });
+  if (!tenant || tenant.deletedAt) throw appError("tenant/NotFound");
+  return tenant;
+}
+
+/**
+ * The public face of a live tenant (its key and name), or null: what a page of this app may show
+ * without a session (the demo product page checks its tenant up front instead of failing after
+ * the whole form is filled). A key that cannot be a tenant key is null without a query.
+ */
+export async function liveTenantSummary(key: string): Promise<{ key: string; name: string } | null> {
+  const parsed = tenantKeySchema.safeParse(key);
+  if (!parsed.success) return null;
+  const tenant = await getPrisma().tenant.findUnique({ where: { key: parsed.data }, select: { key: true, name: true, deletedAt: true } });
+  return tenant && !tenant.deletedAt ? { key: tenant.key, name: tenant.name } : null;
+}
