@@ -60,7 +60,7 @@ function Target({ target, tenantKey }: { target: string | null; tenantKey: strin
   }
 }
 
-const dangerActions = new Set(["tenant.deleted", "user.deleted", "user.suspended", "user.signInFailed", "staff.signInFailed", "session.reuseDetected"]);
+const dangerActions = new Set(["tenant.deleted", "user.deleted", "user.suspended", "user.signInFailed", "staff.signInFailed", "staff.passwordChangeFailed", "session.reuseDetected"]);
 const successActions = new Set(["tenant.created", "tenant.restored", "manager.issued", "user.signedUp", "user.unsuspended", "staff.created"]);
 const actionTone = (action: string) => (dangerActions.has(action) ? "danger" : successActions.has(action) ? "success" : "neutral");
 

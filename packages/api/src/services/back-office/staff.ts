@@ -109,9 +109,10 @@ export async function updateStaff(
 }
 
 /**
- * A staff member changes their own password. A wrong current password is a failed sign-in
- * (401, counted against the staff account's budget, audited). Every session issued before the
- * change ends; the router hands the caller a fresh one.
+ * A staff member changes their own password. A wrong current password is a 401 counted against
+ * the staff account's sign-in budget (so the form cannot be used to guess faster than sign-in),
+ * audited as what it is, `staff.passwordChangeFailed`, not as a sign-in. Every session issued
+ * before the change ends; the router hands the caller a fresh one.
  */
 export async function changeStaffPassword(
   input: { currentPassword: string; newPassword: string },
@@ -124,10 +125,10 @@ export async function changeStaffPassword(
   if (!(await verifyPassword(input.currentPassword, staff.passwordHash))) {
     await audit({
       actor: staffActor(caller),
-      action: "staff.signInFailed",
+      action: "staff.passwordChangeFailed",
       target: `staff:${staff.email}`,
       ip: caller.ip,
-      details: { via: "changePassword" },
+      details: { reason: "wrong_current_password" },
     });
     throw appError("auth/InvalidCredentials");
   }
