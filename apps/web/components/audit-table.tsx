@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { auditActionLabel } from "../lib/audit-actions";
 import type { BackOfficeApi } from "../lib/server/api";
-import { Annotated, Badge, DataTable, Time } from "./ui";
+import { Annotated, Badge, DataTable, IpAddress, Time } from "./ui";
 
 /** One event as the audit log lists it (the contract's `AuditEvent`). */
 export type AuditEventView = Awaited<ReturnType<BackOfficeApi["auditLog"]["list"]>>["items"][number];
@@ -66,26 +66,30 @@ const actionTone = (action: string) => (dangerActions.has(action) ? "danger" : s
 
 export function AuditTable({ events, timeZone, caption }: { events: AuditEventView[]; timeZone: string; caption: string }) {
   return (
-    <DataTable caption={caption} columns={["When", "Action", "Actor", "Target", "Tenant", "IP"]}>
+    <DataTable caption={caption} columns={["When", "Action", "Actor", "Target", "Tenant", "IP"]} fit>
       {events.map((event) => (
         <tr key={event.id} data-action={event.action}>
-          <td className="nowrap">
+          <td className="col-when" data-label="When">
             <Time iso={event.at} timeZone={timeZone} />
           </td>
-          <td>
+          <td className="col-action" data-label="Action">
             <span className="stack">
               <Badge tone={actionTone(event.action)}>{auditActionLabel(event.action)}</Badge>
               <span className="mono small muted">{event.action}</span>
             </span>
           </td>
-          <td>
+          <td data-label="Actor">
             <Actor actor={event.actor} />
           </td>
-          <td>
+          <td data-label="Target">
             <Target target={event.target} tenantKey={event.tenantKey} />
           </td>
-          <td>{event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}</td>
-          <td className="mono small">{event.ip ?? "—"}</td>
+          <td className="col-tenant" data-label="Tenant">
+            {event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}
+          </td>
+          <td data-label="IP">
+            <IpAddress ip={event.ip} />
+          </td>
         </tr>
       ))}
     </DataTable>
