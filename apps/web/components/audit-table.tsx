@@ -69,22 +69,22 @@ export function AuditTable({ events, timeZone, caption }: { events: AuditEventVi
     <DataTable caption={caption} columns={["When", "Action", "Actor", "Target", "Tenant", "IP"]} fit>
       {events.map((event) => (
         <tr key={event.id} data-action={event.action}>
-          <td className="col-when" data-label="When">
+          <td data-label="When">
             <Time iso={event.at} timeZone={timeZone} />
           </td>
-          <td className="col-action" data-label="Action">
+          <td data-label="Action">
             <span className="stack">
               <Badge tone={actionTone(event.action)}>{auditActionLabel(event.action)}</Badge>
               <span className="mono small muted">{event.action}</span>
             </span>
           </td>
-          <td data-label="Actor">
+          <td className="col-wrap" data-label="Actor">
             <Actor actor={event.actor} />
           </td>
-          <td data-label="Target">
+          <td className="col-wrap" data-label="Target">
             <Target target={event.target} tenantKey={event.tenantKey} />
           </td>
-          <td className="col-tenant" data-label="Tenant">
+          <td data-label="Tenant">
             {event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}
           </td>
           <td data-label="IP">

@@ -95,10 +95,10 @@ export default async function UserPage({ params }: { params: Params }) {
           <DataTable caption={`Live sessions of ${user.userId}`} columns={["Signed in", "Last used", "IP", "Device"]} fit>
             {sessions.map((session) => (
               <tr key={session.id}>
-                <td className="col-when" data-label="Signed in">
+                <td data-label="Signed in">
                   <Time iso={session.createdAt} timeZone={timeZone} />
                 </td>
-                <td className="col-when" data-label="Last used">
+                <td data-label="Last used">
                   <Time iso={session.lastUsedAt} timeZone={timeZone} />
                 </td>
                 <td data-label="IP">
