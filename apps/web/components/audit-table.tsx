@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { auditActionLabel } from "../lib/audit-actions";
 import type { BackOfficeApi } from "../lib/server/api";
-import { Annotated, Badge, DataTable, Time } from "./ui";
+import { Annotated, Badge, DataTable, IpAddress, Time } from "./ui";
 
 /** One event as the audit log lists it (the contract's `AuditEvent`). */
 export type AuditEventView = Awaited<ReturnType<BackOfficeApi["auditLog"]["list"]>>["items"][number];
@@ -60,32 +60,36 @@ function Target({ target, tenantKey }: { target: string | null; tenantKey: strin
   }
 }
 
-const dangerActions = new Set(["tenant.deleted", "user.deleted", "user.suspended", "user.signInFailed", "staff.signInFailed", "session.reuseDetected"]);
+const dangerActions = new Set(["tenant.deleted", "user.deleted", "user.suspended", "user.signInFailed", "staff.signInFailed", "staff.passwordChangeFailed", "session.reuseDetected"]);
 const successActions = new Set(["tenant.created", "tenant.restored", "manager.issued", "user.signedUp", "user.unsuspended", "staff.created"]);
 const actionTone = (action: string) => (dangerActions.has(action) ? "danger" : successActions.has(action) ? "success" : "neutral");
 
 export function AuditTable({ events, timeZone, caption }: { events: AuditEventView[]; timeZone: string; caption: string }) {
   return (
-    <DataTable caption={caption} columns={["When", "Action", "Actor", "Target", "Tenant", "IP"]}>
+    <DataTable caption={caption} columns={["When", "Action", "Actor", "Target", "Tenant", "IP"]} fit>
       {events.map((event) => (
         <tr key={event.id} data-action={event.action}>
-          <td className="nowrap">
+          <td data-label="When">
             <Time iso={event.at} timeZone={timeZone} />
           </td>
-          <td>
+          <td data-label="Action">
             <span className="stack">
               <Badge tone={actionTone(event.action)}>{auditActionLabel(event.action)}</Badge>
               <span className="mono small muted">{event.action}</span>
             </span>
           </td>
-          <td>
+          <td className="col-wrap" data-label="Actor">
             <Actor actor={event.actor} />
           </td>
-          <td>
+          <td className="col-wrap" data-label="Target">
             <Target target={event.target} tenantKey={event.tenantKey} />
           </td>
-          <td>{event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}</td>
-          <td className="mono small">{event.ip ?? "—"}</td>
+          <td data-label="Tenant">
+            {event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}
+          </td>
+          <td data-label="IP">
+            <IpAddress ip={event.ip} />
+          </td>
         </tr>
       ))}
     </DataTable>

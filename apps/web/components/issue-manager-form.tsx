@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "../lib/trpc";
-import { userIdPattern } from "../lib/validation";
+import { emailProblem, userIdPattern } from "../lib/validation";
 import { CheckboxField, FormError, SubmitButton, TextField } from "./form";
 import { SecretReveal } from "./secret-reveal";
 import { Notice } from "./ui";
@@ -23,7 +23,7 @@ interface Issued {
 export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string; tenantName: string }) {
   const trpc = useTRPC();
   const [issued, setIssued] = useState<Issued | null>(null);
-  const { values, set, field, reset, formError, showError, clearErrors, setFieldError } = useFormFields({
+  const { values, set, field, reset, formError, showError, showFieldErrors, clearErrors } = useFormFields({
     userId: "",
     displayName: "",
     email: "",
@@ -37,20 +37,18 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
     event.preventDefault();
     clearErrors();
     const id = values.userId.trim().toLowerCase();
-    let invalid = false;
-    if (!userIdPattern.test(id)) {
-      setFieldError("userId", "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.");
-      invalid = true;
+    const errors: Record<string, string> = {};
+    if (!userIdPattern.test(id)) errors.userId = "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.";
+    if (displayName.trim() === "") errors.displayName = "Enter a display name.";
+    else if ([...displayName.trim()].length > 64) errors.displayName = "A display name has at most 64 characters.";
+    if (sendInvitation) {
+      const emailError = email.trim() === "" ? "Enter the email address to send the invitation to." : emailProblem(email);
+      if (emailError) errors.email = emailError;
     }
-    if (displayName.trim() === "") {
-      setFieldError("displayName", "Enter a display name.");
-      invalid = true;
+    if (Object.keys(errors).length > 0) {
+      showFieldErrors(errors);
+      return;
     }
-    if (sendInvitation && email.trim() === "") {
-      setFieldError("email", "Enter the email address to send the invitation to.");
-      invalid = true;
-    }
-    if (invalid) return;
     try {
       const result = await issue.mutateAsync({
         tenantKey,
@@ -67,7 +65,7 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
         passwordInEmail: sendInvitation && includePassword,
       });
     } catch (error) {
-      showError(error);
+      showError(error, { "user/UserIdDuplicated": "userId", "user/EmailDuplicated": "email", "signUp/EmailDomainNotAllowed": "email" });
     }
   }
 

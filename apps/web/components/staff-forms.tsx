@@ -3,8 +3,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { describeError } from "../lib/error-messages";
+import { messageForAppCode } from "../lib/error-messages";
 import { useTRPC } from "../lib/trpc";
+import { emailProblem, newPasswordHint, passwordLengthProblem } from "../lib/validation";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FormError, SelectField, SubmitButton, TextField } from "./form";
 import { Notice } from "./ui";
@@ -16,19 +17,40 @@ const roleOptions = [
   { value: "admin", label: "Admin: can change tenants, users and staff" },
 ];
 
-/** Adds a staff member with an initial password (which they should change at once). */
-export function CreateStaffForm() {
+/**
+ * Adds a staff member with an initial password (which they should change at once). Every field's
+ * problem is shown at once; an email already in the list (or a 409 from the API) is the email
+ * field's error.
+ */
+export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [role, setRole] = useState<Role>("viewer");
   const [created, setCreated] = useState<string | null>(null);
-  const { values, field, reset, formError, fieldErrors, showError, clearErrors } = useFormFields({ email: "", password: "" });
+  const { values, field, reset, formError, fieldErrors, showError, showFieldErrors, clearErrors } = useFormFields({ email: "", password: "" });
   const create = useMutation(trpc.backOffice.staff.create.mutationOptions());
+
+  function checkFields(): Record<string, string> {
+    const errors: Record<string, string> = {};
+    const email = values.email.trim().toLowerCase();
+    const emailError = emailProblem(email);
+    if (emailError) errors.email = emailError;
+    else if (existingEmails.includes(email)) errors.email = messageForAppCode("staff/EmailDuplicated");
+    const passwordError = passwordLengthProblem(values.password);
+    if (passwordError) errors.password = passwordError;
+    else if (email !== "" && values.password.toLowerCase() === email) errors.password = "The password must not be the email address.";
+    return errors;
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     clearErrors();
     setCreated(null);
+    const errors = checkFields();
+    if (Object.keys(errors).length > 0) {
+      showFieldErrors(errors);
+      return;
+    }
     try {
       const staff = await create.mutateAsync({ ...values, role });
       setCreated(`${staff.email} was added as ${staff.role === "admin" ? "an admin" : "a viewer"}. Give them the password over a secure channel and ask them to change it under Account.`);
@@ -36,7 +58,7 @@ export function CreateStaffForm() {
       setRole("viewer");
       router.refresh();
     } catch (error) {
-      showError(error);
+      showError(error, { "staff/EmailDuplicated": "email" });
     }
   }
 
@@ -50,7 +72,7 @@ export function CreateStaffForm() {
           label="Initial password"
           type="password"
           {...field("password")}
-          hint="8 to 72 characters, not a common password, not the email."
+          hint={`${newPasswordHint} Not a common password, not the email.`}
           required
           autoComplete="new-password"
         />
@@ -176,15 +198,30 @@ export function StaffRowActions({ email, role, disabled }: { email: string; role
 export function ChangeOwnPasswordForm() {
   const trpc = useTRPC();
   const [done, setDone] = useState(false);
-  const { values, field, reset, formError, showError, clearErrors, setFieldError } = useFormFields({ currentPassword: "", newPassword: "", confirmation: "" });
+  const { values, field, reset, formError, showError, showFieldErrors, clearErrors } = useFormFields(
+    { currentPassword: "", newPassword: "", confirmation: "" },
+    () => setDone(false),
+  );
   const { currentPassword, newPassword, confirmation } = values;
   const change = useMutation(trpc.backOffice.staff.changePassword.mutationOptions());
+
+  function checkFields(): Record<string, string> {
+    const errors: Record<string, string> = {};
+    if (currentPassword === "") errors.currentPassword = "Enter your current password.";
+    const lengthError = passwordLengthProblem(newPassword);
+    if (lengthError) errors.newPassword = lengthError;
+    else if (newPassword === currentPassword) errors.newPassword = "The new password must differ from the current one.";
+    if (confirmation !== newPassword) errors.confirmation = "The two new passwords are not the same.";
+    return errors;
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     clearErrors();
-    if (newPassword !== confirmation) {
-      setFieldError("confirmation", "The two new passwords are not the same.");
+    setDone(false);
+    const errors = checkFields();
+    if (Object.keys(errors).length > 0) {
+      showFieldErrors(errors);
       return;
     }
     try {
@@ -192,9 +229,8 @@ export function ChangeOwnPasswordForm() {
       reset();
       setDone(true);
     } catch (error) {
-      const described = describeError(error);
-      showError(error);
-      if (described.appCode === "auth/InvalidCredentials") setFieldError("currentPassword", "The current password is incorrect.");
+      // A wrong current password is that field's error, said once.
+      showError(error, { "auth/InvalidCredentials": "currentPassword" });
     }
   }
 
@@ -207,7 +243,7 @@ export function ChangeOwnPasswordForm() {
         label="New password"
         type="password"
         {...field("newPassword")}
-        hint="8 to 72 characters, not a common password, not your email, not the current one."
+        hint={`${newPasswordHint} Not a common password, not your email, not the current one.`}
         required
         autoComplete="new-password"
       />

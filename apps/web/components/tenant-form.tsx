@@ -1,10 +1,11 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "../lib/trpc";
-import { tenantKeyPattern } from "../lib/validation";
+import { messageForAppCode } from "../lib/error-messages";
+import { appUrlProblem, tenantKeyPattern } from "../lib/validation";
 import { DomainChips } from "./domain-chips";
 import { FormError, SelectField, SubmitButton, TextField } from "./form";
 import { Notice } from "./ui";
@@ -31,7 +32,8 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   const [saved, setSaved] = useState<TenantFormValues>(start);
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
   const [domainDraft, setDomainDraft] = useState("");
-  const { values, setValues, set, field, formError, fieldErrors, showError, clearErrors, setFieldError } = useFormFields(start, () =>
+  const queryClient = useQueryClient();
+  const { values, setValues, set, field, formError, fieldErrors, showError, showFieldErrors, clearErrors, setFieldError } = useFormFields(start, () =>
     setSavedMessage(null),
   );
 
@@ -39,18 +41,43 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   const update = useMutation(trpc.backOffice.tenants.update.mutationOptions());
   const pending = create.isPending || update.isPending;
 
+  /** The form's own checks, all at once: a draft domain not yet added is one error among the others. */
+  function checkFields(): Record<string, string> {
+    const errors: Record<string, string> = {};
+    if (mode === "create" && !tenantKeyPattern.test(values.key.trim().toLowerCase())) {
+      errors.key = "Use 2-32 lower-case letters, digits or hyphens, starting with a letter or digit.";
+    }
+    if (values.name.trim() === "") errors.name = "Enter a name.";
+    else if ([...values.name.trim()].length > 100) errors.name = "A tenant name has at most 100 characters.";
+    const appUrl = appUrlProblem(values.appUrl);
+    if (appUrl) errors.appUrl = appUrl;
+    if (domainDraft.trim() !== "") {
+      errors.allowedEmailDomains = `“${domainDraft.trim()}” has not been added yet: press Add domain, or clear the field.`;
+    }
+    return errors;
+  }
+
+  /** Whether a tenant (deleted ones too) already has this key, so "taken" joins the other errors. */
+  async function keyTaken(key: string): Promise<boolean> {
+    try {
+      await queryClient.fetchQuery({ ...trpc.backOffice.tenants.get.queryOptions({ key }), retry: false, staleTime: 0 });
+      return true;
+    } catch {
+      // Not found, or not answerable now: the API's own check on create still decides.
+      return false;
+    }
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     clearErrors();
     setSavedMessage(null);
-    if (domainDraft.trim() !== "") {
-      setFieldError("allowedEmailDomains", `“${domainDraft.trim()}” has not been added yet: press Add domain, or clear the field.`);
-      return;
-    }
+    const errors = checkFields();
     if (mode === "create") {
       const key = values.key.trim().toLowerCase();
-      if (!tenantKeyPattern.test(key)) {
-        setFieldError("key", "Use 2-32 lower-case letters, digits or hyphens, starting with a letter or digit.");
+      if (Object.keys(errors).length > 0) {
+        if (!errors.key && (await keyTaken(key))) errors.key = messageForAppCode("tenant/KeyDuplicated");
+        showFieldErrors(errors);
         return;
       }
       try {
@@ -63,8 +90,12 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
         });
         router.push(`/backoffice/tenants/${tenant.key}?created=1`);
       } catch (error) {
-        showError(error);
+        showError(error, { "tenant/KeyDuplicated": "key" });
       }
+      return;
+    }
+    if (Object.keys(errors).length > 0) {
+      showFieldErrors(errors);
       return;
     }
     const changes: { name?: string; locale?: "ko" | "en"; appUrl?: string; allowedEmailDomains?: string[] } = {};

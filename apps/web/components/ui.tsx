@@ -96,6 +96,26 @@ export function Badge({ tone = "neutral", children }: { tone?: BadgeTone; childr
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
+/** An IP address; an IPv6 one may break after its colons rather than widen its column. */
+export function IpAddress({ ip }: { ip: string | null }) {
+  if (!ip) return <span className="muted">—</span>;
+  const groups = ip.split(":");
+  return (
+    <span className="ip">
+      {groups.map((group, index) => (
+        <span key={index}>
+          {group}
+          {index < groups.length - 1 ? (
+            <>
+              :<wbr />
+            </>
+          ) : null}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 /** A value with a muted note under it, such as a user ID over the display name. */
 export function Annotated({ note, children }: { note: ReactNode; children: ReactNode }) {
   return (
@@ -120,10 +140,10 @@ export function LinkList({ items }: { items: { href: string; label: ReactNode; n
 }
 
 /** A table with a caption for screen readers and a header row; the rows are the children. */
-export function DataTable({ caption, columns, children }: { caption: string; columns: ReactNode[]; children: ReactNode }) {
+export function DataTable({ caption, columns, children, fit = false }: { caption: string; columns: ReactNode[]; children: ReactNode; fit?: boolean }) {
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className={fit ? "table table-fit" : "table"}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>

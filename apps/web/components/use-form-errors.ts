@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { describeError } from "../lib/error-messages";
 
 /** Where the browser goes when a call finds the staff session gone. */
@@ -9,23 +9,52 @@ export function goToSignInAfterExpiry(): void {
   window.location.assign(`/backoffice/sign-in?expired=1&next=${encodeURIComponent(next)}`);
 }
 
+/** Which field an appCode is about (a 409 "already taken" belongs next to the field, not in a banner). */
+export type FieldForAppCode = Partial<Record<string, string>>;
+
 /**
- * A form's error state from a failed API call: one summary sentence (the appCode in plain
- * words) and the schema's messages per field. An ended session leaves for the sign-in page.
+ * A form's error state. Every field's message is shown at once, next to its field: the form's own
+ * checks (`showFieldErrors`) and the API's answer (`showError`: the schema's issues per field, and
+ * appCodes named in `fieldFor` on their field). Only what belongs to no field is a banner. An ended
+ * session leaves for the sign-in page.
  */
 export function useFormErrors() {
   const [formError, setFormError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [focusRequest, setFocusRequest] = useState(0);
 
-  const showError = useCallback((error: unknown) => {
-    const described = describeError(error);
-    if (described.sessionExpired) {
-      goToSignInAfterExpiry();
-      return;
-    }
-    setFormError(described.message);
-    setFieldErrors(described.fieldErrors);
+  // After an answer with field errors (once they are rendered), the first invalid control takes
+  // focus; its error message describes it, so a screen reader reads both.
+  useEffect(() => {
+    if (focusRequest > 0) document.querySelector<HTMLElement>("form [aria-invalid='true']")?.focus();
+  }, [focusRequest]);
+
+  const showFieldErrors = useCallback((errors: Record<string, string>) => {
+    setFormError(null);
+    setFieldErrors(errors);
+    if (Object.keys(errors).length > 0) setFocusRequest((count) => count + 1);
   }, []);
+
+  const showError = useCallback(
+    (error: unknown, fieldFor: FieldForAppCode = {}, alsoKnown: Record<string, string> = {}) => {
+      const described = describeError(error);
+      if (described.sessionExpired) {
+        goToSignInAfterExpiry();
+        return;
+      }
+      const field = described.appCode ? fieldFor[described.appCode] : undefined;
+      const fields = { ...alsoKnown, ...described.fieldErrors };
+      if (field) fields[field] = described.message;
+      const onFields = Object.keys(fields).length > 0 && (field !== undefined || described.appCode === "validation/Invalid");
+      if (onFields) {
+        showFieldErrors(fields);
+        return;
+      }
+      setFormError(described.message);
+      setFieldErrors(fields);
+    },
+    [showFieldErrors],
+  );
 
   const clearErrors = useCallback(() => {
     setFormError(null);
@@ -41,7 +70,7 @@ export function useFormErrors() {
     });
   }, []);
 
-  return { formError, fieldErrors, showError, clearErrors, setFieldError, setFormError };
+  return { formError, fieldErrors, showError, showFieldErrors, clearErrors, setFieldError, setFormError };
 }
 
 /** The keys of `Values` that hold free text (not a union of literals, a flag or a list). */

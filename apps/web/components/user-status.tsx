@@ -1,4 +1,4 @@
-import { Badge } from "./ui";
+import { Badge, Time } from "./ui";
 
 export interface UserStatusFields {
   suspendedAt: string | null;
@@ -20,3 +20,20 @@ export function UserStatusBadges({ user }: { user: UserStatusFields }) {
 
 export const sourceLabel = (source: "self_signup" | "admin_issued") => (source === "admin_issued" ? "Issued by staff" : "Self sign-up");
 export const roleLabel = (role: "member" | "manager") => (role === "manager" ? "Manager" : "Member");
+
+/**
+ * "Last sign-in" true to the data: `lastLoginAt` is set by a password sign-in, while sign-up opens
+ * the user's first session without setting it (README, decisions). A self-signed-up user without
+ * one has signed in only at sign-up.
+ */
+export function LastSignIn({ user, timeZone }: { user: { lastLoginAt: string | null; source: string; createdAt: string }; timeZone: string }) {
+  if (user.lastLoginAt) return <Time iso={user.lastLoginAt} timeZone={timeZone} />;
+  if (user.source === "self_signup") {
+    return (
+      <span>
+        At sign-up, <Time iso={user.createdAt} timeZone={timeZone} />
+      </span>
+    );
+  }
+  return <span className="muted">Never</span>;
+}

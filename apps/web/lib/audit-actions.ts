@@ -23,6 +23,7 @@ export const auditActionLabels: Record<string, string> = {
   "staff.signedIn": "Staff signed in",
   "staff.signInFailed": "Staff sign-in failed",
   "staff.passwordChanged": "Staff changed password",
+  "staff.passwordChangeFailed": "Staff password change refused",
   "signingKey.rotated": "Signing key rotated",
 };
 

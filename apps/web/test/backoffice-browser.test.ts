@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
+  LAYOUT_WIDTHS,
   hasChromium,
+  layoutReport,
   requireChromiumUnderCi,
   launchChromium,
   newStaffContext,
@@ -17,7 +19,11 @@ import { startProductionServer, type ProductionServer } from "./production-serve
  * (`pnpm build` first). One story, step by step: an admin creates a tenant and issues a manager,
  * the manager changes the temporary password through the API, the admin suspends the manager and
  * finds it in the audit log, a viewer sees no admin controls. Every page is checked with axe-core,
- * must raise no CSP violation, and is photographed into screenshots/.
+ * must raise no CSP violation, must not be wider than the screen at 1280 and 390 px (nor hide a
+ * table's columns at 1280 px), and is photographed at both widths into screenshots/.
+ *
+ * The admin's browser comes through a proxy (TRUST_PROXY) with a full-length IPv6 address, the
+ * widest an IP column has to show.
  */
 requireChromiumUnderCi("backoffice-browser");
 
@@ -29,6 +35,7 @@ const MANAGER_NEW_PASSWORD = "Quiet-harbor-lantern-47";
 const VIEWER_EMAIL = "viewer@example.com";
 const VIEWER_PASSWORD = "Viewer-sees-only-2026";
 const VIEWER_NEW_PASSWORD = "Viewer-second-passphrase-9";
+const ADMIN_IP = "2001:0db8:85a3:08d3:1319:8a2e:0370:7348";
 
 describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", () => {
   let server: ProductionServer;
@@ -47,7 +54,22 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     const violations = await seriousAxeViolations(page);
     if (violations.length > 0) axeFindings.push({ page: name, violations });
     expect(violations, `serious accessibility violations on ${name}`).toEqual([]);
-    await screenshot(page, `backoffice-${name}`);
+    const size = page.viewportSize()!;
+    for (const width of LAYOUT_WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      // Photographed first, so a page that fails below can be looked at.
+      await screenshot(page, `backoffice-${name}-${width}`);
+      const layout = await layoutReport(page);
+      expect(layout.documentWidth, `${name} at ${width} px: the page is wider than the screen`).toBeLessThanOrEqual(layout.viewportWidth);
+      if (width === 1280) {
+        for (const table of layout.tables) {
+          expect(table.scrollWidth, `${name} at 1280 px: table "${table.caption}" cuts off columns`).toBeLessThanOrEqual(table.clientWidth);
+          expect(table.ipHeaderVisible, `${name} at 1280 px: IP column of "${table.caption}" out of view`).not.toBe(false);
+        }
+      }
+    }
+    await page.setViewportSize(size);
   }
 
   async function signIn(page: Page, email: string, password: string) {
@@ -58,9 +80,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
   }
 
   beforeAll(async () => {
-    server = await startProductionServer();
+    server = await startProductionServer({ TRUST_PROXY: "1" });
     browser = await launchChromium();
-    adminContext = await newStaffContext(browser, server.url, observed, { timezoneId: "Asia/Seoul" });
+    adminContext = await newStaffContext(browser, server.url, observed, { timezoneId: "Asia/Seoul", extraHTTPHeaders: { "x-forwarded-for": ADMIN_IP } });
     admin = await adminContext.newPage();
   }, 120_000);
 
@@ -129,6 +151,30 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(await admin.getByLabel("Email").inputValue()).toBe(server.env.BACKOFFICE_ADMIN_EMAIL);
     expect(await admin.getByLabel("Password").inputValue()).toBe("");
     await checkPage(admin, "sign-in-error");
+
+    // A refused address stays out of the URL (history, Referer) and the server's log.
+    const stranger = "someone.unknown@northwind.example";
+    const logStart = server.logs().length;
+    await admin.getByLabel("Email").fill(stranger);
+    await admin.getByLabel("Password").fill("not-the-password-either");
+    await admin.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => admin.getByLabel("Email").inputValue()).toBe(stranger);
+    await admin.locator(".alert-error", { hasText: "email or password is incorrect" }).waitFor();
+    expect(admin.url()).not.toMatch(/email|someone|%40/i);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const newLog = server.logs().slice(logStart);
+    expect(newLog).not.toContain(stranger);
+    expect(newLog).not.toContain(encodeURIComponent(stranger));
+    // next-auth's own error redirect (a form posted without the page) names no address either.
+    const { csrfToken } = (await (await adminContext.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const direct = await adminContext.request.post("/api/auth/callback/credentials", {
+      form: { csrfToken, email: stranger, password: "not-the-password-either" },
+      maxRedirects: 0,
+    });
+    expect(direct.status()).toBe(302);
+    expect(direct.headers().location).toMatch(/\/backoffice\/sign-in\?error=CredentialsSignin/);
+    expect(direct.headers().location).not.toMatch(/someone|%40|@/);
+    expect(server.logs().slice(logStart)).not.toContain(stranger);
   });
 
   it("signs the admin in and shows the overview with the admin's controls", async () => {
@@ -182,22 +228,44 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(savedChips).toEqual(["northwind.example×", "partners.northwind.example×"]);
     // The API stored the app URL as its origin.
     expect(await admin.getByLabel("App URL (optional)").inputValue()).toBe("https://app.northwind.example");
+    // The tenant's demo product page is one click away.
+    expect(await admin.getByRole("link", { name: "Demo page" }).getAttribute("href")).toBe(`/demo/${TENANT_KEY}`);
     await checkPage(admin, "tenant-detail-admin");
   });
 
-  it("maps the API's appCode and zod issues to plain words next to the fields", async () => {
+  it("shows every field's error at once, each on its field; a taken key is the key's error, not a banner", async () => {
     await admin.goto("/backoffice/tenants/new");
     await admin.getByLabel("Tenant key").fill(TENANT_KEY);
-    await admin.getByLabel("Name", { exact: true }).fill("Duplicate");
-    await admin.getByRole("button", { name: "Create tenant" }).click();
-    await expect.poll(() => admin.locator(".alert-error").textContent()).toContain("tenant key is already taken");
-    // A field-level message from the API's schema (the app URL is validated server-side).
-    await admin.getByLabel("Tenant key").fill("another-one");
     await admin.getByLabel("App URL (optional)").fill("ftp://files.example");
+    // A domain typed but not added is one error among the others, not the only one shown.
+    await admin.getByLabel("Add a domain").fill("pending.example");
     await admin.getByRole("button", { name: "Create tenant" }).click();
-    await expect.poll(() => admin.locator(".field-error").allTextContents()).toContain("⚠ The app URL must start with http:// or https://.");
-    expect(await admin.getByLabel("App URL (optional)").getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => admin.locator(".field-error").count()).toBe(4);
+    const errors = await admin.locator(".field-error").allTextContents();
+    expect(errors).toEqual([
+      "⚠ That tenant key is already taken (keys of deleted tenants stay reserved).",
+      "⚠ Enter a name.",
+      "⚠ The app URL must start with http:// or https://.",
+      "⚠ “pending.example” has not been added yet: press Add domain, or clear the field.",
+    ]);
+    for (const label of ["Tenant key", "Name", "App URL (optional)", "Add a domain"]) {
+      expect(await admin.getByLabel(label, { exact: true }).getAttribute("aria-invalid"), label).toBe("true");
+    }
+    expect(await admin.locator(".alert-error").count()).toBe(0);
+    // The first field in error has focus; its message describes it.
+    expect(await admin.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("key");
     await checkPage(admin, "tenant-new-errors");
+
+    // Everything else fixed: the API's 409 lands on the key field too.
+    await admin.getByLabel("Name", { exact: true }).fill("Duplicate");
+    await admin.getByLabel("App URL (optional)").fill("");
+    await admin.getByLabel("Add a domain").fill("");
+    await admin.getByRole("button", { name: "Create tenant" }).click();
+    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual([
+      "⚠ That tenant key is already taken (keys of deleted tenants stay reserved).",
+    ]);
+    expect(await admin.getByLabel("Tenant key").getAttribute("aria-invalid")).toBe("true");
+    expect(await admin.locator(".alert-error").count()).toBe(0);
   });
 
   it("edits a tenant's domains: an emptied list says any domain is accepted", async () => {
@@ -352,21 +420,93 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(signIn.status).toBe(200);
   });
 
+  it("a user who signed up and has not signed in since: 'Last sign-in' says at sign-up, beside the live session", async () => {
+    const signedUp = await trpcCall(server.url, "clientAuth.signUp", {
+      tenantKey: TENANT_KEY,
+      userId: "mina.park",
+      password: "Paper-lantern-river-31",
+      displayName: "박미나",
+      email: "mina.park@northwind.example",
+    });
+    expect(signedUp.status).toBe(200);
+    expect((signedUp.data as { user: { lastLoginAt: string | null } }).user.lastLoginAt).toBeNull();
+    await admin.goto(`/backoffice/tenants/${TENANT_KEY}/users/mina.park`);
+    await admin.getByRole("heading", { name: /Live sessions \(1\)/ }).waitFor();
+    const row = (term: string) => admin.locator(".details-row", { has: admin.locator("dt", { hasText: new RegExp(`^${term}$`) }) }).locator("dd");
+    expect(await row("Last sign-in").textContent()).toMatch(/^At sign-up, \d/);
+    expect(await row("Last active").textContent()).toMatch(/\d{2}:\d{2}/);
+    expect(await admin.locator(".details").first().textContent()).not.toContain("Never");
+    await checkPage(admin, "user-detail-signed-up");
+    // The list says the same.
+    await admin.goto(`/backoffice/tenants/${TENANT_KEY}/users?q=mina`);
+    expect(await admin.getByRole("row", { name: /mina\.park/ }).textContent()).toContain("At sign-up");
+  });
+
   it("adds a viewer on the staff page", async () => {
     await admin.goto("/backoffice/staff");
     await checkPage(admin, "staff-list");
+    const hint = await admin.locator(".field-hint").allTextContents();
+    expect(hint.join(" ")).toContain("8 to 72 characters");
+    expect(hint.join(" ")).not.toMatch(/bytes?\b/);
+
+    // Both problems at once, each on its field: an email already in the list, a short password
+    // (four Korean letters are 12 bytes but 4 characters).
+    await admin.getByLabel("Email").fill(server.env.BACKOFFICE_ADMIN_EMAIL!);
+    await admin.getByLabel("Initial password").fill("비밀번호");
+    await admin.getByRole("button", { name: "Add staff member" }).click();
+    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual([
+      "⚠ A staff member with that email already exists.",
+      "⚠ Use at least 8 characters.",
+    ]);
+    expect(await admin.getByLabel("Email").getAttribute("aria-invalid")).toBe("true");
+    expect(await admin.getByLabel("Initial password").getAttribute("aria-invalid")).toBe("true");
+    expect(await admin.locator(".alert-error").count()).toBe(0);
+    await checkPage(admin, "staff-form-errors");
+
+    // Added elsewhere after this page loaded: the API's 409 lands on the email field.
+    const cookie = (await adminContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const elsewhere = "operations.on-call.reviewer@northwind-traders.example";
+    const added = await trpcCall(server.url, "backOffice.staff.create", { email: elsewhere, password: "Reviewer-on-call-2026", role: "viewer" }, { cookie });
+    expect(added.status).toBe(200);
+    await admin.getByLabel("Email").fill(elsewhere);
+    await admin.getByLabel("Initial password").fill("Another-good-passphrase-5");
+    await admin.getByRole("button", { name: "Add staff member" }).click();
+    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual(["⚠ A staff member with that email already exists."]);
+    expect(await admin.getByLabel("Email").getAttribute("aria-invalid")).toBe("true");
+    expect(await admin.locator(".alert-error").count()).toBe(0);
+
+    // The API's own password rule (a common password), next to the field.
     await admin.getByLabel("Email").fill(VIEWER_EMAIL);
-    await admin.getByLabel("Initial password").fill("password");
+    await admin.getByLabel("Initial password").fill("password123");
     await admin.getByLabel("Role", { exact: true }).selectOption("viewer");
     await admin.getByRole("button", { name: "Add staff member" }).click();
-    // The password policy's message from the API, next to the field.
-    await expect.poll(() => admin.locator(".field-error").count()).toBeGreaterThan(0);
+    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual(["⚠ This password is too common. Choose one that is harder to guess."]);
     expect(await admin.getByLabel("Initial password").getAttribute("aria-invalid")).toBe("true");
     await admin.getByLabel("Initial password").fill(VIEWER_PASSWORD);
     await admin.getByRole("button", { name: "Add staff member" }).click();
     await admin.locator(".alert-success", { hasText: `${VIEWER_EMAIL} was added as a viewer` }).waitFor();
     await admin.getByRole("row", { name: new RegExp(VIEWER_EMAIL) }).waitFor();
     await checkPage(admin, "staff-viewer-added");
+  });
+
+  it("keeps the IP column of the audit log and the overview in view at 1280 px, full IPv6 addresses and long emails included", async () => {
+    await admin.setViewportSize({ width: 1280, height: 900 });
+    for (const path of ["/backoffice", "/backoffice/audit"]) {
+      await admin.goto(path);
+      // The admin's own actions carry the proxy's full IPv6 address.
+      const ipCell = admin.locator("tbody tr td:last-child", { hasText: ADMIN_IP }).first();
+      await ipCell.waitFor();
+      expect(await admin.locator("tbody").textContent(), path).toContain("operations.on-call.reviewer@northwind-traders.example");
+      const layout = await layoutReport(admin);
+      expect(layout.tables.length, path).toBeGreaterThan(0);
+      for (const table of layout.tables) {
+        expect(table.ipHeaderVisible, path).toBe(true);
+        expect(table.scrollWidth, path).toBeLessThanOrEqual(table.clientWidth);
+      }
+      const cell = await ipCell.boundingBox();
+      expect(cell!.x + cell!.width, path).toBeLessThanOrEqual(1280);
+    }
+    await admin.setViewportSize({ width: 1360, height: 900 });
   });
 
   it("a viewer sees no admin controls anywhere", async () => {
@@ -424,6 +564,26 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     // others, and the new password then works.
     await viewer.goto("/backoffice/account");
     await checkPage(viewer, "account");
+    // Every problem at once, on its field.
+    await viewer.getByLabel("New password", { exact: true }).fill("short");
+    await viewer.getByLabel("New password again").fill("something else entirely");
+    await viewer.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => viewer.locator(".field-error").allTextContents()).toEqual([
+      "⚠ Enter your current password.",
+      "⚠ Use at least 8 characters.",
+      "⚠ The two new passwords are not the same.",
+    ]);
+    await checkPage(viewer, "account-errors");
+    // A wrong current password: said once, on its field, no banner.
+    await viewer.getByLabel("Current password").fill("not-my-current-password");
+    await viewer.getByLabel("New password", { exact: true }).fill(VIEWER_NEW_PASSWORD);
+    await viewer.getByLabel("New password again").fill(VIEWER_NEW_PASSWORD);
+    await viewer.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => viewer.locator(".field-error").allTextContents()).toEqual(["⚠ The current password is incorrect."]);
+    expect(await viewer.getByLabel("Current password").getAttribute("aria-invalid")).toBe("true");
+    expect(await viewer.locator(".alert-error").count()).toBe(0);
+    expect((await viewer.locator("main").textContent())!.split("current password is incorrect").length - 1).toBe(1);
+
     await viewer.getByLabel("Current password").fill(VIEWER_PASSWORD);
     await viewer.getByLabel("New password", { exact: true }).fill(VIEWER_NEW_PASSWORD);
     await viewer.getByLabel("New password again").fill("something else entirely");
@@ -447,7 +607,18 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await signIn(again, VIEWER_EMAIL, VIEWER_NEW_PASSWORD);
     await again.waitForURL(`${server.url}/backoffice`);
     await fresh.close();
-  });
+
+    // The audit log records the wrong current password as what it was, not as a sign-in.
+    await admin.goto(`/backoffice/audit?action=staff.passwordChangeFailed`);
+    const wrongCurrent = admin.locator("tbody tr");
+    await expect.poll(() => wrongCurrent.count()).toBe(1);
+    expect(await wrongCurrent.first().textContent()).toContain("Staff password change refused");
+    expect(await wrongCurrent.first().textContent()).toContain(VIEWER_EMAIL);
+    // Only the sign-in with the old password above is a failed sign-in of the viewer.
+    await admin.goto(`/backoffice/audit?action=staff.signInFailed`);
+    const viewerSignInFailures = (await admin.locator("tbody tr").allTextContents()).filter((text) => text.includes(VIEWER_EMAIL));
+    expect(viewerSignInFailures).toHaveLength(1);
+  }, 180_000); // eight pages, each checked at two widths
 
   it("handles session expiry: a page load and a mutation both lead to sign-in, which then returns", async () => {
     // A mutation whose session ended meanwhile.
@@ -532,10 +703,28 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
 
     await admin.goto("/backoffice/users");
     await checkPage(admin, "users-tenant-picker");
-    await admin.goto("/backoffice/tenants/no-such-tenant");
-    await admin.getByRole("heading", { name: "Not found" }).waitFor();
-    await checkPage(admin, "not-found");
   });
+
+  it("answers unknown tenants and users with HTTP 404 and a not-found page", async () => {
+    for (const path of [
+      "/backoffice/tenants/no-such-tenant",
+      "/backoffice/tenants/no-such-tenant/users",
+      "/backoffice/tenants/no-such-tenant/managers/new",
+      `/backoffice/tenants/${TENANT_KEY}/users/nobody.here`,
+    ]) {
+      const response = await admin.goto(path);
+      expect(response?.status(), path).toBe(404);
+      await admin.getByRole("heading", { name: "Not found" }).waitFor();
+      expect(await admin.title(), path).toMatch(/^Not found/);
+      expect(await admin.title(), path).not.toMatch(/no-such-tenant|nobody/);
+    }
+    await checkPage(admin, "not-found");
+    // Known ones still answer 200, titled by their name.
+    const known = await admin.goto(`/backoffice/tenants/${TENANT_KEY}`);
+    expect(known?.status()).toBe(200);
+    expect(await admin.title()).toContain(`${TENANT_NAME} Ltd`);
+  });
+
 
   it("deletes a user behind a confirmation and says so on the list", async () => {
     const cookie = (await adminContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");

@@ -4,7 +4,7 @@ import { formatDateTime, isValidTimeZone } from "../lib/format";
 import { nextPageParams, pageNumber, previousPageParams, readPageState } from "../lib/pagination";
 import { contentSecurityPolicy, pageSecurityHeaders } from "../lib/security-headers";
 import { safeNextPath, signInUrl } from "../lib/server/sign-in-url";
-import { checkEmailDomain } from "../lib/validation";
+import { appUrlProblem, checkEmailDomain, emailProblem, newPasswordHint, passwordLengthProblem } from "../lib/validation";
 
 describe("allowed email domain chips", () => {
   it("lower-cases, strips a leading @, and refuses invalid names, URLs, addresses and duplicates", () => {
@@ -84,5 +84,32 @@ describe("times in the staff member's zone", () => {
     expect(formatDateTime("2026-11-21T10:00:00.000Z", "UTC")).toBe("21 Nov 2026, 10:00:00 UTC");
     expect(isValidTimeZone("Europe/Berlin")).toBe(true);
     expect(isValidTimeZone("Mars/Olympus")).toBe(false);
+  });
+});
+
+describe("the form's own checks (the API stays the judge)", () => {
+  it("counts a password in characters after NFKC, with the 72-byte maximum said in characters", () => {
+    expect(passwordLengthProblem("seven77")).toBe("Use at least 8 characters.");
+    expect(passwordLengthProblem("eight888")).toBeUndefined();
+    // Four Korean syllables are 12 bytes but 4 characters: too short.
+    expect(passwordLengthProblem("비밀번호")).toBe("Use at least 8 characters.");
+    expect(passwordLengthProblem("비밀번호를바꿔요")).toBeUndefined();
+    // Full-width letters become ASCII under NFKC: 8 characters, 8 bytes.
+    expect(passwordLengthProblem("ＡＢＣＤＥＦＧＨ")).toBeUndefined();
+    expect(passwordLengthProblem("a".repeat(72))).toBeUndefined();
+    expect(passwordLengthProblem("a".repeat(73))).toMatch(/^Too long/);
+    expect(passwordLengthProblem("한".repeat(24))).toBeUndefined();
+    expect(passwordLengthProblem("한".repeat(25))).toMatch(/Korean ones as 3/);
+    for (const words of [newPasswordHint, passwordLengthProblem("a".repeat(73))!]) expect(words).not.toMatch(/\bbytes?\b/);
+  });
+
+  it("checks emails and app URLs like the API's schemas", () => {
+    expect(emailProblem("")).toBe("Enter an email address.");
+    expect(emailProblem("not-an-email")).toMatch(/valid email/);
+    expect(emailProblem(" ops@example.com ")).toBeUndefined();
+    expect(appUrlProblem("")).toBeUndefined();
+    expect(appUrlProblem("https://app.example.com/welcome")).toBeUndefined();
+    expect(appUrlProblem("ftp://files.example")).toBe("The app URL must start with http:// or https://.");
+    expect(appUrlProblem("app.example.com")).toMatch(/absolute/);
   });
 });

@@ -49,12 +49,18 @@ export interface Observed {
  * A browser context for one staff member. Every page in it reports `securitypolicyviolation`
  * events (through a binding, so they survive navigations), console CSP errors and uncaught errors.
  */
-export async function newStaffContext(browser: Browser, baseUrl: string, observed: Observed, options: { timezoneId?: string } = {}): Promise<BrowserContext> {
+export async function newStaffContext(
+  browser: Browser,
+  baseUrl: string,
+  observed: Observed,
+  options: { timezoneId?: string; extraHTTPHeaders?: Record<string, string> } = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL: baseUrl,
     timezoneId: options.timezoneId ?? "Asia/Seoul",
     locale: "en-US",
     viewport: { width: 1360, height: 900 },
+    ...(options.extraHTTPHeaders ? { extraHTTPHeaders: options.extraHTTPHeaders } : {}),
   });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   await context.exposeBinding("__gatehouseCsp", ({ page }, violation: Omit<CspViolation, "page">) => {
@@ -118,6 +124,36 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 }
 
 let shotCounter = 0;
+
+/** The widths every BackOffice page is checked and photographed at: a laptop and a phone. */
+export const LAYOUT_WIDTHS = [1280, 390] as const;
+
+export interface LayoutReport {
+  /** The document's width and the viewport's: equal when nothing overflows sideways. */
+  documentWidth: number;
+  viewportWidth: number;
+  /** Each table's box: scrollWidth > clientWidth means columns are cut off behind a scroll. */
+  tables: { caption: string; scrollWidth: number; clientWidth: number; ipHeaderVisible: boolean | null }[];
+}
+
+/** What overflows sideways on the page as it is now. */
+export async function layoutReport(page: Page): Promise<LayoutReport> {
+  return page.evaluate(() => ({
+    documentWidth: document.documentElement.scrollWidth,
+    viewportWidth: window.innerWidth,
+    tables: [...document.querySelectorAll<HTMLElement>(".table-wrap")].map((wrap) => {
+      const box = wrap.getBoundingClientRect();
+      const ip = [...wrap.querySelectorAll("th")].find((th) => th.textContent?.trim() === "IP");
+      const ipBox = ip?.getBoundingClientRect();
+      return {
+        caption: wrap.querySelector("caption")?.textContent ?? "",
+        scrollWidth: wrap.scrollWidth,
+        clientWidth: wrap.clientWidth,
+        ipHeaderVisible: ipBox ? ipBox.left >= box.left && ipBox.right <= box.right + 0.5 : null,
+      };
+    }),
+  }));
+}
 
 /** A full-page screenshot, numbered in the order taken (NN-name.png). */
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -148,7 +148,7 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
 
       expect(await auditActionsFor(`staff:${me.email}`)).toEqual([
         "staff.signedIn",
-        "staff.signInFailed",
+        "staff.passwordChangeFailed",
         "staff.passwordChanged",
         "staff.signInFailed",
         "staff.signedIn",

@@ -180,3 +180,29 @@ describe("text helpers", () => {
     expect(safeHttpUrl(null)).toBeNull();
   });
 });
+
+describe("Korean text", () => {
+  it("names the common Korean fonts of each platform in the body's font stack, in both templates and locales", async () => {
+    for (const locale of LOCALES) {
+      const mails = [
+        await renderVerificationEmail({ locale, code: "482915", ttlMinutes: 10, tenantName: "한빛 상점" }),
+        await renderManagerInvitationEmail({
+          locale,
+          tenantName: "한빛 상점",
+          tenantKey: "hanbit",
+          userId: "mgr.kim",
+          displayName: "김민지",
+          appUrl: null,
+        }),
+      ];
+      for (const mail of mails) {
+        // Every text font stack (the monospace one for codes and passwords aside).
+        const stacks = [...mail.html.matchAll(/font-family:((?:[^;"&]|&quot;)*)/g)].map((match) => match[1]!).filter((stack) => !stack.startsWith("ui-monospace"));
+        expect(stacks.length).toBeGreaterThan(0);
+        for (const stack of stacks) {
+          for (const font of ["Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic"]) expect(stack, `${locale}: ${font}`).toContain(font);
+        }
+      }
+    }
+  });
+});

@@ -1,9 +1,12 @@
 import "server-only";
+import { cache } from "react";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { appRouter, createCallerFactory, createContext } from "@gatehouse/api";
 import { CLIENT_IP_HEADER } from "@gatehouse/api/http";
 import { hasSessionCookie } from "./staff";
+import { routeParam } from "../route-params";
+import { tenantKeyPattern } from "../validation";
 import { signInUrl } from "./sign-in-url";
 
 const createCaller = createCallerFactory(appRouter);
@@ -56,3 +59,23 @@ export async function loadFromApi<T>(load: (api: BackOfficeApi) => Promise<T>): 
   if (appCode === "tenant/NotFound" || appCode === "user/NotFound" || appCode === "staff/NotFound") notFound();
   throw new ApiPageError(appCode);
 }
+
+/**
+ * The tenant a `[key]` route names (deleted ones too), once per request (the page and its
+ * metadata share it). Unknown → `notFound()`. The tenant and user pages have no loading boundary
+ * above them, so this runs before anything is streamed and the answer is a real HTTP 404.
+ */
+export const loadTenant = cache(async (rawKey: string) => {
+  const key = routeParam(rawKey);
+  if (!key || !tenantKeyPattern.test(key)) notFound();
+  return loadFromApi((api) => api.tenants.get({ key }));
+});
+
+/** A tenant's user with their live sessions, once per request; unknown tenant or user → `notFound()`. */
+export const loadUser = cache(async (rawKey: string, rawUserId: string) => {
+  const tenant = await loadTenant(rawKey);
+  const userId = routeParam(rawUserId)?.toLowerCase();
+  if (!userId || userId.length > 64) notFound();
+  const { user, sessions } = await loadFromApi((api) => api.users.get({ tenantKey: tenant.key, userId }));
+  return { tenant, user, sessions };
+});

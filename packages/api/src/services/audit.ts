@@ -25,6 +25,7 @@ export const auditActions = [
   "staff.signedIn",
   "staff.signInFailed",
   "staff.passwordChanged",
+  "staff.passwordChangeFailed",
   "signingKey.rotated",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];

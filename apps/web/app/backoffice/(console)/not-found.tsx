@@ -1,4 +1,8 @@
+import type { Metadata } from "next";
 import Link from "next/link";
+
+// Used for every notFound() under the console (an unknown tenant or user), instead of the page's title.
+export const metadata: Metadata = { title: "Not found" };
 
 export default function NotFound() {
   return (

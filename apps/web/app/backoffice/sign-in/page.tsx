@@ -15,27 +15,31 @@ const errorMessages: Record<string, string> = {
   unavailable: "Gatehouse is temporarily unavailable. Try again shortly.",
 };
 
-async function signInAction(formData: FormData) {
+/** What a refused sign-in hands back to the form: the reason, and the email to show again. */
+export interface SignInState {
+  error?: string;
+  email?: string;
+}
+
+/**
+ * A refused sign-in answers the form in place (React's action state) instead of redirecting: the
+ * email address never goes into a URL, so it reaches neither the browser history nor the server's
+ * request log. Success redirects (next-auth throws Next's redirect, which is rethrown).
+ */
+async function signInAction(_previous: SignInState, formData: FormData): Promise<SignInState> {
   "use server";
   const next = safeNextPath(String(formData.get("next") ?? "")) ?? "/backoffice";
+  const email = String(formData.get("email") ?? "").slice(0, 254);
   try {
-    await signIn("credentials", {
-      email: String(formData.get("email") ?? ""),
-      password: String(formData.get("password") ?? ""),
-      redirectTo: next,
-    });
+    await signIn("credentials", { email, password: String(formData.get("password") ?? ""), redirectTo: next });
   } catch (error) {
     if (error instanceof AuthError) {
       const code = (error as AuthError & { code?: string }).code;
-      const reason = code && code !== "credentials" ? code : error.type;
-      const params = new URLSearchParams({ error: reason });
-      if (next !== "/backoffice") params.set("next", next);
-      const email = String(formData.get("email") ?? "").slice(0, 254);
-      if (email) params.set("email", email);
-      redirect(`/backoffice/sign-in?${params.toString()}`);
+      return { error: code && code !== "credentials" ? code : error.type, email };
     }
     throw error;
   }
+  return {};
 }
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -46,10 +50,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const next = safeNextPath(one("next"));
   if (await currentStaff()) redirect(next ?? "/backoffice");
 
+  // next-auth's own error redirect (a form posted straight to /api/auth/callback/credentials)
+  // carries only the reason; the form's refusals arrive as action state (SignInForm).
   const error = one("error");
-  const errorMessage = error ? (errorMessages[error] ?? errorMessages.CredentialsSignin!) : undefined;
+  const urlError = error ? (errorMessages[error] ?? errorMessages.CredentialsSignin!) : undefined;
   let notice: string | undefined;
-  if (!errorMessage) {
+  if (!urlError) {
     if (one("expired")) notice = "Your session has ended (sessions last at most 8 hours, and end when your account changes). Sign in again to continue.";
     else if (one("passwordChanged")) notice = "Your password was changed. Sign in with the new password.";
     else if (one("signedOut")) notice = "You have signed out.";
@@ -66,17 +72,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         </div>
         <h1>Sign in to BackOffice</h1>
         <p className="lead">For Gatehouse staff. Use the email and password of your staff account.</p>
-        {errorMessage ? (
-          <div role="alert" className="alert alert-error" id="sign-in-error">
-            {errorMessage}
-          </div>
-        ) : null}
-        {notice ? (
-          <div role="status" className="alert alert-info">
-            {notice}
-          </div>
-        ) : null}
-        <SignInForm action={signInAction} next={next} email={one("email")} hasError={Boolean(errorMessage)} />
+        <SignInForm action={signInAction} next={next} urlError={urlError} notice={notice} errorMessages={errorMessages} />
       </div>
     </main>
   );

@@ -1,7 +1,9 @@
 "use client";
 
+import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import { TextField } from "../../../components/form";
+import type { SignInState } from "./page";
 
 function SubmitButton() {
   const { pending } = useFormStatus();
@@ -12,46 +14,66 @@ function SubmitButton() {
   );
 }
 
-/** Works without JavaScript too (a server action posted by the form). */
+/**
+ * Works without JavaScript too (a server action posted by the form). A refused attempt comes back
+ * as action state: the message and the email, kept in the form and never put in the URL.
+ */
 export function SignInForm({
   action,
   next,
-  email,
-  hasError,
+  urlError,
+  notice,
+  errorMessages,
 }: {
-  action: (formData: FormData) => Promise<void>;
+  action: (previous: SignInState, formData: FormData) => Promise<SignInState>;
   next: string | undefined;
-  email: string | undefined;
-  hasError: boolean;
+  /** A reason next-auth put in the URL (no email). */
+  urlError: string | undefined;
+  notice: string | undefined;
+  errorMessages: Record<string, string>;
 }) {
-  const errorId = hasError ? "sign-in-error" : undefined;
+  const [state, formAction] = useActionState(action, {});
+  const errorMessage = state.error ? (errorMessages[state.error] ?? errorMessages.CredentialsSignin) : urlError;
+  const errorId = errorMessage ? "sign-in-error" : undefined;
   return (
-    <form action={action} noValidate={false}>
-      {next ? <input type="hidden" name="next" value={next} /> : null}
-      <TextField
-        label="Email"
-        id="email"
-        name="email"
-        type="email"
-        autoComplete="username"
-        required
-        maxLength={254}
-        defaultValue={email}
-        autoFocus={!email}
-        errorId={errorId}
-      />
-      <TextField
-        label="Password"
-        id="password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        maxLength={72}
-        autoFocus={Boolean(email)}
-        errorId={errorId}
-      />
-      <SubmitButton />
-    </form>
+    <>
+      {errorMessage ? (
+        <div role="alert" className="alert alert-error" id="sign-in-error">
+          {errorMessage}
+        </div>
+      ) : notice ? (
+        <div role="status" className="alert alert-info">
+          {notice}
+        </div>
+      ) : null}
+      {/* A new key per answer, so the kept email is shown and the password field starts empty. */}
+      <form action={formAction} key={state.error ? `${state.error}:${state.email ?? ""}` : "initial"}>
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <TextField
+          label="Email"
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          maxLength={254}
+          defaultValue={state.email}
+          autoFocus={!state.email}
+          errorId={errorId}
+        />
+        <TextField
+          label="Password"
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          maxLength={72}
+          autoFocus={Boolean(state.email)}
+          errorId={errorId}
+        />
+        <SubmitButton />
+      </form>
+    </>
   );
 }

@@ -112,10 +112,11 @@ export async function updateStaff(
 }
 
 /**
- * A staff member changes their own password. A wrong current password is a failed sign-in
- * (401, counted against the staff account's budget, audited). Every session issued before the
- * change ends (the version bump also refuses sign-ins still checking the old password); the
- * caller gets a new session, opened under the new version, for the router to set as a cookie.
+ * A staff member changes their own password. A wrong current password is a 401 counted against
+ * the staff account's sign-in budget (so the form cannot be used to guess faster than sign-in),
+ * audited as what it is, `staff.passwordChangeFailed`, not as a sign-in. Every session issued
+ * before the change ends (the version bump also refuses sign-ins still checking the old password);
+ * the caller gets a new session, opened under the new version, for the router to set as a cookie.
  */
 export async function changeStaffPassword(
   input: { currentPassword: string; newPassword: string },
@@ -128,10 +129,10 @@ export async function changeStaffPassword(
   if (!(await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, staff.passwordHash)))) {
     await audit({
       actor: staffActor(caller),
-      action: "staff.signInFailed",
+      action: "staff.passwordChangeFailed",
       target: `staff:${staff.email}`,
       ip: caller.ip,
-      details: { via: "changePassword" },
+      details: { reason: "wrong_current_password" },
     });
     throw appError("auth/InvalidCredentials");
   }

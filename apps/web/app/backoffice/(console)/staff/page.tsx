@@ -50,7 +50,7 @@ export default async function StaffPage() {
         })}
       </DataTable>
       <Card id="add-staff" title="Add a staff member">
-        <CreateStaffForm />
+        <CreateStaffForm existingEmails={staff.items.map((member) => member.email)} />
       </Card>
     </>
   );

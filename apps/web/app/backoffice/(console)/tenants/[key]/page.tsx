@@ -3,27 +3,23 @@ import Link from "next/link";
 import { TenantDangerZone } from "../../../../../components/tenant-actions";
 import { TenantForm } from "../../../../../components/tenant-form";
 import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "../../../../../components/ui";
-import { loadFromApi } from "../../../../../lib/server/api";
+import { loadTenant } from "../../../../../lib/server/api";
 import { requireStaff } from "../../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../../lib/server/time-zone";
-import { routeParam } from "../../../../../lib/route-params";
-import { tenantKeyPattern } from "../../../../../lib/validation";
-import { notFound } from "next/navigation";
 
 type Params = Promise<{ key: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Tenant ${routeParam((await params).key) ?? ""}` };
+  const tenant = await loadTenant((await params).key);
+  return { title: `${tenant.name} (tenant)` };
 }
 
 export default async function TenantPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
-  const key = routeParam((await params).key);
-  if (!key || !tenantKeyPattern.test(key)) notFound();
+  const tenant = await loadTenant((await params).key);
   const { created } = await searchParams;
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
-  const tenant = await loadFromApi((api) => api.tenants.get({ key }));
   const deleted = tenant.deletedAt !== null;
   const base = `/backoffice/tenants/${tenant.key}`;
 
@@ -47,6 +43,10 @@ export default async function TenantPage({ params, searchParams }: { params: Par
               <Link href={`${base}/users`} className="btn btn-secondary">
                 Users
               </Link>
+              {/* The demo product page is another app, not part of BackOffice: a plain link. */}
+              <a href={`/demo/${tenant.key}`} className="btn btn-secondary">
+                Demo page
+              </a>
               {staff.isAdmin ? (
                 <Link href={`${base}/managers/new`} className="btn btn-primary">
                   Issue manager

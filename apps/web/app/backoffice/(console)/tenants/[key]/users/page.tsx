@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Annotated, DataTable, EmptyState, Notice, PageHeader, Pagination, SearchForm, Time } from "../../../../../../components/ui";
-import { UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../components/user-status";
+import { Annotated, DataTable, EmptyState, Notice, PageHeader, Pagination, SearchForm } from "../../../../../../components/ui";
+import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../components/user-status";
 import { readPageState } from "../../../../../../lib/pagination";
 import { routeParam } from "../../../../../../lib/route-params";
-import { loadFromApi } from "../../../../../../lib/server/api";
+import { loadFromApi, loadTenant } from "../../../../../../lib/server/api";
 import { requireStaff } from "../../../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../../../lib/server/time-zone";
 import { tenantKeyPattern } from "../../../../../../lib/validation";
@@ -15,7 +15,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 const PAGE_SIZE = 20;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `Users of ${routeParam((await params).key) ?? "tenant"}` };
+  return { title: `Users of ${(await loadTenant((await params).key)).name}` };
 }
 
 export default async function TenantUsersPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
@@ -96,7 +96,7 @@ export default async function TenantUsersPage({ params, searchParams }: { params
                     <UserStatusBadges user={user} />
                   </td>
                   <td className="nowrap">
-                    <Time iso={user.lastLoginAt} timeZone={timeZone} />
+                    <LastSignIn user={user} timeZone={timeZone} />
                   </td>
                 </tr>
               ))}

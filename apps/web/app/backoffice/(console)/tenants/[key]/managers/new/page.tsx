@@ -2,18 +2,18 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { IssueManagerForm } from "../../../../../../../components/issue-manager-form";
 import { Notice, PageHeader } from "../../../../../../../components/ui";
-import { loadFromApi } from "../../../../../../../lib/server/api";
-import { routeParam } from "../../../../../../../lib/route-params";
+import { loadTenant } from "../../../../../../../lib/server/api";
 import { requireStaff } from "../../../../../../../lib/server/staff";
-import { tenantKeyPattern } from "../../../../../../../lib/validation";
 
-export const metadata: Metadata = { title: "Issue manager" };
+type Params = Promise<{ key: string }>;
 
-export default async function IssueManagerPage({ params }: { params: Promise<{ key: string }> }) {
-  const key = routeParam((await params).key);
-  if (!key || !tenantKeyPattern.test(key)) notFound();
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Issue manager for ${(await loadTenant((await params).key)).name}` };
+}
+
+export default async function IssueManagerPage({ params }: { params: Params }) {
+  const tenant = await loadTenant((await params).key);
   const staff = await requireStaff();
-  const tenant = await loadFromApi((api) => api.tenants.get({ key }));
   if (tenant.deletedAt) notFound();
   return (
     <>

@@ -1,32 +1,27 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { UserActions } from "../../../../../../../components/user-actions";
-import { Badge, Card, DataTable, DefinitionList, EmptyState, Notice, PageHeader, Section, Time } from "../../../../../../../components/ui";
-import { UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../../components/user-status";
-import { routeParam } from "../../../../../../../lib/route-params";
-import { loadFromApi } from "../../../../../../../lib/server/api";
+import { Badge, Card, DataTable, DefinitionList, EmptyState, IpAddress, Notice, PageHeader, Section, Time } from "../../../../../../../components/ui";
+import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../../components/user-status";
+import { loadUser } from "../../../../../../../lib/server/api";
 import { requireStaff } from "../../../../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../../../../lib/server/time-zone";
-import { tenantKeyPattern } from "../../../../../../../lib/validation";
 
 type Params = Promise<{ key: string; userId: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `User ${routeParam((await params).userId) ?? ""}` };
+  const raw = await params;
+  const { tenant, user } = await loadUser(raw.key, raw.userId);
+  return { title: `${user.userId} in ${tenant.name}` };
 }
 
 export default async function UserPage({ params }: { params: Params }) {
   const raw = await params;
-  const key = routeParam(raw.key);
-  const userId = routeParam(raw.userId)?.toLowerCase();
-  if (!key || !tenantKeyPattern.test(key) || !userId || userId.length > 64) notFound();
+  const { tenant, user, sessions } = await loadUser(raw.key, raw.userId);
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
-
-  const [tenant, { user, sessions }] = await loadFromApi((api) =>
-    Promise.all([api.tenants.get({ key }), api.users.get({ tenantKey: key, userId })]),
-  );
   const usersHref = `/backoffice/tenants/${tenant.key}/users`;
+  // Sessions' lastUsedAt is their last sign-in or refresh: the newest is when the user was last seen.
+  const lastActive = sessions.map((session) => session.lastUsedAt).sort().at(-1);
 
   return (
     <>
@@ -76,7 +71,11 @@ export default async function UserPage({ params }: { params: Params }) {
                 ),
               },
               { term: "Password", value: user.mustChangePassword ? "Must be changed at next sign-in" : "Set by the user" },
-              { term: "Last sign-in", value: <Time iso={user.lastLoginAt} timeZone={timeZone} /> },
+              { term: "Last sign-in", value: <LastSignIn user={user} timeZone={timeZone} /> },
+              {
+                term: "Last active",
+                value: lastActive ? <Time iso={lastActive} timeZone={timeZone} /> : <span className="muted">No live session</span>,
+              },
               { term: "Created", value: <Time iso={user.createdAt} timeZone={timeZone} /> },
             ]}
           />
@@ -93,18 +92,22 @@ export default async function UserPage({ params }: { params: Params }) {
         {sessions.length === 0 ? (
           <EmptyState title="No live sessions">The user is not signed in on any device.</EmptyState>
         ) : (
-          <DataTable caption={`Live sessions of ${user.userId}`} columns={["Signed in", "Last used", "IP", "Device"]}>
+          <DataTable caption={`Live sessions of ${user.userId}`} columns={["Signed in", "Last used", "IP", "Device"]} fit>
             {sessions.map((session) => (
               <tr key={session.id}>
-                <td className="nowrap">
+                <td data-label="Signed in">
                   <Time iso={session.createdAt} timeZone={timeZone} />
                 </td>
-                <td className="nowrap">
+                <td data-label="Last used">
                   <Time iso={session.lastUsedAt} timeZone={timeZone} />
                 </td>
-                <td className="mono small">{session.ip ?? "—"}</td>
-                <td className="small truncate" title={session.userAgent ?? undefined}>
-                  {session.userAgent ?? "—"}
+                <td data-label="IP">
+                  <IpAddress ip={session.ip} />
+                </td>
+                <td data-label="Device">
+                  <span className="small truncate" title={session.userAgent ?? undefined}>
+                    {session.userAgent ?? "—"}
+                  </span>
                 </td>
               </tr>
             ))}

@@ -1,5 +1,5 @@
-/** Shown while a page's data loads (server components stream in behind it). */
-export default function Loading() {
+/** Shown while a list page's data loads (loading.tsx of the segments that have no [key] below them: a tenant or user page must not stream, so it can answer 404). */
+export function PageLoading() {
   return (
     <div className="loading" role="status" aria-live="polite">
       <div className="skeleton skeleton-title" />
