@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { getConfig } from "../config";
+import { getLogger } from "./log";
 import { appError, appErrorOf } from "../errors";
 import { PASSWORD_MAX_BYTES, normalizePassword } from "../policy/password-policy";
 
@@ -209,5 +210,20 @@ export async function checkSpendingAttempt<T>(attempt: { refund(): Promise<void>
   } catch (error) {
     if (isHashQueueFull(error)) await attempt.refund();
     throw error;
+  }
+}
+
+/**
+ * After a successful sign-in whose check said `outdated` (a hash made before normalization, or at
+ * another cost than BCRYPT_COST): hashes the password again and hands the new hash to `save`,
+ * which must replace the stored hash only while it is still `stale` (a password changed meanwhile
+ * wins). It changes no credentials version, so no session ends. Best effort: if it fails (a full
+ * hashing queue), the next sign-in tries again.
+ */
+export async function replaceOutdatedHash(password: string, save: (passwordHash: string) => Promise<unknown>): Promise<void> {
+  try {
+    await save(await hashPassword(password));
+  } catch (error) {
+    getLogger().warn({ err: error instanceof Error ? error.message : String(error) }, "could not rehash an outdated password hash");
   }
 }

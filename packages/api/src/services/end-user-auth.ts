@@ -1,7 +1,6 @@
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { appError, invalidField } from "../errors";
-import { checkSpendingAttempt, hashPassword, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
-import { getLogger } from "../lib/log";
+import { checkSpendingAttempt, hashPassword, replaceOutdatedHash, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
@@ -98,7 +97,11 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   }
   const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: userActor(signedIn), action: "user.signedIn", tenant, target: `user:${signedIn.userId}`, ip: client.ip });
-  if (outdated) await rehashUserPassword(live, input.password);
+  if (outdated) {
+    await replaceOutdatedHash(input.password, (passwordHash) =>
+      prisma.user.updateMany({ where: { id: live.id, passwordHash: live.passwordHash }, data: { passwordHash } }),
+    );
+  }
   return sessionTokens(signedIn, tenant, opened.session);
 }
 
@@ -113,20 +116,6 @@ async function raceLostError(verified: { id: string; passwordHash: string | null
     if (now?.suspendedAt && !now.deletedAt && now.passwordHash === verified.passwordHash) return appError("auth/AccountSuspended");
   }
   return sessionRefusedError(reason);
-}
-
-/**
- * After a successful sign-in, replaces a hash made before normalization or at another cost than
- * BCRYPT_COST, only while it is still the stored one (a password changed meanwhile wins). Best
- * effort: if it fails (a full hashing queue), the next sign-in tries again.
- */
-async function rehashUserPassword(user: { id: string; passwordHash: string | null }, password: string): Promise<void> {
-  try {
-    const passwordHash = await hashPassword(password);
-    await getPrisma().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
-  } catch (error) {
-    getLogger().warn({ err: error instanceof Error ? error.message : String(error) }, "could not rehash an outdated password hash");
-  }
 }
 
 /**

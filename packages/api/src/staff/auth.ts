@@ -1,8 +1,7 @@
 import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
-import { checkSpendingAttempt, hashPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
-import { getLogger } from "../lib/log";
+import { checkSpendingAttempt, replaceOutdatedHash, verifyPasswordOrDummy } from "../lib/password-hasher";
 import { existingPasswordSchema, isStorableText } from "../policy/inputs";
 import { enforceIpLimit } from "../policy/rate-limits";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
@@ -58,22 +57,12 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   const session = await openStaffSession(staff);
   await getPrisma().staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
   await audit({ actor: { type: "staff", id: staff.id, label: staff.email }, action: "staff.signedIn", target: `staff:${staff.email}`, ip: input.ip });
-  if (outdated) await rehashStaffPassword(staff, password);
-  return { id: staff.id, email: staff.email, role: staff.role, sessionId: session.id };
-}
-
-/**
- * As for end users (services/end-user-auth.ts): an outdated hash (made before normalization, or
- * at another cost) replaced after a successful sign-in, only while it is still the stored one.
- * `passwordChangedAt` is left alone: the password is the same, so no session ends.
- */
-async function rehashStaffPassword(staff: { id: string; passwordHash: string }, password: string): Promise<void> {
-  try {
-    const passwordHash = await hashPassword(password);
-    await getPrisma().staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } });
-  } catch (error) {
-    getLogger().warn({ err: error instanceof Error ? error.message : String(error) }, "could not rehash an outdated staff password hash");
+  if (outdated) {
+    await replaceOutdatedHash(password, (passwordHash) =>
+      getPrisma().staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } }),
+    );
   }
+  return { id: staff.id, email: staff.email, role: staff.role, sessionId: session.id };
 }
 
 function safeDecode(value: string): string | undefined {
