@@ -37,7 +37,7 @@ const ADAPTER_IMPORTS = {
 const t = initTRPC.create();
 const router = t.router({
   ping: t.procedure.query(() => ({ pong: true })),
-  echo: t.procedure.mutation(async ({ getRawInput }) => ({ got: await getRawInput() })),
+  echo: t.procedure.input((raw: unknown) => raw).mutation(({ input }) => ({ got: input })),
   streams: t.procedure.query(() => ({ later: Promise.resolve(1) })),
   nested: t.router({ deep: t.procedure.query(() => "deep") }),
 });
