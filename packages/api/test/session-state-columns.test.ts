@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { closePgPool, getPgPool, Prisma } from "@gatehouse/db";
-import { SESSION_STATE_QUERY } from "../src/services/session-state";
+import { closePgPool, getPgPool, Prisma, type User } from "@gatehouse/db";
+import { SESSION_STATE_QUERY, type SessionUser } from "../src/services/session-state";
 
 /**
  * The per-request session check (src/services/session-state.ts) is hand-written SQL on a plain pg
@@ -23,8 +23,12 @@ const MODEL_FIELDS = {
 const PREFIXES = { s_: "Session", t_: "Tenant" } as const;
 /** Output columns that are expressions (no source column to compare): reviewed by hand. */
 const EXPRESSIONS = ["t_locale"]; // t.locale::text: the enum read as its label
-/** User columns the session check deliberately leaves out. */
-const USER_COLUMNS_LEFT_OUT = ["passwordHash"];
+/** User columns the session check deliberately leaves out: exactly what SessionUser omits. */
+const USER_COLUMNS_LEFT_OUT = ["passwordHash"] as const;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Fails typecheck when SessionUser starts or stops omitting a User field this list does not name.
+const leftOutIsWhatSessionUserOmits: Same<Exclude<keyof User, (typeof USER_COLUMNS_LEFT_OUT)[number]>, keyof SessionUser> = true;
+void leftOutIsWhatSessionUserOmits;
 
 interface OutputColumn {
   /** The column name in the result (after `AS`). */
@@ -65,7 +69,7 @@ afterAll(async () => {
 describe("the raw-SQL session check's columns match the schema", () => {
   it("selects every User field but the password hash, and nothing else from User", async () => {
     const userColumns = (await outputColumns()).filter((c) => modelOf(c.name).model === "User").map((c) => c.name);
-    const expected = MODEL_FIELDS.User.filter((field) => !USER_COLUMNS_LEFT_OUT.includes(field));
+    const expected = MODEL_FIELDS.User.filter((field) => !(USER_COLUMNS_LEFT_OUT as readonly string[]).includes(field));
     expect([...userColumns].sort(), "session-state.ts's user columns vs prisma/schema.prisma's User model").toEqual([...expected].sort());
   });
 
