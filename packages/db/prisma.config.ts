@@ -24,6 +24,8 @@ import { CatalogTextClient } from "./src/schema-engine-client";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+// Remove (and engine/query-engine.stub) on Prisma 7, whose CLI has no library/binary query engine to
+// look for (prisma/orm#28319); 6.19.3 still resolves one even with `engineType = "client"`.
 process.env.PRISMA_QUERY_ENGINE_LIBRARY ||= path.join(here, "engine", "query-engine.stub");
 process.env.PRISMA_HIDE_UPDATE_MESSAGE ||= "1";
 process.env.CHECKPOINT_DISABLE ||= "1";
@@ -31,6 +33,7 @@ process.env.CHECKPOINT_DISABLE ||= "1";
 // The schema's `url = env("DATABASE_URL")` must resolve for the CLI to load the schema, even
 // for `generate`, which never connects. Commands that do connect use the adapter below, which
 // insists on a real DATABASE_URL rather than silently using this placeholder.
+// Remove with the schema's `url = env("DATABASE_URL")` (Prisma 7 takes the URL from this config instead).
 const configuredUrl = process.env.DATABASE_URL?.trim() || undefined;
 process.env.DATABASE_URL ||= "postgresql://placeholder@127.0.0.1:5432/placeholder";
 
@@ -46,7 +49,10 @@ export default defineConfig({
       );
     }
     return new PrismaPg({
+      // Discrete fields: remove the need when PrismaPg.connectToShadowDb() also overrides the
+      // database of a connectionString (not so in 6.19.3; no upstream issue found).
       ...pgConfigFromUrl(configuredUrl),
+      // Remove when @prisma/adapter-pg maps `name`/"char" itself (prisma/orm#27403, open; 6.19.3 fails).
       Client: CatalogTextClient,
       connectionTimeoutMillis: 5_000,
       // The CLI never disposes the pool; a long idle timeout keeps it alive ~10 s after finishing.

@@ -12,6 +12,9 @@
  *   ignores it; `migrate dev` would want to reset);
  * - a failed row left by Prisma itself (finished_at and rolled_back_at both null) is refused
  *   just like Prisma does (P3009), with the fix in the message.
+ *
+ * Remove when stock `prisma migrate deploy` runs offline with no engine download and exits when
+ * done (6.19.3 idles ~10 s and needs prisma.config.ts's workarounds; Prisma 7 cannot migrate offline).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { parseMail, verificationCodeOf } from "./mime";
 
-export { decodeWords, parseMail, parsePart, verificationCodeOf, type MimePart, type ParsedMail } from "./mime";
+export { decodeWords, parseMail, verificationCodeOf, type ParsedMail } from "./mime";
 
 /** A message the catcher took, with its envelope and its decoded parts. */
 export interface CapturedMail {

@@ -26,7 +26,8 @@ type Row = SessionUser & {
 };
 
 // A named prepared statement on the plain pg pool: parsed and planned once per connection.
-const SESSION_STATE_QUERY = {
+// Exported for test/session-state-columns.test.ts, which holds its columns to the schema.
+export const SESSION_STATE_QUERY = {
   name: "gatehouse_session_state",
   text: `SELECT u.id, u."tenantId", u."userId", u.email, u."verifiedEmail", u."emailVerifiedAt", u."displayName",
                 u.role, u.source, u."mustChangePassword", u."suspendedAt", u."lastLoginAt", u."deletedAt",
