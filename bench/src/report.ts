@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Floors } from "./floors";
-import type { TickerResult } from "./run";
+import type { TickerResult } from "./children";
 
 /** The shape of bench/results/<date>.json. */
 export interface ScenarioResult {
