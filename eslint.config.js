@@ -1,5 +1,6 @@
-// Lint for the whole monorepo (typescript-eslint's recommended rules, no type-aware rules so it
-// stays fast). Generated code, builds and vendored data are ignored.
+// Lint for the whole monorepo: typescript-eslint's recommended rules everywhere, plus the
+// type-aware promise rules for the TypeScript sources (typed through the project service, which
+// finds each file's nearest tsconfig.json). Generated code, builds and vendored data are ignored.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -38,6 +39,56 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "no-console": "off",
     },
+  },
+  {
+    // A forgotten await lets a rejection escape as an unhandledRejection (or a request answer
+    // before its write lands); an async callback where void is expected drops its errors.
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      // React's event props accept a promise-returning handler; its errors are handled inside.
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
+    },
+  },
+  {
+    // process.env is read only where the environment is turned into settings (issue 16): the
+    // zod-validated config of @gatehouse/api, and the places below, each with its reason.
+    // Everything else takes its settings from getConfig() or from its caller.
+    files: ["**/*.{ts,tsx,js,mjs,cjs}"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read settings from @gatehouse/api's config (packages/api/src/config.ts), not process.env." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+          message: "Read settings from @gatehouse/api's config (packages/api/src/config.ts), not process.env.",
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      "packages/api/src/config.ts", // the validated config itself, and the logger/hasher settings read before it
+      "packages/api/src/cli/**", // command-line tools: their own variables (STAFF_PASSWORD, …), DATABASE_URL checks
+      "packages/db/src/index.ts", // the Prisma client: DATABASE_URL and the pool's DATABASE_* settings (db has no dependency on api)
+      "packages/db/src/migrate.ts", // GATEHOUSE_MIGRATIONS_DIR, for migrating from a bundle outside the repo
+      "packages/db/src/cli/**", // migrate / with-database CLIs
+      "packages/db/src/testing.ts", // test tooling: TEST_DATABASE_URL, CI
+      "packages/db/prisma.config.ts", // Prisma's own config file, read by the prisma CLI
+      "apps/web/next.config.ts", // build-time config: APP_URL's host for allowed dev origins
+      "apps/web/proxy.ts", // Next runs the proxy in its own bundle, apart from the API's config: APP_URL and NODE_ENV for the CSP
+      "apps/web/server/**", // the front server's entry and the dev defaults it fills into the environment
+      "apps/web/scripts/**", "packages/*/scripts/**", // build scripts
+      "**/test/**", "**/vitest.config.ts", "tooling/testing/**", // tests and test tooling set up their own environment
+      "bench/**", // the benchmark drives servers through their environment
+    ],
+    rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" },
   },
   {
     // Pages, components and their helpers reach data only through @gatehouse/api's services and

@@ -199,6 +199,20 @@ export function assertProductionConfig(config: Config): void {
   }
 }
 
+/**
+ * Settings of the process-wide logger and password-hashing pool. Both are built once per process,
+ * before a config may be installed, and outlive every config a test installs, so they are read
+ * straight from the environment, unvalidated, as they always were (README "Configuration").
+ */
+export function logLevelFromEnv(env: Record<string, string | undefined> = process.env): string {
+  return env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info");
+}
+
+/** HASH_WORKERS as a positive number, else undefined (one worker per core). */
+export function hashWorkersFromEnv(env: Record<string, string | undefined> = process.env): number | undefined {
+  return Number(env.HASH_WORKERS) || undefined;
+}
+
 const CONFIG_KEY = Symbol.for("gatehouse.config");
 type Holder = { [CONFIG_KEY]?: Config };
 

@@ -1,4 +1,5 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from "pino";
+import { logLevelFromEnv } from "../config";
 
 /**
  * Structured JSON logs. Secrets never reach them: request bodies are not logged, and these
@@ -46,7 +47,7 @@ function scrubbedError(value: unknown): unknown {
 /** A logger with Gatehouse's settings; tests pass a destination to read what it writes. */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   const settings = {
-    level: options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+    level: options.level ?? logLevelFromEnv(),
     base: { service: "gatehouse" },
     redact: { paths: redactPaths, censor: "[redacted]" },
     serializers: { err: scrubbedError },

@@ -2,7 +2,7 @@ import { getRounds } from "bcryptjs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { getConfig } from "../config";
+import { getConfig, hashWorkersFromEnv } from "../config";
 import { getLogger } from "./log";
 import { appError, appErrorOf } from "../errors";
 import { PASSWORD_MAX_BYTES, normalizePassword } from "../policy/password-policy";
@@ -103,7 +103,7 @@ type Holder = { [POOL_KEY]?: HasherPool };
 
 function pool(): HasherPool {
   const holder = globalThis as Holder;
-  holder[POOL_KEY] ??= new HasherPool(Number(process.env.HASH_WORKERS) || availableParallelism());
+  holder[POOL_KEY] ??= new HasherPool(hashWorkersFromEnv() ?? availableParallelism());
   return holder[POOL_KEY];
 }
 
