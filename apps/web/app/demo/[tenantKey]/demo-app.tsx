@@ -520,8 +520,12 @@ function MePanel({ user, loading, refetching, onReload }: { user: User | undefin
               disabled={signingOut}
               onClick={async () => {
                 setSigningOut(true);
-                await ClientAuth.signOut();
-                setSigningOut(false);
+                // The facade answers errors as data; the session is forgotten locally either way.
+                try {
+                  await ClientAuth.signOut();
+                } finally {
+                  setSigningOut(false);
+                }
               }}
             >
               Sign out
