@@ -5,7 +5,7 @@ import { getLogger } from "./lib/log";
 import { hashPassword } from "./lib/password-hasher";
 import { newPasswordSchema } from "./policy/inputs";
 import { passwordProblem } from "./policy/password-policy";
-import { audit, systemActor } from "./services/audit";
+import { auditSystemAction } from "./services/audit";
 
 /**
  * BACKOFFICE_ADMIN_EMAIL/_PASSWORD: creates that admin when no staff member has the email, and
@@ -30,7 +30,7 @@ export async function ensureBootstrapAdmin(): Promise<"created" | "exists" | "sk
     const created = await prisma.staffUser.create({
       data: { email: admin.email, passwordHash: await hashPassword(admin.password), role: "admin" },
     });
-    await audit({ actor: systemActor, action: "staff.created", target: `staff:${created.email}`, details: { bootstrap: true } });
+    await auditSystemAction(prisma, "staff.created", { target: { staff: created.email }, details: { bootstrap: true } });
     return "created";
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
