@@ -31,19 +31,19 @@ export const auditActions = [
 export type AuditAction = (typeof auditActions)[number];
 
 /** The database an audit event is written to: the caller's transaction, or the client. */
-export type AuditDb = Pick<Prisma.TransactionClient, "auditEvent">;
+type AuditDb = Pick<Prisma.TransactionClient, "auditEvent">;
 
 /** What an action was done to, written `<kind>:<name>`, e.g. "user:alice", "tenant:acme". */
-export type AuditTarget = { user: string } | { session: string } | { tenant: string } | { staff: string } | { signingKey: string };
+type AuditTarget = { user: string } | { session: string } | { tenant: string } | { staff: string } | { signingKey: string };
 
 /** An end user as the log names them: the internal id (null for an account that does not exist) and the userId. */
-export interface AuditedUser {
+interface AuditedUser {
   id: string | null;
   userId: string;
 }
 
 /** A staff member acting (id null: an unknown email at sign-in), and the request's IP. */
-export interface AuditedStaff {
+interface AuditedStaff {
   staff: { id: string | null; email: string };
   ip: string;
 }
