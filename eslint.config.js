@@ -1,8 +1,34 @@
 // Lint for the whole monorepo: typescript-eslint's recommended rules everywhere, plus the
 // type-aware promise rules for the TypeScript sources (typed through the project service, which
-// finds each file's nearest tsconfig.json). Generated code, builds and vendored data are ignored.
+// finds each file's nearest tsconfig.json), the process.env fence and the data-layer fence.
+// Generated code, builds and vendored data are ignored.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+
+/**
+ * The data layer, reached only by @gatehouse/api's services, policies and its start-up code
+ * (see the fence at the end).
+ */
+const dataLayer = [
+  { regex: "^@gatehouse/db(/.*)?$", message: "The database is reached through @gatehouse/api (a service, or bootstrap/dev for start-up)." },
+  { regex: "^(@prisma/.*|prisma|pg)$", message: "The database is reached through @gatehouse/api's services." },
+  { regex: "^(ioredis|ioredis-mock|@upstash/.*)$", message: "Redis is reached only by @gatehouse/api's services and policies." },
+  { regex: "(^|/)lib/(redis|redis-script|upstash-adapter)(\\.ts)?$", message: "Redis is reached only by the API's services and policies." },
+];
+
+/** Reports `import("…")` of a dataLayer module (a static import is no-restricted-imports' job). */
+const noDynamicDataImports = {
+  meta: { type: "problem", schema: [] },
+  create(context) {
+    return {
+      ImportExpression(node) {
+        const source = node.source.type === "Literal" ? node.source.value : undefined;
+        const match = typeof source === "string" ? dataLayer.find(({ regex }) => new RegExp(regex, "u").test(source)) : undefined;
+        if (match) context.report({ node, message: `'${source}' import is restricted from being used. ${match.message}` });
+      },
+    };
+  },
+};
 
 export default tseslint.config(
   {
@@ -91,20 +117,24 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" },
   },
   {
-    // Pages, components and their helpers reach data only through @gatehouse/api's services and
-    // callers (docs: README "Architecture"); the front server (apps/web/server) may start the
-    // database and run migrations.
-    files: ["apps/web/app/**", "apps/web/components/**", "apps/web/lib/**"],
+    // Routers and the whole BackOffice app (pages, components, next-auth, the front server, its
+    // scripts) reach data only through @gatehouse/api's services (README "Architecture"): no
+    // value import of the database package, Prisma, pg, a Redis client or the API's own Redis
+    // modules. Type-only imports are fine: they carry no calls. The tests of apps/web prepare
+    // their own databases (create, migrate, seed a tenant), as a test outside the API must.
+    files: ["packages/api/src/router/**", "apps/web/**"],
+    ignores: ["apps/web/test/**"],
+    plugins: { gatehouse: { rules: { "no-dynamic-data-imports": noDynamicDataImports } } },
     rules: {
       "no-restricted-imports": [
         "error",
         {
-          paths: [
-            { name: "@gatehouse/db", allowTypeImports: true, message: "Pages read data through @gatehouse/api (a service or the tRPC caller)." },
-            { name: "ioredis", message: "Pages never talk to Redis: use a service in @gatehouse/api." },
-          ],
+          paths: [{ name: "@gatehouse/api", importNames: ["getRedis"], message: "Redis is reached only by the API's services and policies." }],
+          patterns: dataLayer.map(({ regex, message }) => ({ regex, message, allowTypeImports: true })),
         },
       ],
+      // no-restricted-imports does not see import(): the same fence for dynamic imports.
+      "gatehouse/no-dynamic-data-imports": "error",
     },
   },
 );

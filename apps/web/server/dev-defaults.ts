@@ -67,7 +67,7 @@ async function anyFreePort(): Promise<number> {
  * (or held by this folder's own server); else any free port. The choice is remembered.
  */
 async function embeddedPostgresPort(dataDir: string, pgDir: string): Promise<{ port: number; fromEnv: boolean }> {
-  const { isPortFree, runningServerPort } = await import("@gatehouse/db/embedded");
+  const { isPortFree, runningServerPort } = await import("@gatehouse/api/dev");
   const fromEnv = process.env.DEV_POSTGRES_PORT?.trim();
   if (fromEnv) return { port: parsePort(fromEnv, "DEV_POSTGRES_PORT"), fromEnv: true };
 
@@ -88,7 +88,7 @@ async function embeddedPostgresPort(dataDir: string, pgDir: string): Promise<{ p
 }
 
 async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { startEmbeddedPostgres, EmbeddedPostgresStartError } = await import("@gatehouse/db/embedded");
+  const { startEmbeddedPostgres, EmbeddedPostgresStartError } = await import("@gatehouse/api/dev");
   const pgDir = path.join(dataDir, "postgres");
   const { port, fromEnv } = await embeddedPostgresPort(dataDir, pgDir);
   // PostgreSQL's own output goes to a file: the terminal gets one line if something is wrong.

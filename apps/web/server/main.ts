@@ -12,8 +12,7 @@ import {
   setConfig,
 } from "@gatehouse/api";
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
-import { ensureBootstrapAdmin, seedDevData } from "@gatehouse/api/bootstrap";
-import { closePgPool, disconnectPrisma } from "@gatehouse/db";
+import { closeDatabase, ensureBootstrapAdmin, migrateDatabase, seedDevData } from "@gatehouse/api/bootstrap";
 import { applyDevDefaults, DevSetupError, shown, type DevSetup } from "./dev-defaults";
 
 /**
@@ -49,8 +48,7 @@ async function main(): Promise<void> {
   const log = getLogger();
 
   if (dev) {
-    const { migrate } = await import("@gatehouse/db/migrate");
-    const { applied } = await migrate(config.databaseUrl!);
+    const applied = await migrateDatabase();
     if (applied.length > 0) log.info({ applied }, "migrations applied");
   }
   await ensureSigningKey();
@@ -96,7 +94,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await Promise.all([disconnectPrisma().catch(() => {}), closePgPool().catch(() => {})]);
+    await closeDatabase();
     await stopEmbedded().catch(() => {});
     process.exit(0);
   };

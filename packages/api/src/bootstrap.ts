@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { getPrisma, isUniqueViolation } from "@gatehouse/db";
+import { closePgPool, disconnectPrisma, getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { getConfig } from "./config";
 import { getLogger } from "./lib/log";
 import { hashPassword } from "./lib/password-hasher";
 import { newPasswordSchema } from "./policy/inputs";
 import { passwordProblem } from "./policy/password-policy";
-import { audit, systemActor } from "./services/audit";
+import { auditSystemAction } from "./services/audit";
 
 /**
  * BACKOFFICE_ADMIN_EMAIL/_PASSWORD: creates that admin when no staff member has the email, and
@@ -30,7 +30,7 @@ export async function ensureBootstrapAdmin(): Promise<"created" | "exists" | "sk
     const created = await prisma.staffUser.create({
       data: { email: admin.email, passwordHash: await hashPassword(admin.password), role: "admin" },
     });
-    await audit({ actor: systemActor, action: "staff.created", target: `staff:${created.email}`, details: { bootstrap: true } });
+    await auditSystemAction(prisma, "staff.created", { target: { staff: created.email }, details: { bootstrap: true } });
     return "created";
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -65,4 +65,20 @@ export async function seedDevData(): Promise<string | null> {
     lines.push(`  BackOffice admin: ${email} / ${password}  (shown once; sign in at ${getConfig().appUrl}/backoffice)`);
   }
   return lines.length > 0 ? ["[gatehouse] seeded development data:", ...lines].join("\n") : null;
+}
+
+/**
+ * `pnpm dev`: applies the pending migrations to DATABASE_URL and returns their names (production
+ * migrates with `pnpm db:migrate` before it starts). The runner is loaded only when asked.
+ */
+export async function migrateDatabase(): Promise<string[]> {
+  const { databaseUrl } = getConfig();
+  if (!databaseUrl) throw new Error("DATABASE_URL is not configured");
+  const { migrate } = await import("@gatehouse/db/migrate");
+  return (await migrate(databaseUrl)).applied;
+}
+
+/** Closes this process's database connections (Prisma's and the session check's pg pool) at shutdown; never throws. */
+export async function closeDatabase(): Promise<void> {
+  await Promise.allSettled([disconnectPrisma(), closePgPool()]);
 }

@@ -1,20 +1,24 @@
-import { initTRPC } from "@trpc/server";
+import { initTRPC, type TRPCMiddlewareFunction } from "@trpc/server";
 import type { Context } from "./context";
 import { formatError } from "./error-shape";
-import { appError } from "./errors";
-import { isStorableText } from "./policy/inputs";
+import type { IpLimitName } from "./policy/rate-limits";
 
-/** Per-procedure marks from the contract's "who" column. */
+/**
+ * What a procedure declares in `.meta()`, read by the building blocks in procedures.ts. The
+ * contract's "who" column gives the first two.
+ */
 export interface Meta {
   /** `U`: allowed for an unverified self-signed-up user. */
   allowUnverifiedEmail?: boolean;
   /** `C`: allowed while a password change is required. */
   allowPasswordChangeRequired?: boolean;
+  /** The per-IP limit every call counts against (policy/rate-limits.ts): 429 past it. */
+  ipLimit?: IpLimitName;
 }
 
 /**
- * tRPC init and the base procedures. No transformer: plain JSON in and out (CONTRACT "Wire
- * format"). Every error leaves through `formatError`, which gives it its appCode and status.
+ * tRPC init. No transformer: plain JSON in and out (CONTRACT "Wire format"). Every error leaves
+ * through `formatError`, which gives it its appCode and status.
  */
 const t = initTRPC.context<Context>().meta<Meta>().create({
   errorFormatter: ({ error, path }) => formatError(error, path),
@@ -24,44 +28,11 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
+/** The bare procedure; routers use the named ones built on it in procedures.ts. */
+export const bareProcedure = t.procedure;
 
 /**
- * The path of a string in `input` that no database column can hold (see isStorableText), if any.
- * Iterative, so inputs nested thousands of levels deep cannot exhaust the stack.
+ * A middleware that runs behind others which put `Before` into the context, e.g. a gate behind
+ * the session check: it reads `ctx.auth` typed, with no cast.
  */
-export function unstorableTextPath(input: unknown): (string | number)[] | undefined {
-  type Entry = { value: unknown; key?: string | number; parent?: Entry };
-  const stack: Entry[] = [{ value: input }];
-  while (stack.length > 0) {
-    const entry = stack.pop()!;
-    const { value } = entry;
-    if (typeof value === "string") {
-      if (isStorableText(value)) continue;
-      const path: (string | number)[] = [];
-      for (let at: Entry | undefined = entry; at?.key !== undefined; at = at.parent) path.unshift(at.key);
-      return path;
-    }
-    if (Array.isArray(value)) value.forEach((item, key) => stack.push({ value: item, key, parent: entry }));
-    else if (typeof value === "object" && value !== null) {
-      for (const [key, item] of Object.entries(value)) stack.push({ value: item, key, parent: entry });
-    }
-  }
-  return undefined;
-}
-
-/**
- * Such text is refused before any schema or query sees it: a 400 on the field, never a database
- * error (both were 500s, found by the fuzz suites). It runs first, so such an input is a 400 even
- * without credentials; it reveals nothing either way.
- */
-const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
-  const path = unstorableTextPath(await getRawInput());
-  if (path) {
-    const message = "Text must be well-formed Unicode without NUL (U+0000) characters.";
-    throw appError("validation/Invalid", { message, issues: [{ path, message }] });
-  }
-  return next();
-});
-
-/** `P`: anyone may call. */
-export const publicProcedure = t.procedure.use(refuseUnstorableText);
+export type MiddlewareAfter<Before extends object> = TRPCMiddlewareFunction<Context, Meta, Before, object, unknown>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import type { AuditEventDto as AuditEvent } from "../src/services/back-office/audit-log";
+import type { AuditEventDto as AuditEvent } from "../src/services/dto";
 import type { Page } from "../src/services/back-office/pagination";
-import type { StaffDto as Staff } from "../src/services/back-office/staff";
+import type { StaffDto as Staff } from "../src/services/dto";
 import { hasRedis, unique, type CallResult } from "./helpers";
 import { auditActionsFor, backOffice, backOfficeSuite, createSignedInStaff, signInStaffFrom } from "./back-office-fixtures";
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import type { Page } from "../src/services/back-office/pagination";
-import type { TenantDto as Tenant } from "../src/services/back-office/tenants";
+import type { TenantDto as Tenant } from "../src/services/dto";
 import { hasRedis, unique, type CallResult } from "./helpers";
 import { auditActionsFor, backOffice, backOfficeSuite } from "./back-office-fixtures";
 

@@ -3,7 +3,7 @@ import { getPrisma } from "@gatehouse/db";
 import { verifyPassword } from "../src/lib/password-hasher";
 import type { Page } from "../src/services/back-office/pagination";
 import type { SessionTokens } from "../src/services/sessions";
-import type { UserDto as User } from "../src/services/user-dto";
+import type { UserDto as User } from "../src/services/dto";
 import { hasRedis, unique, type CallResult } from "./helpers";
 import { auditActionsFor, backOffice, backOfficeSuite, eventually } from "./back-office-fixtures";
 

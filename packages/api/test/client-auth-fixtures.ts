@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, expect } from "vitest";
 import { getPrisma, type Tenant } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
-import type { UserDto } from "../src/services/user-dto";
+import type { UserDto } from "../src/services/dto";
 import { call, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
 
 /**

@@ -3,7 +3,8 @@ import { getPrisma } from "@gatehouse/db";
 import { clientRouters } from "../src/root";
 import { backOfficeRouter } from "../src/router/back-office";
 import { ensureSigningKey } from "../src/services/signing-keys";
-import { createTRPCRouter, publicProcedure } from "../src/trpc";
+import { publicProcedure } from "../src/procedures";
+import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
 

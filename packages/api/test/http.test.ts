@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTRPCRouter, publicProcedure } from "../src/trpc";
+import { publicProcedure } from "../src/procedures";
+import { createTRPCRouter } from "../src/trpc";
 import { appError } from "../src/errors";
 import { call, hasRedis, startTestServer, type TestServer } from "./helpers";
 

@@ -9,7 +9,8 @@ import { hashPassword } from "../src/lib/password-hasher";
 import { clientRouters } from "../src/root";
 import { backOfficeRouter } from "../src/router/back-office";
 import { ensureSigningKey } from "../src/services/signing-keys";
-import { createTRPCRouter, publicProcedure } from "../src/trpc";
+import { publicProcedure } from "../src/procedures";
+import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { call, hasRedis, signInStaff, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
 

@@ -111,6 +111,34 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     expectLimited(await call(server.url, path, input, { token: session.data.accessToken, ...from(ip) }), 60);
   });
 
+  // Where each limit stands in its procedure's chain (procedures.ts: .meta({ ipLimit }) is enforced
+  // after the access checks and before the input is parsed; unstorable text is refused first).
+  it("signUp counts malformed input too: 20 bad calls from one IP are 400, the 21st is 429; unstorable text is still 400", async () => {
+    const ip = freshIp();
+    const bad = { tenantKey: "-", userId: "", password: "x", displayName: "", email: "not-an-email" };
+    await awayFromBucketEdge(60);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(server.url, "clientAuth.signUp", bad, from(ip))));
+    expect(answers.map((a) => a.appCode)).toEqual(Array(20).fill("validation/Invalid"));
+    expectLimited(await call(server.url, "clientAuth.signUp", bad, from(ip)), 60);
+    const nul = await call(server.url, "clientAuth.signUp", { ...bad, displayName: "a\u0000b" }, from(ip));
+    expect(nul.status).toBe(400);
+    expect(nul.appCode).toBe("validation/Invalid");
+  });
+
+  it.each([
+    ["clientEmailVerification.sendVerification", 20, { email: "kim@example.com" }],
+    ["clientEmailVerification.verifyEmail", 60, { code: "000000" }],
+  ] as const)("%s counts only callers past the gates: a flood without a session stays 401 and spends nothing", async (path, limit, input) => {
+    const ip = freshIp();
+    await awayFromBucketEdge(60);
+    const answers = await Promise.all(Array.from({ length: limit + 5 }, () => call(server.url, path, input, from(ip))));
+    expect(answers.map((a) => a.appCode)).toEqual(Array(limit + 5).fill("auth/Unauthenticated"));
+    // The same IP's allowance is whole: a signed-in user from it is not limited.
+    const tenant = await newTenant();
+    const session = await call<{ accessToken: string }>(server.url, "clientAuth.signUp", { tenantKey: tenant.key, userId: "kim", password: "unusual-but-valid-password-3", displayName: "Kim", email: "kim@example.com" }, from(freshIp()));
+    expect((await call(server.url, path, input, { token: session.data.accessToken, ...from(ip) })).appCode).not.toBe("rateLimit/TooManyRequests");
+  });
+
   it("failed sign-ins: 10 per (account, IP), then 429 even with the right password; another IP still signs in", async () => {
     const tenant = await newTenant();
     const password = "unusual-but-valid-password-7";

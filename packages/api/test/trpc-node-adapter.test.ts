@@ -4,7 +4,8 @@ import { z } from "zod";
 import { getPrisma } from "@gatehouse/db";
 import { appError } from "../src/errors";
 import { createSession } from "../src/services/sessions";
-import { createTRPCRouter, publicProcedure } from "../src/trpc";
+import { publicProcedure } from "../src/procedures";
+import { createTRPCRouter } from "../src/trpc";
 import { startTestServer, unique, type TestServer } from "./helpers";
 import { FUZZ_RUNS, anyValue, encodeJson, fuzzParameters, send, trickyStrings, type RawResponse } from "./fuzz-harness";
 

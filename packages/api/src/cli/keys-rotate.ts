@@ -5,7 +5,7 @@
  */
 import { getPrisma, isDatabaseUnavailable } from "@gatehouse/db";
 import { getConfig } from "../config";
-import { audit, systemActor } from "../services/audit";
+import { auditSystemAction } from "../services/audit";
 import { rotateSigningKey } from "../services/signing-keys";
 
 const REQUIRED = ["DATABASE_URL", "AUTH_SECRET"] as const;
@@ -18,12 +18,7 @@ async function main(): Promise<number> {
   }
   getConfig(); // validates the environment (a ConfigError names the bad variable)
   const { kid, activatesAt } = await rotateSigningKey();
-  await audit({
-    actor: systemActor,
-    action: "signingKey.rotated",
-    target: `signingKey:${kid}`,
-    details: { activatesAt: activatesAt.toISOString() },
-  });
+  await auditSystemAction(getPrisma(), "signingKey.rotated", { target: { signingKey: kid }, details: { activatesAt: activatesAt.toISOString() } });
   const inSeconds = Math.max(0, Math.round((activatesAt.getTime() - Date.now()) / 1000));
   console.log(`New signing key ${kid}: published now, signs from ${activatesAt.toISOString()} (in ${inSeconds} s).`);
   return 0;

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const { password, generated } = passwordFor(email);
   if (!process.env.DATABASE_URL) throw new UsageError("DATABASE_URL is not set");
   // Loaded once the arguments are known to be good, so a mistake is reported at once.
-  const [{ getPrisma, isUniqueViolation }, { hashPassword }, { audit, systemActor }, { revokeStaffSessions }] = await Promise.all([
+  const [{ getPrisma, isUniqueViolation }, { hashPassword }, { auditSystemAction }, { revokeStaffSessions }] = await Promise.all([
     import("@gatehouse/db"),
     import("../lib/password-hasher"),
     import("../services/audit"),
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         data: { passwordHash, passwordChangedAt: new Date(), credentialsVersion: { increment: 1 } },
       });
       await revokeStaffSessions(found.id, "password_reset", tx);
-      await audit({ actor: systemActor, action: "staff.passwordChanged", target: `staff:${changed.email}`, details: { via: "cli", reset: true } }, tx);
+      await auditSystemAction(tx, "staff.passwordChanged", { target: { staff: changed.email }, details: { via: "cli", reset: true } });
       return changed;
     });
     if (!staff) throw new UsageError(`No staff member has the email ${email}.`);
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     try {
       const staff = await prisma.$transaction(async (tx) => {
         const created = await tx.staffUser.create({ data: { email, passwordHash, role } });
-        await audit({ actor: systemActor, action: "staff.created", target: `staff:${created.email}`, details: { role, via: "cli" } }, tx);
+        await auditSystemAction(tx, "staff.created", { target: { staff: created.email }, details: { role, via: "cli" } });
         return created;
       });
       console.log(`Created ${staff.role} ${staff.email}.`);

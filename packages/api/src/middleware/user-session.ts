@@ -1,7 +1,7 @@
 import { appError } from "../errors";
 import { loadSessionState, type SessionState } from "../services/session-state";
 import { verifyAccessToken, type AccessClaims } from "../services/tokens";
-import { middleware } from "../trpc";
+import { middleware, type MiddlewareAfter } from "../trpc";
 
 export interface UserAuth extends SessionState {
   claims: AccessClaims;
@@ -10,13 +10,15 @@ export interface UserAuth extends SessionState {
 /**
  * `A`: a valid access token whose session is live, whose user exists and whose tenant is not
  * deleted. Revocation is seen at once: every call reads the session (one indexed query).
+ * Puts `ctx.auth` in the context.
  */
 export const requireUserSession = middleware(async ({ ctx, next }) => {
   const header = ctx.header("authorization");
   // The scheme is case-insensitive (RFC 9110 §11.1); the token is a compact JWS.
   const match = header ? /^Bearer +([A-Za-z0-9._-]{10,4096})$/i.exec(header.trim()) : null;
-  if (!match) throw appError("auth/Unauthenticated");
-  const claims = await verifyAccessToken(match[1]!);
+  const token = match?.[1];
+  if (!token) throw appError("auth/Unauthenticated");
+  const claims = await verifyAccessToken(token);
   const state = await loadSessionState(claims.sid);
   if (
     !state ||
@@ -29,22 +31,21 @@ export const requireUserSession = middleware(async ({ ctx, next }) => {
     throw appError("auth/Unauthenticated");
   }
   const auth: UserAuth = { ...state, claims };
-  return next({ ctx: { ...ctx, auth } });
+  return next({ ctx: { auth } });
 });
 
 /**
- * The gates, in the contract's order, reading current state. A procedure opts out of the
- * password-change gate with `meta.allowPasswordChangeRequired` (C) and of the email gate with
- * `meta.allowUnverifiedEmail` (U); anything added later is gated by default.
+ * The gates, in the contract's order, reading current state; they stand behind
+ * requireUserSession. A procedure opts out of the password-change gate with
+ * `meta.allowPasswordChangeRequired` (C) and of the email gate with `meta.allowUnverifiedEmail`
+ * (U); anything added later is gated by default.
  */
-export const userGates = middleware(async ({ ctx, meta, next }) => {
-  const auth = (ctx as typeof ctx & { auth?: UserAuth }).auth;
-  if (!auth) throw appError("auth/Unauthenticated");
-  const { user } = auth;
+export const userGates: MiddlewareAfter<{ auth: UserAuth }> = async ({ ctx, meta, next }) => {
+  const { user } = ctx.auth;
   if (user.suspendedAt) throw appError("auth/AccountSuspended");
   if (user.mustChangePassword && !meta?.allowPasswordChangeRequired) throw appError("auth/PasswordChangeRequired");
   if (user.source === "self_signup" && user.emailVerifiedAt === null && !meta?.allowUnverifiedEmail) {
     throw appError("auth/EmailNotVerified");
   }
   return next();
-});
+};

@@ -1,7 +1,4 @@
 import { z } from "zod";
-import { getPrisma } from "@gatehouse/db";
-import { appError } from "../errors";
-import { enforceIpLimit } from "../policy/rate-limits";
 import {
   displayNameSchema,
   emailSchema,
@@ -14,83 +11,49 @@ import {
   uuidSchema,
 } from "../policy/inputs";
 import { publicProcedure, userProcedure } from "../procedures";
-import { audit } from "../services/audit";
+import { currentUser, listOwnSessions, revokeOwnSession, signOut, updateProfile } from "../services/account";
 import { changePassword, signIn, signUp } from "../services/end-user-auth";
-import { listLiveSessions, revokeSession, rotateRefreshToken } from "../services/sessions";
-import { parseRefreshToken } from "../services/tokens";
-import { toUserDto } from "../services/user-dto";
+import { rotateRefreshToken } from "../services/sessions";
 import { createTRPCRouter } from "../trpc";
 
-const client = (ctx: { ip: string; userAgent: string | null }) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
 /** U and C: allowed for unverified users and while a password change is required. */
 const anyState = { allowUnverifiedEmail: true, allowPasswordChangeRequired: true } as const;
 
-/** CONTRACT.md "clientAuth". */
+/** CONTRACT.md "clientAuth". The context is the client (`ip`, `userAgent`) the services record. */
 export const clientAuthRouter = createTRPCRouter({
   signUp: publicProcedure
-    .use(async ({ ctx, next }) => (await enforceIpLimit("signUp", ctx.ip), next()))
+    .meta({ ipLimit: "signUp" })
     .input(z.object({ tenantKey: tenantKeySchema, userId: userIdSchema, password: newPasswordSchema, displayName: displayNameSchema, email: emailSchema }))
-    .mutation(({ ctx, input }) => signUp(input, client(ctx))),
+    .mutation(({ ctx, input }) => signUp(input, ctx)),
 
   signIn: publicProcedure
-    .use(async ({ ctx, next }) => (await enforceIpLimit("signIn", ctx.ip), next()))
+    .meta({ ipLimit: "signIn" })
     .input(z.object({ tenantKey: tenantKeySchema, userId: signInUserIdSchema, password: existingPasswordSchema }))
-    .mutation(({ ctx, input }) => signIn(input, client(ctx))),
+    .mutation(({ ctx, input }) => signIn(input, ctx)),
 
   refresh: publicProcedure
-    .use(async ({ ctx, next }) => (await enforceIpLimit("refresh", ctx.ip), next()))
+    .meta({ ipLimit: "refresh" })
     .input(z.object({ refreshToken: refreshTokenSchema }))
-    .mutation(({ ctx, input }) => rotateRefreshToken(input.refreshToken, client(ctx))),
+    .mutation(({ ctx, input }) => rotateRefreshToken(input.refreshToken, ctx)),
 
   signOut: userProcedure
     .meta(anyState)
     .input(z.object({ refreshToken: refreshTokenSchema.optional() }).prefault({}))
-    .mutation(async ({ ctx, input }) => {
-      const { session, user, tenant } = ctx.auth;
-      if (input.refreshToken !== undefined && parseRefreshToken(input.refreshToken)?.family !== session.tokenFamily) {
-        throw appError("auth/InvalidRefreshToken");
-      }
-      await revokeSession(session.id, "signed_out");
-      await audit({ actor: { type: "user", id: user.id, label: user.userId }, action: "user.signedOut", tenant, target: `session:${session.id}`, ip: ctx.ip });
-      return { success: true as const };
-    }),
+    .mutation(({ ctx, input }) => signOut(ctx.auth, input, ctx)),
 
-  me: userProcedure.meta(anyState).query(({ ctx }) => ({ user: toUserDto(ctx.auth.user, ctx.auth.tenant.key) })),
+  me: userProcedure.meta(anyState).query(({ ctx }) => currentUser(ctx.auth)),
 
-  updateMe: userProcedure.input(z.object({ displayName: displayNameSchema })).mutation(async ({ ctx, input }) => {
-    const user = await getPrisma().user.update({ where: { id: ctx.auth.user.id }, data: { displayName: input.displayName } });
-    return { user: toUserDto(user, ctx.auth.tenant.key) };
-  }),
+  updateMe: userProcedure.input(z.object({ displayName: displayNameSchema })).mutation(({ ctx, input }) => updateProfile(ctx.auth, input)),
 
   changePassword: userProcedure
     .meta(anyState)
     .input(z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }))
-    .mutation(({ ctx, input }) => changePassword(ctx.auth, input, client(ctx))),
+    .mutation(({ ctx, input }) => changePassword(ctx.auth, input, ctx)),
 
-  listSessions: userProcedure.meta(anyState).query(async ({ ctx }) => {
-    const sessions = await listLiveSessions(ctx.auth.user.id);
-    return {
-      items: sessions.map((s) => ({
-        id: s.id,
-        createdAt: s.createdAt.toISOString(),
-        lastUsedAt: s.lastUsedAt.toISOString(),
-        ip: s.ip,
-        userAgent: s.userAgent,
-        current: s.id === ctx.auth.session.id,
-      })),
-    };
-  }),
+  listSessions: userProcedure.meta(anyState).query(({ ctx }) => listOwnSessions(ctx.auth)),
 
   revokeSession: userProcedure
     .meta(anyState)
     .input(z.object({ id: uuidSchema }))
-    .mutation(async ({ ctx, input }) => {
-      const { user, tenant } = ctx.auth;
-      const owned = await getPrisma().session.findFirst({ where: { id: input.id, userId: user.id }, select: { id: true } });
-      if (!owned) throw appError("session/NotFound");
-      if (await revokeSession(input.id, "revoked_by_user")) {
-        await audit({ actor: { type: "user", id: user.id, label: user.userId }, action: "session.revoked", tenant, target: `session:${input.id}`, ip: ctx.ip });
-      }
-      return { success: true as const };
-    }),
+    .mutation(({ ctx, input }) => revokeOwnSession(ctx.auth, input.id, ctx)),
 });

@@ -7,10 +7,10 @@ import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { checkOtp, issueOtp, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
-import { audit } from "./audit";
+import { auditUserAction } from "./audit";
 import type { SessionState } from "./session-state";
 import { issueAccessToken } from "./tokens";
-import { toUserDto, type UserDto } from "./user-dto";
+import { toUserDto, type UserDto } from "./dto";
 
 /**
  * clientEmailVerification (CONTRACT.md): a 6-digit code mailed to an address of the user's
@@ -47,7 +47,6 @@ const subjectOf = (auth: SessionState): OtpSubject => ({ tenantId: auth.tenant.i
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 /** The failure budget or the address's mail cap. */
 const tooManyRequests = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
-const userActor = (user: { id: string; userId: string }) => ({ type: "user" as const, id: user.id, label: user.userId });
 
 /** Someone else in the tenant already verified this address. */
 async function isVerifiedByAnother(auth: SessionState, email: string): Promise<boolean> {
@@ -138,7 +137,7 @@ export async function verifyEmailCode(
         where: { id: auth.user.id },
         data: { email, verifiedEmail: email, emailVerifiedAt: new Date() },
       });
-      await audit({ actor: userActor(updated), action: "user.emailVerified", tenant, target: `user:${updated.userId}`, ip: client.ip }, tx);
+      await auditUserAction(tx, updated, "user.emailVerified", { tenant, ip: client.ip });
       return updated;
     });
   } catch (error) {

@@ -4,7 +4,7 @@ import { checkSpendingAttempt, hashPassword, replaceOutdatedHash, verifyPassword
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
 import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
-import { audit } from "./audit";
+import { auditUserAction } from "./audit";
 import {
   openSession,
   revokeUserSessions,
@@ -18,16 +18,14 @@ import type { SessionState } from "./session-state";
 import { findLiveTenant } from "./tenants";
 import { issueAccessToken } from "./tokens";
 
-const userActor = (user: { id: string; userId: string }) => ({ type: "user" as const, id: user.id, label: user.userId });
-
 export async function signUp(
   input: { tenantKey: string; userId: string; password: string; displayName: string; email: string },
   client: ClientInfo,
 ): Promise<SessionTokens> {
-  const tenant = await findLiveTenant(input.tenantKey);
+  const prisma = getPrisma();
+  const tenant = await findLiveTenant(prisma, input.tenantKey);
   assertEmailDomainAllowed(input.email, tenant.allowedEmailDomains);
   assertPasswordAllowed(input.password, { userId: input.userId, email: input.email });
-  const prisma = getPrisma();
   // Saves a bcrypt hash on the obvious case; the unique index still decides races.
   const taken = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } }, select: { id: true } });
   if (taken) throw appError("user/UserIdDuplicated");
@@ -51,7 +49,7 @@ export async function signUp(
       // Only a tenant soft-deleted meanwhile can refuse a user created a moment ago.
       if (!opened.opened) throw sessionRefusedError(opened.reason);
       const session = opened.session;
-      await audit({ actor: userActor(user), action: "user.signedUp", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
+      await auditUserAction(tx, user, "user.signedUp", { tenant, ip: client.ip });
       return { user, session };
     })
     .catch((error: unknown) => {
@@ -61,22 +59,16 @@ export async function signUp(
 }
 
 export async function signIn(input: { tenantKey: string; userId: string; password: string }, client: ClientInfo): Promise<SessionTokens> {
-  const tenant = await findLiveTenant(input.tenantKey);
+  const prisma = getPrisma();
+  const tenant = await findLiveTenant(prisma, input.tenantKey);
   const account = input.userId.trim().toLowerCase();
   const who = { scope: tenant.id, account };
   const attempt = await takeSignInAttempt(who, client.ip);
-  const prisma = getPrisma();
   const user = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: account } } });
   const live = user && !user.deletedAt ? user : null;
   const { ok, outdated } = await checkSpendingAttempt(attempt, () => verifyPasswordOrDummy(input.password, live?.passwordHash));
   if (!ok || !live) {
-    await audit({
-      actor: { type: "user", id: live?.id ?? null, label: account.slice(0, 64) },
-      action: "user.signInFailed",
-      tenant,
-      target: `user:${account.slice(0, 64)}`,
-      ip: client.ip,
-    });
+    await auditUserAction(prisma, { id: live?.id ?? null, userId: account.slice(0, 64) }, "user.signInFailed", { tenant, ip: client.ip });
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
@@ -85,18 +77,11 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
   // Opened only if the credentials checked above still hold (see openSession).
   const opened = await openSession(live, tenant, client);
   if (!opened.opened) {
-    await audit({
-      actor: userActor(live),
-      action: "user.signInFailed",
-      tenant,
-      target: `user:${live.userId}`,
-      ip: client.ip,
-      details: { reason: opened.reason },
-    });
+    await auditUserAction(prisma, live, "user.signInFailed", { tenant, ip: client.ip, details: { reason: opened.reason } });
     throw await raceLostError(live, opened.reason);
   }
   const signedIn = await prisma.user.update({ where: { id: live.id }, data: { lastLoginAt: new Date() } });
-  await audit({ actor: userActor(signedIn), action: "user.signedIn", tenant, target: `user:${signedIn.userId}`, ip: client.ip });
+  await auditUserAction(prisma, signedIn, "user.signedIn", { tenant, ip: client.ip });
   if (outdated) {
     await replaceOutdatedHash(input.password, (passwordHash) =>
       prisma.user.updateMany({ where: { id: live.id, passwordHash: live.passwordHash }, data: { passwordHash } }),
@@ -130,25 +115,26 @@ export async function changePassword(
   const { user, tenant, session } = auth;
   const who = { scope: tenant.id, account: user.userId };
   const attempt = await takeSignInAttempt(who, client.ip);
+  const prisma = getPrisma();
   // The hash is read only here: the per-request session state never carries it.
-  const stored = await getPrisma().user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
+  const stored = await prisma.user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
   const ok = stored?.passwordHash ? await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, stored.passwordHash!)) : false;
   if (!ok) {
-    await audit({ actor: userActor(user), action: "user.signInFailed", tenant, target: `user:${user.userId}`, ip: client.ip, details: { via: "changePassword" } });
+    await auditUserAction(prisma, user, "user.signInFailed", { tenant, ip: client.ip, details: { via: "changePassword" } });
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
   if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
-  const updated = await getPrisma().$transaction(async (tx) => {
+  const updated = await prisma.$transaction(async (tx) => {
     // The version bump refuses any sign-in still checking the old password (see openSession).
     const changed = await tx.user.update({
       where: { id: user.id },
       data: { passwordHash, mustChangePassword: false, credentialsVersion: { increment: 1 } },
     });
     await revokeUserSessions(user.id, "password_changed", { exceptSessionId: session.id, db: tx });
-    await audit({ actor: userActor(user), action: "user.passwordChanged", tenant, target: `user:${user.userId}`, ip: client.ip }, tx);
+    await auditUserAction(tx, user, "user.passwordChanged", { tenant, ip: client.ip });
     return changed;
   });
   const access = await issueAccessToken({ user: updated, tenant, sessionId: session.id });

@@ -3,9 +3,9 @@ import { getPrisma, type Prisma, type User } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { appError } from "../errors";
 import { pausePoint } from "../lib/pause-points";
-import { audit } from "./audit";
+import { auditUserAction } from "./audit";
 import { issueAccessToken, newRefreshSecret, newTokenFamily, parseRefreshToken, sha256 } from "./tokens";
-import { toUserDto, type UserDto } from "./user-dto";
+import { toUserDto, type UserDto } from "./dto";
 
 /**
  * Sessions: one per sign-in, a refresh-token rotation family. The refresh token is
@@ -207,13 +207,7 @@ export async function rotateRefreshToken(token: string, client: ClientInfo): Pro
       data: { revokedAt: now, revokedReason: "reuse" },
     });
     if (revoked.count === 1) {
-      await audit({
-        actor: { type: "user", id: session.user.id, label: session.user.userId },
-        action: "session.reuseDetected",
-        tenant: session.tenant,
-        target: `session:${session.id}`,
-        ip: client.ip,
-      });
+      await auditUserAction(prisma, session.user, "session.reuseDetected", { tenant: session.tenant, ip: client.ip, target: { session: session.id } });
     }
   }
   throw appError("auth/InvalidRefreshToken");
@@ -242,9 +236,9 @@ export async function revokeUserSessions(
 }
 
 /** Live sessions of a user, newest first. */
-export async function listLiveSessions(userId: string) {
+export async function listLiveSessions(db: Pick<Prisma.TransactionClient, "session">, userId: string) {
   const now = new Date();
-  return getPrisma().session.findMany({
+  return db.session.findMany({
     where: { userId, revokedAt: null, expiresAt: { gt: now }, refreshTokenExpiresAt: { gt: now } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true, createdAt: true, lastUsedAt: true, ip: true, userAgent: true, tokenFamily: true },

@@ -1,11 +1,22 @@
-import { getPrisma } from "@gatehouse/db";
+import { getPrisma, type Prisma, type Tenant } from "@gatehouse/db";
 import { appError } from "../errors";
 import { tenantKeySchema } from "../policy/inputs";
 
+/** Tenant lookups every feature starts from (BackOffice's tenant administration is in back-office/tenants.ts). */
+
+type Db = Pick<Prisma.TransactionClient, "tenant">;
+
 /** A live (not soft-deleted) tenant, or 404 tenant/NotFound. Every way in starts here. */
-export async function findLiveTenant(key: string) {
-  const tenant = await getPrisma().tenant.findUnique({ where: { key } });
+export async function findLiveTenant(db: Db, key: string): Promise<Tenant> {
+  const tenant = await db.tenant.findUnique({ where: { key } });
   if (!tenant || tenant.deletedAt) throw appError("tenant/NotFound");
+  return tenant;
+}
+
+/** Any tenant with this key, soft-deleted ones too; 404 tenant/NotFound otherwise. */
+export async function findTenantIncludingDeleted(db: Db, key: string): Promise<Tenant> {
+  const tenant = await db.tenant.findUnique({ where: { key } });
+  if (!tenant) throw appError("tenant/NotFound");
   return tenant;
 }
 

@@ -5,8 +5,8 @@ import { checkSpendingAttempt, replaceOutdatedHash, verifyPasswordOrDummy } from
 import { existingPasswordSchema, isStorableText } from "../policy/inputs";
 import { enforceIpLimit } from "../policy/rate-limits";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
-import { audit } from "../services/audit";
-import { STAFF_SESSION_MAX_AGE_SECONDS, openStaffSession, staffOfLiveSession, type OpenedStaffSession } from "./sessions";
+import { auditStaffAction } from "../services/audit";
+import { STAFF_SESSION_MAX_AGE_SECONDS, openStaffSession, staffOfLiveSession, type OpenedStaffSession, type SessionStaff } from "./sessions";
 
 export { STAFF_SESSION_MAX_AGE_SECONDS };
 
@@ -39,14 +39,12 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
 
   await enforceIpLimit("staffSignIn", input.ip);
   const attempt = await takeSignInAttempt(staffAccount(email), input.ip);
-  const staff = await getPrisma().staffUser.findUnique({ where: { email } });
+  const prisma = getPrisma();
+  const staff = await prisma.staffUser.findUnique({ where: { email } });
   const { ok, outdated } = await checkSpendingAttempt(attempt, () => verifyPasswordOrDummy(password, staff?.passwordHash));
   if (!ok || !staff || staff.disabledAt) {
-    await audit({
-      actor: { type: "staff", id: staff?.id ?? null, label: email },
-      action: "staff.signInFailed",
-      target: `staff:${email}`,
-      ip: input.ip,
+    await auditStaffAction(prisma, { staff: { id: staff?.id ?? null, email }, ip: input.ip }, "staff.signInFailed", {
+      target: { staff: email },
       details: { reason: !staff || !ok ? "invalid_credentials" : "disabled" },
     });
     return null;
@@ -55,11 +53,11 @@ export async function authorizeStaff(input: { email: unknown; password: unknown;
   // Under the credentialsVersion read with the hash just checked: a password change or disable
   // meanwhile leaves this session dead on arrival.
   const session = await openStaffSession(staff);
-  await getPrisma().staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
-  await audit({ actor: { type: "staff", id: staff.id, label: staff.email }, action: "staff.signedIn", target: `staff:${staff.email}`, ip: input.ip });
+  await prisma.staffUser.update({ where: { id: staff.id }, data: { lastLoginAt: new Date() } });
+  await auditStaffAction(prisma, { staff, ip: input.ip }, "staff.signedIn", { target: { staff: staff.email } });
   if (outdated) {
     await replaceOutdatedHash(password, (passwordHash) =>
-      getPrisma().staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } }),
+      prisma.staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } }),
     );
   }
   return { id: staff.id, email: staff.email, role: staff.role, sessionId: session.id };
@@ -99,7 +97,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * every session from before a password change or a disable, is refused (see staff/sessions.ts).
  * Null when there is no valid session.
  */
-export async function staffFromCookie(cookieHeader: string | undefined): Promise<StaffUser | null> {
+export async function staffFromCookie(cookieHeader: string | undefined): Promise<SessionStaff | null> {
   const config = getConfig();
   const name = staffSessionCookieName(config.appUrl);
   const token = readCookie(cookieHeader, name);

@@ -41,16 +41,19 @@ export async function openStaffSession(
   return { id: row.id, signedInAt: Math.floor(now.getTime() / 1000) };
 }
 
+/** A staff member as every BackOffice request sees them: never the password hash (nor its version). */
+export type SessionStaff = Omit<StaffUser, "passwordHash" | "credentialsVersion">;
+
 /**
  * The staff member behind a live session: the row exists, belongs to `staffId`, is neither
  * revoked nor expired, the staff member is enabled and their credentials are the ones the
- * session was opened under. One indexed query; null otherwise.
+ * session was opened under. One indexed query (the hash is not even read); null otherwise.
  */
-export async function staffOfLiveSession(sessionId: string, staffId: string): Promise<StaffUser | null> {
-  const session = await getPrisma().staffSession.findUnique({ where: { id: sessionId }, include: { staff: true } });
+export async function staffOfLiveSession(sessionId: string, staffId: string): Promise<SessionStaff | null> {
+  const session = await getPrisma().staffSession.findUnique({ where: { id: sessionId }, include: { staff: { omit: { passwordHash: true } } } });
   if (!session || session.staffId !== staffId || session.revokedAt || session.expiresAt <= new Date()) return null;
-  const { staff } = session;
-  if (staff.disabledAt || staff.credentialsVersion !== session.credentialsVersion) return null;
+  const { credentialsVersion, ...staff } = session.staff;
+  if (staff.disabledAt || credentialsVersion !== session.credentialsVersion) return null;
   return staff;
 }
 

@@ -3,7 +3,6 @@ import { displayNameSchema, emailSchema, tenantKeySchema, userIdSchema } from ".
 import { adminProcedure } from "../../procedures";
 import { issueManagerAccount } from "../../services/back-office/managers";
 import { createTRPCRouter } from "../../trpc";
-import { callerOf } from "./caller";
 
 /** CONTRACT.md "backOffice": managers.issue */
 export const managersRouter = createTRPCRouter({
@@ -17,5 +16,5 @@ export const managersRouter = createTRPCRouter({
         includePasswordInEmail: z.boolean().default(false),
       }),
     )
-    .mutation(({ ctx, input }) => issueManagerAccount(input, callerOf(ctx))),
+    .mutation(({ ctx, input }) => issueManagerAccount(ctx.caller, input)),
 });

@@ -3,9 +3,7 @@ import { emailSchema, existingPasswordSchema, newPasswordSchema } from "../../po
 import { adminProcedure, staffProcedure } from "../../procedures";
 import { staffLookupEmailSchema } from "../../services/back-office/inputs";
 import { changeStaffPassword, createStaff, listStaff, updateStaff } from "../../services/back-office/staff";
-import { staffSessionCookie } from "../../staff/auth";
 import { createTRPCRouter } from "../../trpc";
-import { callerOf } from "./caller";
 
 const staffRoleSchema = z.enum(["admin", "viewer"]);
 
@@ -15,18 +13,18 @@ export const staffRouter = createTRPCRouter({
 
   create: adminProcedure
     .input(z.object({ email: emailSchema, password: newPasswordSchema, role: staffRoleSchema }))
-    .mutation(({ ctx, input }) => createStaff(input, callerOf(ctx))),
+    .mutation(({ ctx, input }) => createStaff(ctx.caller, input)),
 
   update: adminProcedure
     .input(z.object({ email: staffLookupEmailSchema, role: staffRoleSchema.optional(), disabled: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => updateStaff(input, callerOf(ctx))),
+    .mutation(({ ctx, input }) => updateStaff(ctx.caller, input)),
 
   changePassword: staffProcedure
     .input(z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }))
     .mutation(async ({ ctx, input }) => {
-      const { renewed } = await changeStaffPassword(input, callerOf(ctx));
       // Every older session ended with the change; the caller gets a new one at once.
-      ctx.setHeader?.("set-cookie", await staffSessionCookie(ctx.staff, renewed));
+      const { cookie } = await changeStaffPassword(ctx.caller, input);
+      ctx.setHeader?.("set-cookie", cookie);
       return { success: true as const };
     }),
 });

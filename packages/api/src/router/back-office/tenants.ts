@@ -11,7 +11,6 @@ import {
   updateTenant,
 } from "../../services/back-office/tenants";
 import { createTRPCRouter } from "../../trpc";
-import { callerOf } from "./caller";
 
 /** CONTRACT.md "backOffice": tenants.* */
 export const tenantsRouter = createTRPCRouter({
@@ -31,7 +30,7 @@ export const tenantsRouter = createTRPCRouter({
         appUrl: appUrlSchema.optional().transform((url) => url ?? null),
       }),
     )
-    .mutation(({ ctx, input }) => createTenant(input, callerOf(ctx))),
+    .mutation(({ ctx, input }) => createTenant(ctx.caller, input)),
 
   update: adminProcedure
     .input(
@@ -43,9 +42,9 @@ export const tenantsRouter = createTRPCRouter({
         appUrl: appUrlSchema.optional(),
       }),
     )
-    .mutation(({ ctx, input: { key, ...changes } }) => updateTenant(key, changes, callerOf(ctx))),
+    .mutation(({ ctx, input: { key, ...changes } }) => updateTenant(ctx.caller, key, changes)),
 
-  softDelete: adminProcedure.input(z.object({ key: tenantKeySchema })).mutation(({ ctx, input }) => softDeleteTenant(input.key, callerOf(ctx))),
+  softDelete: adminProcedure.input(z.object({ key: tenantKeySchema })).mutation(({ ctx, input }) => softDeleteTenant(ctx.caller, input.key)),
 
-  restore: adminProcedure.input(z.object({ key: tenantKeySchema })).mutation(({ ctx, input }) => restoreTenant(input.key, callerOf(ctx))),
+  restore: adminProcedure.input(z.object({ key: tenantKeySchema })).mutation(({ ctx, input }) => restoreTenant(ctx.caller, input.key)),
 });

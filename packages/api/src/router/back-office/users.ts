@@ -4,7 +4,6 @@ import { adminProcedure, staffProcedure } from "../../procedures";
 import { searchQuerySchema, userLookupSchema } from "../../services/back-office/inputs";
 import { deleteUser, getUser, listUsers, resetUserPassword, suspendUser, unsuspendUser } from "../../services/back-office/users";
 import { createTRPCRouter } from "../../trpc";
-import { callerOf } from "./caller";
 
 const userRef = z.object({ tenantKey: tenantKeySchema, userId: userLookupSchema });
 
@@ -17,11 +16,11 @@ export const usersRouter = createTRPCRouter({
   /** Additive (README "Contract changelog"): one user and their live sessions. */
   get: staffProcedure.input(userRef).query(({ input }) => getUser(input)),
 
-  suspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => suspendUser(input, callerOf(ctx))),
+  suspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => suspendUser(ctx.caller, input)),
 
-  unsuspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => unsuspendUser(input, callerOf(ctx))),
+  unsuspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => unsuspendUser(ctx.caller, input)),
 
-  resetPassword: adminProcedure.input(userRef).mutation(({ ctx, input }) => resetUserPassword(input, callerOf(ctx))),
+  resetPassword: adminProcedure.input(userRef).mutation(({ ctx, input }) => resetUserPassword(ctx.caller, input)),
 
-  delete: adminProcedure.input(userRef).mutation(({ ctx, input }) => deleteUser(input, callerOf(ctx))),
+  delete: adminProcedure.input(userRef).mutation(({ ctx, input }) => deleteUser(ctx.caller, input)),
 });

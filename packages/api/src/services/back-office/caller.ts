@@ -1,10 +1,10 @@
-import type { StaffUser } from "@gatehouse/db";
-import type { Actor } from "../audit";
+import type { SessionStaff } from "../../staff/sessions";
 
-/** Who performs a BackOffice action: the signed-in staff member and the request's IP. */
+/**
+ * Who performs a BackOffice action: the signed-in staff member (never their password hash) and
+ * the request's IP. The staff middleware puts it in the context as `ctx.caller`.
+ */
 export interface StaffCaller {
-  staff: Pick<StaffUser, "id" | "email" | "role">;
+  staff: SessionStaff;
   ip: string;
 }
-
-export const staffActor = (caller: StaffCaller): Actor => ({ type: "staff", id: caller.staff.id, label: caller.staff.email });

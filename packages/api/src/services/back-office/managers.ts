@@ -4,10 +4,10 @@ import { appError } from "../../errors";
 import { getLogger } from "../../lib/log";
 import { getMailer } from "../../lib/mailer";
 import { hashPassword } from "../../lib/password-hasher";
-import { audit } from "../audit";
+import { auditStaffAction } from "../audit";
+import { toUserDto, type UserDto } from "../dto";
 import { findLiveTenant } from "../tenants";
-import { toUserDto, type UserDto } from "../user-dto";
-import { staffActor, type StaffCaller } from "./caller";
+import type { StaffCaller } from "./caller";
 import { generateTemporaryPassword } from "./temporary-password";
 
 export interface IssueManagerInput {
@@ -31,11 +31,11 @@ export interface IssueManagerInput {
  * again and the answer is 503, so no half-issued account remains.
  */
 export async function issueManagerAccount(
-  input: IssueManagerInput,
   caller: StaffCaller,
+  input: IssueManagerInput,
 ): Promise<{ user: UserDto; temporaryPassword: string }> {
-  const tenant = await findLiveTenant(input.tenantKey);
   const prisma = getPrisma();
+  const tenant = await findLiveTenant(prisma, input.tenantKey);
   const taken = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } }, select: { id: true } });
   if (taken) throw appError("user/UserIdDuplicated");
 
@@ -80,12 +80,9 @@ export async function issueManagerAccount(
     }
   }
 
-  await audit({
-    actor: staffActor(caller),
-    action: "manager.issued",
-    tenant: { id: tenant.id, key: tenant.key },
-    target: `user:${user.userId}`,
-    ip: caller.ip,
+  await auditStaffAction(prisma, caller, "manager.issued", {
+    tenant,
+    target: { user: user.userId },
     details: { emailSent: Boolean(input.email), passwordInEmail: Boolean(input.email) && input.includePasswordInEmail },
   });
   return { user: toUserDto(user, tenant.key), temporaryPassword };

@@ -1,38 +1,21 @@
-import { getPrisma, isUniqueViolation, type StaffRole, type StaffUser } from "@gatehouse/db";
+import { getPrisma, isUniqueViolation, type StaffRole } from "@gatehouse/db";
 import { appError, invalidField } from "../../errors";
 import { checkSpendingAttempt, hashPassword, verifyPassword } from "../../lib/password-hasher";
 import { assertPasswordAllowed, normalizePassword } from "../../policy/password-policy";
 import { takeSignInAttempt } from "../../policy/sign-in-budget";
-import { openStaffSession, revokeStaffSessions, type OpenedStaffSession } from "../../staff/sessions";
-import { audit } from "../audit";
-import { staffActor, type StaffCaller } from "./caller";
+import { staffSessionCookie } from "../../staff/auth";
+import { openStaffSession, revokeStaffSessions } from "../../staff/sessions";
+import { auditStaffAction } from "../audit";
+import { toStaffDto, type StaffDto } from "../dto";
+import type { StaffCaller } from "./caller";
 import { createdOrder } from "./pagination";
-
-/** The contract's `Staff` (never the hash). */
-export interface StaffDto {
-  id: string;
-  email: string;
-  role: StaffRole;
-  disabledAt: string | null;
-  createdAt: string;
-}
-
-export function toStaffDto(staff: StaffUser): StaffDto {
-  return {
-    id: staff.id,
-    email: staff.email,
-    role: staff.role,
-    disabledAt: staff.disabledAt ? staff.disabledAt.toISOString() : null,
-    createdAt: staff.createdAt.toISOString(),
-  };
-}
 
 export async function listStaff(): Promise<{ items: StaffDto[] }> {
   const rows = await getPrisma().staffUser.findMany({ orderBy: createdOrder });
   return { items: rows.map(toStaffDto) };
 }
 
-export async function createStaff(input: { email: string; password: string; role: StaffRole }, caller: StaffCaller): Promise<StaffDto> {
+export async function createStaff(caller: StaffCaller, input: { email: string; password: string; role: StaffRole }): Promise<StaffDto> {
   assertPasswordAllowed(input.password, { email: input.email });
   const prisma = getPrisma();
   if (await prisma.staffUser.findUnique({ where: { email: input.email }, select: { id: true } })) throw appError("staff/EmailDuplicated");
@@ -40,10 +23,7 @@ export async function createStaff(input: { email: string; password: string; role
   try {
     const staff = await prisma.$transaction(async (tx) => {
       const created = await tx.staffUser.create({ data: { email: input.email, passwordHash, role: input.role } });
-      await audit(
-        { actor: staffActor(caller), action: "staff.created", target: `staff:${created.email}`, ip: caller.ip, details: { role: created.role } },
-        tx,
-      );
+      await auditStaffAction(tx, caller, "staff.created", { target: { staff: created.email }, details: { role: created.role } });
       return created;
     });
     return toStaffDto(staff);
@@ -60,8 +40,8 @@ export async function createStaff(input: { email: string; password: string; role
  * locked for the check, so two admins disabling each other at once cannot both succeed.
  */
 export async function updateStaff(
-  input: { email: string; role?: StaffRole | undefined; disabled?: boolean | undefined },
   caller: StaffCaller,
+  input: { email: string; role?: StaffRole | undefined; disabled?: boolean | undefined },
 ): Promise<StaffDto> {
   const staff = await getPrisma().$transaction(async (tx) => {
     const enabledAdmins = await tx.$queryRaw<{ id: string }[]>`
@@ -93,19 +73,13 @@ export async function updateStaff(
       },
     });
     if (disable) await revokeStaffSessions(current.id, "disabled", tx);
-    await audit(
-      {
-        actor: staffActor(caller),
-        action: "staff.updated",
-        target: `staff:${updated.email}`,
-        ip: caller.ip,
-        details: {
-          ...(input.role !== undefined ? { role: { from: current.role, to: updated.role } } : {}),
-          ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
-        },
+    await auditStaffAction(tx, caller, "staff.updated", {
+      target: { staff: updated.email },
+      details: {
+        ...(input.role !== undefined ? { role: { from: current.role, to: updated.role } } : {}),
+        ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
       },
-      tx,
-    );
+    });
     return updated;
   });
   return toStaffDto(staff);
@@ -116,38 +90,33 @@ export async function updateStaff(
  * the staff account's sign-in budget (so the form cannot be used to guess faster than sign-in),
  * audited as what it is, `staff.passwordChangeFailed`, not as a sign-in. Every session issued
  * before the change ends (the version bump also refuses sign-ins still checking the old password);
- * the caller gets a new session, opened under the new version, for the router to set as a cookie.
+ * the caller gets a new session, opened under the new version: `cookie` is its Set-Cookie value.
  */
 export async function changeStaffPassword(
-  input: { currentPassword: string; newPassword: string },
   caller: StaffCaller,
-): Promise<{ renewed: OpenedStaffSession }> {
+  input: { currentPassword: string; newPassword: string },
+): Promise<{ cookie: string }> {
   const prisma = getPrisma();
   const staff = await prisma.staffUser.findUniqueOrThrow({ where: { id: caller.staff.id } });
   const who = { scope: "staff", account: staff.email };
   const attempt = await takeSignInAttempt(who, caller.ip);
   if (!(await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, staff.passwordHash)))) {
-    await audit({
-      actor: staffActor(caller),
-      action: "staff.passwordChangeFailed",
-      target: `staff:${staff.email}`,
-      ip: caller.ip,
-      details: { reason: "wrong_current_password" },
-    });
+    await auditStaffAction(prisma, caller, "staff.passwordChangeFailed", { target: { staff: staff.email }, details: { reason: "wrong_current_password" } });
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
   if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
-  return prisma.$transaction(async (tx) => {
+  const renewed = await prisma.$transaction(async (tx) => {
     const changed = await tx.staffUser.update({
       where: { id: staff.id },
       data: { passwordHash, passwordChangedAt: new Date(), credentialsVersion: { increment: 1 } },
     });
     await revokeStaffSessions(staff.id, "password_changed", tx);
-    const renewed = await openStaffSession(changed, tx);
-    await audit({ actor: staffActor(caller), action: "staff.passwordChanged", target: `staff:${staff.email}`, ip: caller.ip }, tx);
-    return { renewed };
+    const session = await openStaffSession(changed, tx);
+    await auditStaffAction(tx, caller, "staff.passwordChanged", { target: { staff: staff.email } });
+    return session;
   });
+  return { cookie: await staffSessionCookie(staff, renewed) };
 }

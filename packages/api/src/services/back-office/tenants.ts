@@ -1,36 +1,11 @@
-import { getPrisma, isUniqueViolation, type Locale, type Tenant } from "@gatehouse/db";
+import { getPrisma, isUniqueViolation, type Locale } from "@gatehouse/db";
 import { invalidateCorsOrigins } from "../cors-origins";
 import { appError } from "../../errors";
-import { audit } from "../audit";
-import { staffActor, type StaffCaller } from "./caller";
+import { auditStaffAction } from "../audit";
+import { toTenantDto, type TenantDto } from "../dto";
+import { findTenantIncludingDeleted } from "../tenants";
+import type { StaffCaller } from "./caller";
 import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
-
-/** The contract's `Tenant`. */
-export interface TenantDto {
-  id: string;
-  key: string;
-  name: string;
-  allowedEmailDomains: string[];
-  locale: Locale;
-  appUrl: string | null;
-  deletedAt: string | null;
-  createdAt: string;
-}
-
-export function toTenantDto(tenant: Tenant): TenantDto {
-  return {
-    id: tenant.id,
-    key: tenant.key,
-    name: tenant.name,
-    allowedEmailDomains: tenant.allowedEmailDomains,
-    locale: tenant.locale,
-    appUrl: tenant.appUrl,
-    deletedAt: tenant.deletedAt ? tenant.deletedAt.toISOString() : null,
-    createdAt: tenant.createdAt.toISOString(),
-  };
-}
-
-const tenantRef = (tenant: Tenant) => ({ id: tenant.id, key: tenant.key });
 
 export async function listTenants(input: {
   query?: string | undefined;
@@ -52,15 +27,8 @@ export async function listTenants(input: {
   return toPage(rows, input.limit, encodeCreatedCursor, toTenantDto);
 }
 
-/** Any tenant with this key, soft-deleted ones too; 404 tenant/NotFound otherwise. */
-export async function findTenantIncludingDeleted(key: string): Promise<Tenant> {
-  const tenant = await getPrisma().tenant.findUnique({ where: { key } });
-  if (!tenant) throw appError("tenant/NotFound");
-  return tenant;
-}
-
 export async function getTenant(key: string): Promise<TenantDto> {
-  return toTenantDto(await findTenantIncludingDeleted(key));
+  return toTenantDto(await findTenantIncludingDeleted(getPrisma(), key));
 }
 
 export interface TenantFields {
@@ -70,14 +38,11 @@ export interface TenantFields {
   appUrl: string | null;
 }
 
-export async function createTenant(input: TenantFields & { key: string }, caller: StaffCaller): Promise<TenantDto> {
+export async function createTenant(caller: StaffCaller, input: TenantFields & { key: string }): Promise<TenantDto> {
   try {
     const tenant = await getPrisma().$transaction(async (tx) => {
       const created = await tx.tenant.create({ data: input });
-      await audit(
-        { actor: staffActor(caller), action: "tenant.created", tenant: tenantRef(created), target: `tenant:${created.key}`, ip: caller.ip },
-        tx,
-      );
+      await auditStaffAction(tx, caller, "tenant.created", { tenant: created, target: { tenant: created.key } });
       return created;
     });
     invalidateCorsOrigins();
@@ -90,23 +55,13 @@ export async function createTenant(input: TenantFields & { key: string }, caller
 }
 
 /** Changes a live tenant's settings (a soft-deleted one is 404 until it is restored). */
-export async function updateTenant(key: string, changes: Partial<TenantFields>, caller: StaffCaller): Promise<TenantDto> {
+export async function updateTenant(caller: StaffCaller, key: string, changes: Partial<TenantFields>): Promise<TenantDto> {
   const changed = Object.keys(changes).filter((field) => changes[field as keyof TenantFields] !== undefined);
   const tenant = await getPrisma().$transaction(async (tx) => {
     const current = await tx.tenant.findUnique({ where: { key } });
     if (!current || current.deletedAt) throw appError("tenant/NotFound");
     const updated = await tx.tenant.update({ where: { id: current.id }, data: changes });
-    await audit(
-      {
-        actor: staffActor(caller),
-        action: "tenant.updated",
-        tenant: tenantRef(updated),
-        target: `tenant:${updated.key}`,
-        ip: caller.ip,
-        details: { changed },
-      },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "tenant.updated", { tenant: updated, target: { tenant: updated.key }, details: { changed } });
     return updated;
   });
   invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call
@@ -117,7 +72,7 @@ export async function updateTenant(key: string, changes: Partial<TenantFields>, 
  * Soft delete: sets deletedAt and revokes every session of the tenant at once. Idempotent: a
  * second call changes nothing and writes no second audit event.
  */
-export async function softDeleteTenant(key: string, caller: StaffCaller): Promise<TenantDto> {
+export async function softDeleteTenant(caller: StaffCaller, key: string): Promise<TenantDto> {
   const tenant = await getPrisma().$transaction(async (tx) => {
     const current = await tx.tenant.findUnique({ where: { key } });
     if (!current) throw appError("tenant/NotFound");
@@ -129,17 +84,7 @@ export async function softDeleteTenant(key: string, caller: StaffCaller): Promis
       where: { tenantId: current.id, revokedAt: null },
       data: { revokedAt: now, revokedReason: "tenant_deleted" },
     });
-    await audit(
-      {
-        actor: staffActor(caller),
-        action: "tenant.deleted",
-        tenant: tenantRef(current),
-        target: `tenant:${current.key}`,
-        ip: caller.ip,
-        details: { sessionsRevoked: revoked.count },
-      },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "tenant.deleted", { tenant: current, target: { tenant: current.key }, details: { sessionsRevoked: revoked.count } });
     return { ...current, deletedAt: now };
   });
   invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call
@@ -147,16 +92,13 @@ export async function softDeleteTenant(key: string, caller: StaffCaller): Promis
 }
 
 /** Clears deletedAt; revives no session (they were revoked, not suspended). Idempotent. */
-export async function restoreTenant(key: string, caller: StaffCaller): Promise<TenantDto> {
+export async function restoreTenant(caller: StaffCaller, key: string): Promise<TenantDto> {
   const tenant = await getPrisma().$transaction(async (tx) => {
     const current = await tx.tenant.findUnique({ where: { key } });
     if (!current) throw appError("tenant/NotFound");
     const cleared = await tx.tenant.updateMany({ where: { id: current.id, deletedAt: { not: null } }, data: { deletedAt: null } });
     if (cleared.count === 0) return current;
-    await audit(
-      { actor: staffActor(caller), action: "tenant.restored", tenant: tenantRef(current), target: `tenant:${current.key}`, ip: caller.ip },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "tenant.restored", { tenant: current, target: { tenant: current.key } });
     return { ...current, deletedAt: null };
   });
   invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call

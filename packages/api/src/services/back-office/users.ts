@@ -1,11 +1,11 @@
 import { getPrisma, type Prisma, type Tenant, type User } from "@gatehouse/db";
 import { appError } from "../../errors";
 import { hashPassword } from "../../lib/password-hasher";
-import { audit } from "../audit";
+import { auditStaffAction } from "../audit";
+import { toSessionViewDto, toUserDto, type SessionViewDto, type UserDto } from "../dto";
 import { findLiveTenant } from "../tenants";
 import { listLiveSessions, revokeUserSessions } from "../sessions";
-import { toUserDto, type UserDto } from "../user-dto";
-import { staffActor, type StaffCaller } from "./caller";
+import type { StaffCaller } from "./caller";
 import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
 import { generateTemporaryPassword } from "./temporary-password";
 
@@ -19,7 +19,6 @@ export interface UserRef {
 }
 
 type Tx = Prisma.TransactionClient;
-const tenantRef = (tenant: Tenant) => ({ id: tenant.id, key: tenant.key });
 
 export async function listUsers(input: {
   tenantKey: string;
@@ -27,9 +26,10 @@ export async function listUsers(input: {
   cursor?: string | null | undefined;
   limit: number;
 }): Promise<Page<UserDto>> {
-  const tenant = await findLiveTenant(input.tenantKey);
+  const prisma = getPrisma();
+  const tenant = await findLiveTenant(prisma, input.tenantKey);
   const q = input.query;
-  const rows = await getPrisma().user.findMany({
+  const rows = await prisma.user.findMany({
     where: {
       AND: [
         { tenantId: tenant.id, deletedAt: null },
@@ -43,31 +43,14 @@ export async function listUsers(input: {
   return toPage(rows, input.limit, encodeCreatedCursor, (user) => toUserDto(user, tenant.key));
 }
 
-/** A user's live session as BackOffice shows it (no token material). */
-export interface StaffSessionView {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string;
-  ip: string | null;
-  userAgent: string | null;
-}
-
 /** One user by (tenantKey, userId), with their live sessions (newest first). */
-export async function getUser(ref: UserRef): Promise<{ user: UserDto; sessions: StaffSessionView[] }> {
-  const tenant = await findLiveTenant(ref.tenantKey);
-  const user = await getPrisma().user.findFirst({ where: { tenantId: tenant.id, userId: ref.userId, deletedAt: null } });
+export async function getUser(ref: UserRef): Promise<{ user: UserDto; sessions: SessionViewDto[] }> {
+  const prisma = getPrisma();
+  const tenant = await findLiveTenant(prisma, ref.tenantKey);
+  const user = await prisma.user.findFirst({ where: { tenantId: tenant.id, userId: ref.userId, deletedAt: null } });
   if (!user) throw appError("user/NotFound");
-  const sessions = await listLiveSessions(user.id);
-  return {
-    user: toUserDto(user, tenant.key),
-    sessions: sessions.map((s) => ({
-      id: s.id,
-      createdAt: s.createdAt.toISOString(),
-      lastUsedAt: s.lastUsedAt.toISOString(),
-      ip: s.ip,
-      userAgent: s.userAgent,
-    })),
-  };
+  const sessions = await listLiveSessions(prisma, user.id);
+  return { user: toUserDto(user, tenant.key), sessions: sessions.map(toSessionViewDto) };
 }
 
 /**
@@ -75,8 +58,9 @@ export async function getUser(ref: UserRef): Promise<{ user: UserDto; sessions: 
  * administrative changes to one user apply one after the other.
  */
 async function withLockedUser<T>(ref: UserRef, change: (tx: Tx, user: User, tenant: Tenant) => Promise<T>): Promise<T> {
-  const tenant = await findLiveTenant(ref.tenantKey);
-  return getPrisma().$transaction(async (tx) => {
+  const prisma = getPrisma();
+  const tenant = await findLiveTenant(prisma, ref.tenantKey);
+  return prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT "id" FROM "User" WHERE "tenantId" = ${tenant.id}::uuid AND "userId" = ${ref.userId} AND "deletedAt" IS NULL FOR UPDATE`;
     const id = locked[0]?.id;
@@ -87,35 +71,22 @@ async function withLockedUser<T>(ref: UserRef, change: (tx: Tx, user: User, tena
 }
 
 /** Suspends the user and revokes all their sessions at once. Idempotent (audited once). */
-export async function suspendUser(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto }> {
+export async function suspendUser(caller: StaffCaller, ref: UserRef): Promise<{ user: UserDto }> {
   return withLockedUser(ref, async (tx, user, tenant) => {
     if (user.suspendedAt) return { user: toUserDto(user, tenant.key) };
     const suspended = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), credentialsVersion: { increment: 1 } } });
     const revoked = await revokeUserSessions(user.id, "suspended", { db: tx });
-    await audit(
-      {
-        actor: staffActor(caller),
-        action: "user.suspended",
-        tenant: tenantRef(tenant),
-        target: `user:${user.userId}`,
-        ip: caller.ip,
-        details: { sessionsRevoked: revoked },
-      },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "user.suspended", { tenant, target: { user: user.userId }, details: { sessionsRevoked: revoked } });
     return { user: toUserDto(suspended, tenant.key) };
   });
 }
 
 /** Lifts a suspension; revives no session. Idempotent (audited once). */
-export async function unsuspendUser(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto }> {
+export async function unsuspendUser(caller: StaffCaller, ref: UserRef): Promise<{ user: UserDto }> {
   return withLockedUser(ref, async (tx, user, tenant) => {
     if (!user.suspendedAt) return { user: toUserDto(user, tenant.key) };
     const lifted = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: null } });
-    await audit(
-      { actor: staffActor(caller), action: "user.unsuspended", tenant: tenantRef(tenant), target: `user:${user.userId}`, ip: caller.ip },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "user.unsuspended", { tenant, target: { user: user.userId } });
     return { user: toUserDto(lifted, tenant.key) };
   });
 }
@@ -124,24 +95,14 @@ export async function unsuspendUser(ref: UserRef, caller: StaffCaller): Promise<
  * Replaces the password with a temporary one (returned once, stored only hashed), requires a
  * change at the next sign-in and revokes every session.
  */
-export async function resetUserPassword(ref: UserRef, caller: StaffCaller): Promise<{ user: UserDto; temporaryPassword: string }> {
+export async function resetUserPassword(caller: StaffCaller, ref: UserRef): Promise<{ user: UserDto; temporaryPassword: string }> {
   // Hashing (the slow part) happens before the row is locked.
   const temporaryPassword = generateTemporaryPassword({ userId: ref.userId });
   const passwordHash = await hashPassword(temporaryPassword);
   return withLockedUser(ref, async (tx, user, tenant) => {
     const reset = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: true, credentialsVersion: { increment: 1 } } });
     const revoked = await revokeUserSessions(user.id, "password_reset", { db: tx });
-    await audit(
-      {
-        actor: staffActor(caller),
-        action: "user.passwordReset",
-        tenant: tenantRef(tenant),
-        target: `user:${user.userId}`,
-        ip: caller.ip,
-        details: { sessionsRevoked: revoked },
-      },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "user.passwordReset", { tenant, target: { user: user.userId }, details: { sessionsRevoked: revoked } });
     return { user: toUserDto(reset, tenant.key), temporaryPassword };
   });
 }
@@ -153,7 +114,7 @@ export async function resetUserPassword(ref: UserRef, caller: StaffCaller): Prom
  * so it can never clash with a live account. Sessions are revoked and their IP and user agent
  * erased. The audit event names the user by its internal id, not by the erased userId.
  */
-export async function deleteUser(ref: UserRef, caller: StaffCaller): Promise<{ success: true }> {
+export async function deleteUser(caller: StaffCaller, ref: UserRef): Promise<{ success: true }> {
   return withLockedUser(ref, async (tx, user, tenant) => {
     const now = new Date();
     await tx.user.update({
@@ -172,10 +133,7 @@ export async function deleteUser(ref: UserRef, caller: StaffCaller): Promise<{ s
     });
     await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now, revokedReason: "user_deleted" } });
     await tx.session.updateMany({ where: { userId: user.id }, data: { ip: null, userAgent: null } });
-    await audit(
-      { actor: staffActor(caller), action: "user.deleted", tenant: tenantRef(tenant), target: `user:${user.id}`, ip: caller.ip },
-      tx,
-    );
+    await auditStaffAction(tx, caller, "user.deleted", { tenant, target: { user: user.id } });
     return { success: true as const };
   });
 }

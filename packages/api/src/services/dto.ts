@@ -1,0 +1,143 @@
+import type { AuditEvent, Locale, Session, StaffRole, StaffUser, Tenant, User } from "@gatehouse/db";
+
+/**
+ * The contract's shapes (CONTRACT.md "Types") and the one mapper from a database row to each:
+ * dates leave as ISO strings, and no hash or token material ever leaves.
+ */
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+/** The contract's `User` (never a hash). */
+export interface UserDto {
+  id: string;
+  tenantKey: string;
+  userId: string;
+  displayName: string;
+  email: string | null;
+  emailVerifiedAt: string | null;
+  role: "member" | "manager";
+  source: "self_signup" | "admin_issued";
+  mustChangePassword: boolean;
+  suspendedAt: string | null;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+type UserFields = Pick<
+  User,
+  "id" | "userId" | "displayName" | "email" | "emailVerifiedAt" | "role" | "source" | "mustChangePassword" | "suspendedAt" | "lastLoginAt" | "createdAt"
+>;
+
+export function toUserDto(user: UserFields, tenantKey: string): UserDto {
+  return {
+    id: user.id,
+    tenantKey,
+    userId: user.userId,
+    displayName: user.displayName,
+    email: user.email,
+    emailVerifiedAt: iso(user.emailVerifiedAt),
+    role: user.role,
+    source: user.source,
+    mustChangePassword: user.mustChangePassword,
+    suspendedAt: iso(user.suspendedAt),
+    lastLoginAt: iso(user.lastLoginAt),
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/** A live session as BackOffice shows it (`backOffice.users.get`): no token material. */
+export interface SessionViewDto {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+type SessionFields = Pick<Session, "id" | "createdAt" | "lastUsedAt" | "ip" | "userAgent">;
+
+export function toSessionViewDto(session: SessionFields): SessionViewDto {
+  return {
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+  };
+}
+
+/** One of the caller's own sessions (`clientAuth.listSessions`): `current` marks the one asking. */
+export interface OwnSessionDto extends SessionViewDto {
+  current: boolean;
+}
+
+export function toOwnSessionDto(session: SessionFields, currentSessionId: string): OwnSessionDto {
+  return { ...toSessionViewDto(session), current: session.id === currentSessionId };
+}
+
+/** The contract's `Tenant`. */
+export interface TenantDto {
+  id: string;
+  key: string;
+  name: string;
+  allowedEmailDomains: string[];
+  locale: Locale;
+  appUrl: string | null;
+  deletedAt: string | null;
+  createdAt: string;
+}
+
+export function toTenantDto(tenant: Tenant): TenantDto {
+  return {
+    id: tenant.id,
+    key: tenant.key,
+    name: tenant.name,
+    allowedEmailDomains: tenant.allowedEmailDomains,
+    locale: tenant.locale,
+    appUrl: tenant.appUrl,
+    deletedAt: iso(tenant.deletedAt),
+    createdAt: tenant.createdAt.toISOString(),
+  };
+}
+
+/** The contract's `Staff` (never the hash). */
+export interface StaffDto {
+  id: string;
+  email: string;
+  role: StaffRole;
+  disabledAt: string | null;
+  createdAt: string;
+}
+
+export function toStaffDto(staff: Pick<StaffUser, "id" | "email" | "role" | "disabledAt" | "createdAt">): StaffDto {
+  return {
+    id: staff.id,
+    email: staff.email,
+    role: staff.role,
+    disabledAt: iso(staff.disabledAt),
+    createdAt: staff.createdAt.toISOString(),
+  };
+}
+
+/** The contract's `AuditEvent`; the BigInt id leaves as a string. */
+export interface AuditEventDto {
+  id: string;
+  at: string;
+  actor: { type: "staff" | "user" | "system"; id: string | null; label: string | null };
+  tenantKey: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+}
+
+export function toAuditEventDto(event: AuditEvent): AuditEventDto {
+  return {
+    id: event.id.toString(),
+    at: event.at.toISOString(),
+    actor: { type: event.actorType, id: event.actorId, label: event.actorLabel },
+    tenantKey: event.tenantKey,
+    action: event.action,
+    target: event.target,
+    ip: event.ip,
+  };
+}
