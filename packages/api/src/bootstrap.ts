@@ -3,7 +3,7 @@ import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { getConfig } from "./config";
 import { getLogger } from "./lib/log";
 import { hashPassword } from "./lib/password-hasher";
-import { newPasswordSchema } from "./policy/inputs";
+import { newPasswordSchema } from "@gatehouse/contract";
 import { passwordProblem } from "./policy/password-policy";
 import { audit, systemActor } from "./services/audit";
 

@@ -2,7 +2,7 @@ import { initTRPC } from "@trpc/server";
 import type { Context } from "./context";
 import { formatError } from "./error-shape";
 import { appError } from "./errors";
-import { isStorableText } from "./policy/inputs";
+import { isStorableText } from "@gatehouse/contract";
 
 /** Per-procedure marks from the contract's "who" column. */
 export interface Meta {

@@ -1,18 +1,7 @@
-import { z } from "zod";
+import { clientAuthContract } from "@gatehouse/contract";
 import { getPrisma } from "@gatehouse/db";
 import { appError } from "../errors";
 import { enforceIpLimit } from "../policy/rate-limits";
-import {
-  displayNameSchema,
-  emailSchema,
-  existingPasswordSchema,
-  newPasswordSchema,
-  refreshTokenSchema,
-  signInUserIdSchema,
-  tenantKeySchema,
-  userIdSchema,
-  uuidSchema,
-} from "../policy/inputs";
 import { publicProcedure, userProcedure } from "../procedures";
 import { audit } from "../services/audit";
 import { changePassword, signIn, signUp } from "../services/end-user-auth";
@@ -29,22 +18,22 @@ const anyState = { allowUnverifiedEmail: true, allowPasswordChangeRequired: true
 export const clientAuthRouter = createTRPCRouter({
   signUp: publicProcedure
     .use(async ({ ctx, next }) => (await enforceIpLimit("signUp", ctx.ip), next()))
-    .input(z.object({ tenantKey: tenantKeySchema, userId: userIdSchema, password: newPasswordSchema, displayName: displayNameSchema, email: emailSchema }))
+    .input(clientAuthContract.signUp.input).output(clientAuthContract.signUp.output)
     .mutation(({ ctx, input }) => signUp(input, client(ctx))),
 
   signIn: publicProcedure
     .use(async ({ ctx, next }) => (await enforceIpLimit("signIn", ctx.ip), next()))
-    .input(z.object({ tenantKey: tenantKeySchema, userId: signInUserIdSchema, password: existingPasswordSchema }))
+    .input(clientAuthContract.signIn.input).output(clientAuthContract.signIn.output)
     .mutation(({ ctx, input }) => signIn(input, client(ctx))),
 
   refresh: publicProcedure
     .use(async ({ ctx, next }) => (await enforceIpLimit("refresh", ctx.ip), next()))
-    .input(z.object({ refreshToken: refreshTokenSchema }))
+    .input(clientAuthContract.refresh.input).output(clientAuthContract.refresh.output)
     .mutation(({ ctx, input }) => rotateRefreshToken(input.refreshToken, client(ctx))),
 
   signOut: userProcedure
     .meta(anyState)
-    .input(z.object({ refreshToken: refreshTokenSchema.optional() }).prefault({}))
+    .input(clientAuthContract.signOut.input).output(clientAuthContract.signOut.output)
     .mutation(async ({ ctx, input }) => {
       const { session, user, tenant } = ctx.auth;
       if (input.refreshToken !== undefined && parseRefreshToken(input.refreshToken)?.family !== session.tokenFamily) {
@@ -55,19 +44,19 @@ export const clientAuthRouter = createTRPCRouter({
       return { success: true as const };
     }),
 
-  me: userProcedure.meta(anyState).query(({ ctx }) => ({ user: toUserDto(ctx.auth.user, ctx.auth.tenant.key) })),
+  me: userProcedure.meta(anyState).output(clientAuthContract.me.output).query(({ ctx }) => ({ user: toUserDto(ctx.auth.user, ctx.auth.tenant.key) })),
 
-  updateMe: userProcedure.input(z.object({ displayName: displayNameSchema })).mutation(async ({ ctx, input }) => {
+  updateMe: userProcedure.input(clientAuthContract.updateMe.input).output(clientAuthContract.updateMe.output).mutation(async ({ ctx, input }) => {
     const user = await getPrisma().user.update({ where: { id: ctx.auth.user.id }, data: { displayName: input.displayName } });
     return { user: toUserDto(user, ctx.auth.tenant.key) };
   }),
 
   changePassword: userProcedure
     .meta(anyState)
-    .input(z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }))
+    .input(clientAuthContract.changePassword.input).output(clientAuthContract.changePassword.output)
     .mutation(({ ctx, input }) => changePassword(ctx.auth, input, client(ctx))),
 
-  listSessions: userProcedure.meta(anyState).query(async ({ ctx }) => {
+  listSessions: userProcedure.meta(anyState).output(clientAuthContract.listSessions.output).query(async ({ ctx }) => {
     const sessions = await listLiveSessions(ctx.auth.user.id);
     return {
       items: sessions.map((s) => ({
@@ -83,7 +72,7 @@ export const clientAuthRouter = createTRPCRouter({
 
   revokeSession: userProcedure
     .meta(anyState)
-    .input(z.object({ id: uuidSchema }))
+    .input(clientAuthContract.revokeSession.input).output(clientAuthContract.revokeSession.output)
     .mutation(async ({ ctx, input }) => {
       const { user, tenant } = ctx.auth;
       const owned = await getPrisma().session.findFirst({ where: { id: input.id, userId: user.id }, select: { id: true } });

@@ -1,6 +1,5 @@
-import { z } from "zod";
+import { clientEmailVerificationContract } from "@gatehouse/contract";
 import { enforceIpLimit } from "../policy/rate-limits";
-import { emailSchema, otpCodeSchema } from "../policy/inputs";
 import { userProcedure } from "../procedures";
 import { sendVerificationCode, verifyEmailCode } from "../services/email-verification";
 import { createTRPCRouter } from "../trpc";
@@ -13,12 +12,12 @@ export const clientEmailVerificationRouter = createTRPCRouter({
   sendVerification: userProcedure
     .meta(unverified)
     .use(async ({ ctx, next }) => (await enforceIpLimit("sendVerification", ctx.ip), next()))
-    .input(z.object({ email: emailSchema }))
+    .input(clientEmailVerificationContract.sendVerification.input).output(clientEmailVerificationContract.sendVerification.output)
     .mutation(({ ctx, input }) => sendVerificationCode(ctx.auth, input.email)),
 
   verifyEmail: userProcedure
     .meta(unverified)
     .use(async ({ ctx, next }) => (await enforceIpLimit("verifyEmail", ctx.ip), next()))
-    .input(z.object({ code: otpCodeSchema }))
+    .input(clientEmailVerificationContract.verifyEmail.input).output(clientEmailVerificationContract.verifyEmail.output)
     .mutation(({ ctx, input }) => verifyEmailCode(ctx.auth, input.code, { ip: ctx.ip })),
 });

@@ -1,6 +1,6 @@
 import { getPrisma } from "@gatehouse/db";
 import { appError } from "../errors";
-import { tenantKeySchema } from "../policy/inputs";
+import { tenantKeySchema } from "@gatehouse/contract";
 
 /** A live (not soft-deleted) tenant, or 404 tenant/NotFound. Every way in starts here. */
 export async function findLiveTenant(key: string) {

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { displayNameSchema, emailSchema, tenantKeySchema, userIdSchema } from "../../policy/inputs";
+import { managersContract } from "@gatehouse/contract";
 import { adminProcedure } from "../../procedures";
 import { issueManagerAccount } from "../../services/back-office/managers";
 import { createTRPCRouter } from "../../trpc";
@@ -8,14 +7,6 @@ import { callerOf } from "./caller";
 /** CONTRACT.md "backOffice": managers.issue */
 export const managersRouter = createTRPCRouter({
   issue: adminProcedure
-    .input(
-      z.object({
-        tenantKey: tenantKeySchema,
-        userId: userIdSchema,
-        displayName: displayNameSchema,
-        email: emailSchema.optional(),
-        includePasswordInEmail: z.boolean().default(false),
-      }),
-    )
+    .input(managersContract.issue.input).output(managersContract.issue.output)
     .mutation(({ ctx, input }) => issueManagerAccount(input, callerOf(ctx))),
 });

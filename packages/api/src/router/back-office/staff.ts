@@ -1,28 +1,24 @@
-import { z } from "zod";
-import { emailSchema, existingPasswordSchema, newPasswordSchema } from "../../policy/inputs";
+import { staffContract } from "@gatehouse/contract";
 import { adminProcedure, staffProcedure } from "../../procedures";
-import { staffLookupEmailSchema } from "../../services/back-office/inputs";
 import { changeStaffPassword, createStaff, listStaff, updateStaff } from "../../services/back-office/staff";
 import { staffSessionCookie } from "../../staff/auth";
 import { createTRPCRouter } from "../../trpc";
 import { callerOf } from "./caller";
 
-const staffRoleSchema = z.enum(["admin", "viewer"]);
-
 /** CONTRACT.md "backOffice": staff.* (admin only, except changing one's own password). */
 export const staffRouter = createTRPCRouter({
-  list: adminProcedure.input(z.object({}).prefault({})).query(() => listStaff()),
+  list: adminProcedure.input(staffContract.list.input).output(staffContract.list.output).query(() => listStaff()),
 
   create: adminProcedure
-    .input(z.object({ email: emailSchema, password: newPasswordSchema, role: staffRoleSchema }))
+    .input(staffContract.create.input).output(staffContract.create.output)
     .mutation(({ ctx, input }) => createStaff(input, callerOf(ctx))),
 
   update: adminProcedure
-    .input(z.object({ email: staffLookupEmailSchema, role: staffRoleSchema.optional(), disabled: z.boolean().optional() }))
+    .input(staffContract.update.input).output(staffContract.update.output)
     .mutation(({ ctx, input }) => updateStaff(input, callerOf(ctx))),
 
   changePassword: staffProcedure
-    .input(z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }))
+    .input(staffContract.changePassword.input).output(staffContract.changePassword.output)
     .mutation(async ({ ctx, input }) => {
       const { renewed } = await changeStaffPassword(input, callerOf(ctx));
       // Every older session ended with the change; the caller gets a new one at once.

@@ -1,7 +1,5 @@
-import { z } from "zod";
-import { pageSchema, tenantKeySchema } from "../../policy/inputs";
+import { tenantsContract } from "@gatehouse/contract";
 import { adminProcedure, staffProcedure } from "../../procedures";
-import { allowedEmailDomainsSchema, appUrlSchema, localeSchema, searchQuerySchema, tenantNameSchema } from "../../services/back-office/inputs";
 import {
   createTenant,
   getTenant,
@@ -16,36 +14,20 @@ import { callerOf } from "./caller";
 /** CONTRACT.md "backOffice": tenants.* */
 export const tenantsRouter = createTRPCRouter({
   list: staffProcedure
-    .input(z.object({ query: searchQuerySchema, includeDeleted: z.boolean().optional(), ...pageSchema }).prefault({}))
+    .input(tenantsContract.list.input).output(tenantsContract.list.output)
     .query(({ input }) => listTenants(input)),
 
-  get: staffProcedure.input(z.object({ key: tenantKeySchema })).query(({ input }) => getTenant(input.key)),
+  get: staffProcedure.input(tenantsContract.get.input).output(tenantsContract.get.output).query(({ input }) => getTenant(input.key)),
 
   create: adminProcedure
-    .input(
-      z.object({
-        key: tenantKeySchema,
-        name: tenantNameSchema,
-        allowedEmailDomains: allowedEmailDomainsSchema.default([]),
-        locale: localeSchema.default("ko"),
-        appUrl: appUrlSchema.optional().transform((url) => url ?? null),
-      }),
-    )
+    .input(tenantsContract.create.input).output(tenantsContract.create.output)
     .mutation(({ ctx, input }) => createTenant(input, callerOf(ctx))),
 
   update: adminProcedure
-    .input(
-      z.object({
-        key: tenantKeySchema,
-        name: tenantNameSchema.optional(),
-        allowedEmailDomains: allowedEmailDomainsSchema.optional(),
-        locale: localeSchema.optional(),
-        appUrl: appUrlSchema.optional(),
-      }),
-    )
+    .input(tenantsContract.update.input).output(tenantsContract.update.output)
     .mutation(({ ctx, input: { key, ...changes } }) => updateTenant(key, changes, callerOf(ctx))),
 
-  softDelete: adminProcedure.input(z.object({ key: tenantKeySchema })).mutation(({ ctx, input }) => softDeleteTenant(input.key, callerOf(ctx))),
+  softDelete: adminProcedure.input(tenantsContract.softDelete.input).output(tenantsContract.softDelete.output).mutation(({ ctx, input }) => softDeleteTenant(input.key, callerOf(ctx))),
 
-  restore: adminProcedure.input(z.object({ key: tenantKeySchema })).mutation(({ ctx, input }) => restoreTenant(input.key, callerOf(ctx))),
+  restore: adminProcedure.input(tenantsContract.restore.input).output(tenantsContract.restore.output).mutation(({ ctx, input }) => restoreTenant(input.key, callerOf(ctx))),
 });

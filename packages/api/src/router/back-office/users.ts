@@ -1,27 +1,23 @@
-import { z } from "zod";
-import { pageSchema, tenantKeySchema } from "../../policy/inputs";
+import { usersContract } from "@gatehouse/contract";
 import { adminProcedure, staffProcedure } from "../../procedures";
-import { searchQuerySchema, userLookupSchema } from "../../services/back-office/inputs";
 import { deleteUser, getUser, listUsers, resetUserPassword, suspendUser, unsuspendUser } from "../../services/back-office/users";
 import { createTRPCRouter } from "../../trpc";
 import { callerOf } from "./caller";
 
-const userRef = z.object({ tenantKey: tenantKeySchema, userId: userLookupSchema });
-
 /** CONTRACT.md "backOffice": users.* */
 export const usersRouter = createTRPCRouter({
   list: staffProcedure
-    .input(z.object({ tenantKey: tenantKeySchema, query: searchQuerySchema, ...pageSchema }))
+    .input(usersContract.list.input).output(usersContract.list.output)
     .query(({ input }) => listUsers(input)),
 
   /** Additive (README "Contract changelog"): one user and their live sessions. */
-  get: staffProcedure.input(userRef).query(({ input }) => getUser(input)),
+  get: staffProcedure.input(usersContract.get.input).output(usersContract.get.output).query(({ input }) => getUser(input)),
 
-  suspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => suspendUser(input, callerOf(ctx))),
+  suspend: adminProcedure.input(usersContract.suspend.input).output(usersContract.suspend.output).mutation(({ ctx, input }) => suspendUser(input, callerOf(ctx))),
 
-  unsuspend: adminProcedure.input(userRef).mutation(({ ctx, input }) => unsuspendUser(input, callerOf(ctx))),
+  unsuspend: adminProcedure.input(usersContract.unsuspend.input).output(usersContract.unsuspend.output).mutation(({ ctx, input }) => unsuspendUser(input, callerOf(ctx))),
 
-  resetPassword: adminProcedure.input(userRef).mutation(({ ctx, input }) => resetUserPassword(input, callerOf(ctx))),
+  resetPassword: adminProcedure.input(usersContract.resetPassword.input).output(usersContract.resetPassword.output).mutation(({ ctx, input }) => resetUserPassword(input, callerOf(ctx))),
 
-  delete: adminProcedure.input(userRef).mutation(({ ctx, input }) => deleteUser(input, callerOf(ctx))),
+  delete: adminProcedure.input(usersContract.delete.input).output(usersContract.delete.output).mutation(({ ctx, input }) => deleteUser(input, callerOf(ctx))),
 });
