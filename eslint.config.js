@@ -1,7 +1,8 @@
 // Lint for the whole monorepo: typescript-eslint's recommended rules everywhere, plus the
 // type-aware promise rules for the TypeScript sources (typed through the project service, which
-// finds each file's nearest tsconfig.json), the process.env fence and the data-layer fence.
-// Generated code, builds and vendored data are ignored.
+// finds each file's nearest tsconfig.json), the process.env fence, the data-layer fence and the
+// browser-safety of @gatehouse/contract. Generated code, builds and vendored data are ignored.
+import { builtinModules } from "node:module";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -115,6 +116,25 @@ export default tseslint.config(
       "bench/**", // the benchmark drives servers through their environment
     ],
     rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" },
+  },
+  {
+    // @gatehouse/contract runs in browsers too (the BackOffice's forms): no Node module or global.
+    files: ["packages/contract/src/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: builtinModules.map((name) => ({ name, message: "@gatehouse/contract is browser-safe: no Node modules." })),
+          patterns: [{ regex: "^node:", message: "@gatehouse/contract is browser-safe: no Node modules." }],
+        },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "Buffer", message: "Browser-safe: count bytes with TextEncoder." },
+        { name: "process", message: "Browser-safe: no process (and settings come from the API's config)." },
+        { name: "require", message: "Browser-safe: ES imports only." },
+      ],
+    },
   },
   {
     // Routers and the whole BackOffice app (pages, components, next-auth, the front server, its

@@ -23,7 +23,7 @@ const config: NextConfig = {
   // The front server logs each request once (server/main.ts); Next's own line would double it.
   logging: { incomingRequests: false },
   poweredByHeader: false,
-  transpilePackages: ["@gatehouse/api", "@gatehouse/client", "@gatehouse/db", "@gatehouse/email"],
+  transpilePackages: ["@gatehouse/api", "@gatehouse/client", "@gatehouse/contract", "@gatehouse/db", "@gatehouse/email"],
   serverExternalPackages: [
     "ioredis",
     "ioredis-mock",

@@ -3,8 +3,9 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { DISPLAY_NAME_MAX_CHARACTERS, EMAIL_MAX_LENGTH, USER_ID_MAX_LENGTH, displayNameSchema, userIdSchema } from "@gatehouse/contract";
 import { useTRPC } from "../lib/trpc";
-import { emailProblem, userIdPattern } from "../lib/validation";
+import { check, emailProblem, problemOf } from "../lib/validation";
 import { CheckboxField, FormError, SubmitButton, TextField } from "./form";
 import { SecretReveal } from "./secret-reveal";
 import { Notice } from "./ui";
@@ -36,23 +37,23 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     clearErrors();
-    const id = values.userId.trim().toLowerCase();
     const errors: Record<string, string> = {};
-    if (!userIdPattern.test(id)) errors.userId = "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.";
-    if (displayName.trim() === "") errors.displayName = "Enter a display name.";
-    else if ([...displayName.trim()].length > 64) errors.displayName = "A display name has at most 64 characters.";
+    const userId = check(userIdSchema, values.userId);
+    if (!userId.ok) errors.userId = userId.problem;
+    const displayNameError = problemOf(displayNameSchema, displayName);
+    if (displayNameError) errors.displayName = displayNameError;
     if (sendInvitation) {
       const emailError = email.trim() === "" ? "Enter the email address to send the invitation to." : emailProblem(email);
       if (emailError) errors.email = emailError;
     }
-    if (Object.keys(errors).length > 0) {
+    if (!userId.ok || Object.keys(errors).length > 0) {
       showFieldErrors(errors);
       return;
     }
     try {
       const result = await issue.mutateAsync({
         tenantKey,
-        userId: id,
+        userId: userId.value,
         displayName,
         ...(sendInvitation ? { email: email.trim(), includePasswordInEmail: includePassword } : {}),
       });
@@ -111,9 +112,9 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
           autoComplete="off"
           autoCapitalize="off"
           spellCheck={false}
-          maxLength={32}
+          maxLength={USER_ID_MAX_LENGTH}
         />
-        <TextField label="Display name" {...field("displayName")} required maxLength={64} autoComplete="off" />
+        <TextField label="Display name" {...field("displayName")} required maxLength={DISPLAY_NAME_MAX_CHARACTERS} autoComplete="off" />
       </div>
       <fieldset className="field">
         <legend>Invitation email</legend>
@@ -126,7 +127,7 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
               {...field("email")}
               hint="The invitation says which tenant and user ID to use. The tenant's allowed domains do not apply to issued managers."
               required
-              maxLength={254}
+              maxLength={EMAIL_MAX_LENGTH}
               autoComplete="off"
             />
             <CheckboxField label="Put the temporary password in the email" checked={includePassword} onChange={(checked) => set("includePassword", checked)} />

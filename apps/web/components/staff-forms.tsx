@@ -3,9 +3,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { EMAIL_MAX_LENGTH, isSamePassword, passwordEqualsIdentity } from "@gatehouse/contract";
 import { messageForAppCode } from "../lib/error-messages";
 import { useTRPC } from "../lib/trpc";
-import { emailProblem, newPasswordHint, passwordLengthProblem } from "../lib/validation";
+import { checkEmail, newPasswordHint, passwordLengthProblem } from "../lib/validation";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FormError, SelectField, SubmitButton, TextField } from "./form";
 import { Notice } from "./ui";
@@ -32,13 +33,12 @@ export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }
 
   function checkFields(): Record<string, string> {
     const errors: Record<string, string> = {};
-    const email = values.email.trim().toLowerCase();
-    const emailError = emailProblem(email);
-    if (emailError) errors.email = emailError;
-    else if (existingEmails.includes(email)) errors.email = messageForAppCode("staff/EmailDuplicated");
+    const email = checkEmail(values.email);
+    if (!email.ok) errors.email = email.problem;
+    else if (existingEmails.includes(email.value)) errors.email = messageForAppCode("staff/EmailDuplicated");
     const passwordError = passwordLengthProblem(values.password);
     if (passwordError) errors.password = passwordError;
-    else if (email !== "" && values.password.toLowerCase() === email) errors.password = "The password must not be the email address.";
+    else if (email.ok && passwordEqualsIdentity(values.password, { email: email.value }) === "email") errors.password = "The password must not be the email address.";
     return errors;
   }
 
@@ -67,7 +67,7 @@ export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }
       <FormError message={formError} />
       {created ? <Notice tone="success">{created}</Notice> : null}
       <div className="form-grid">
-        <TextField label="Email" type="email" {...field("email")} required maxLength={254} autoComplete="off" />
+        <TextField label="Email" type="email" {...field("email")} required maxLength={EMAIL_MAX_LENGTH} autoComplete="off" />
         <TextField
           label="Initial password"
           type="password"
@@ -210,7 +210,7 @@ export function ChangeOwnPasswordForm() {
     if (currentPassword === "") errors.currentPassword = "Enter your current password.";
     const lengthError = passwordLengthProblem(newPassword);
     if (lengthError) errors.newPassword = lengthError;
-    else if (newPassword === currentPassword) errors.newPassword = "The new password must differ from the current one.";
+    else if (isSamePassword(newPassword, currentPassword)) errors.newPassword = "The new password must differ from the current one.";
     if (confirmation !== newPassword) errors.confirmation = "The two new passwords are not the same.";
     return errors;
   }

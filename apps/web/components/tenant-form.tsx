@@ -3,9 +3,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { APP_URL_MAX_LENGTH, TENANT_KEY_MAX_LENGTH, TENANT_NAME_MAX_LENGTH, tenantKeySchema, tenantNameSchema, type Locale } from "@gatehouse/contract";
 import { useTRPC } from "../lib/trpc";
 import { messageForAppCode } from "../lib/error-messages";
-import { appUrlProblem, tenantKeyPattern } from "../lib/validation";
+import { appUrlProblem, check, problemOf } from "../lib/validation";
 import { DomainChips } from "./domain-chips";
 import { FormError, SelectField, SubmitButton, TextField } from "./form";
 import { Notice } from "./ui";
@@ -14,7 +15,7 @@ import { useFormFields } from "./use-form-errors";
 export interface TenantFormValues {
   key: string;
   name: string;
-  locale: "ko" | "en";
+  locale: Locale;
   appUrl: string;
   allowedEmailDomains: string[];
 }
@@ -44,11 +45,10 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   /** The form's own checks, all at once: a draft domain not yet added is one error among the others. */
   function checkFields(): Record<string, string> {
     const errors: Record<string, string> = {};
-    if (mode === "create" && !tenantKeyPattern.test(values.key.trim().toLowerCase())) {
-      errors.key = "Use 2-32 lower-case letters, digits or hyphens, starting with a letter or digit.";
-    }
-    if (values.name.trim() === "") errors.name = "Enter a name.";
-    else if ([...values.name.trim()].length > 100) errors.name = "A tenant name has at most 100 characters.";
+    const keyError = mode === "create" ? problemOf(tenantKeySchema, values.key) : undefined;
+    if (keyError) errors.key = keyError;
+    const nameError = problemOf(tenantNameSchema, values.name);
+    if (nameError) errors.name = nameError;
     const appUrl = appUrlProblem(values.appUrl);
     if (appUrl) errors.appUrl = appUrl;
     if (domainDraft.trim() !== "") {
@@ -74,15 +74,15 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
     setSavedMessage(null);
     const errors = checkFields();
     if (mode === "create") {
-      const key = values.key.trim().toLowerCase();
-      if (Object.keys(errors).length > 0) {
-        if (!errors.key && (await keyTaken(key))) errors.key = messageForAppCode("tenant/KeyDuplicated");
+      const key = check(tenantKeySchema, values.key);
+      if (!key.ok || Object.keys(errors).length > 0) {
+        if (key.ok && (await keyTaken(key.value))) errors.key = messageForAppCode("tenant/KeyDuplicated");
         showFieldErrors(errors);
         return;
       }
       try {
         const tenant = await create.mutateAsync({
-          key,
+          key: key.value,
           name: values.name,
           locale: values.locale,
           allowedEmailDomains: values.allowedEmailDomains,
@@ -98,7 +98,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
       showFieldErrors(errors);
       return;
     }
-    const changes: { name?: string; locale?: "ko" | "en"; appUrl?: string; allowedEmailDomains?: string[] } = {};
+    const changes: { name?: string; locale?: Locale; appUrl?: string; allowedEmailDomains?: string[] } = {};
     if (values.name !== saved.name) changes.name = values.name;
     if (values.locale !== saved.locale) changes.locale = values.locale;
     if (values.appUrl.trim() !== saved.appUrl) changes.appUrl = values.appUrl.trim();
@@ -141,7 +141,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
           autoComplete="off"
           autoCapitalize="off"
           spellCheck={false}
-          maxLength={32}
+          maxLength={TENANT_KEY_MAX_LENGTH}
           className="mono-input"
         />
         <TextField
@@ -149,7 +149,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
           {...field("name")}
           hint="Shown to staff and in emails to the tenant's users."
           required
-          maxLength={100}
+          maxLength={TENANT_NAME_MAX_LENGTH}
           autoComplete="off"
         />
         <SelectField
@@ -168,7 +168,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
           hint="The product app's address, such as https://app.example.com. Used for links in emails and to allow the app's browser calls. Leave empty for none."
           placeholder="https://app.example.com"
           autoComplete="off"
-          maxLength={2048}
+          maxLength={APP_URL_MAX_LENGTH}
         />
       </div>
       <DomainChips

@@ -1,3 +1,4 @@
+import { SEARCH_QUERY_MAX_LENGTH } from "@gatehouse/contract";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDateTime } from "../lib/format";
@@ -200,7 +201,7 @@ export function SearchForm({
       ))}
       <div className="toolbar-field grow">
         <label htmlFor="search-q">{label}</label>
-        <input id="search-q" name="q" type="search" defaultValue={query} placeholder={placeholder} maxLength={100} />
+        <input id="search-q" name="q" type="search" defaultValue={query} placeholder={placeholder} maxLength={SEARCH_QUERY_MAX_LENGTH} />
       </div>
       {children}
       <div className="toolbar-buttons">

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { isAppCode, type AppCode } from "@gatehouse/contract";
 import { describeError } from "../lib/error-messages";
 
 /** Where the browser goes when a call finds the staff session gone. */
@@ -10,7 +11,7 @@ export function goToSignInAfterExpiry(): void {
 }
 
 /** Which field an appCode is about (a 409 "already taken" belongs next to the field, not in a banner). */
-export type FieldForAppCode = Partial<Record<string, string>>;
+export type FieldForAppCode = Partial<Record<AppCode, string>>;
 
 /**
  * A form's error state. Every field's message is shown at once, next to its field: the form's own
@@ -42,7 +43,7 @@ export function useFormErrors() {
         goToSignInAfterExpiry();
         return;
       }
-      const field = described.appCode ? fieldFor[described.appCode] : undefined;
+      const field = isAppCode(described.appCode) ? fieldFor[described.appCode] : undefined;
       const fields = { ...alsoKnown, ...described.fieldErrors };
       if (field) fields[field] = described.message;
       const onFields = Object.keys(fields).length > 0 && (field !== undefined || described.appCode === "validation/Invalid");

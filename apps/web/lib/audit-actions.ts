@@ -1,5 +1,11 @@
-/** Audit actions (CONTRACT.md "Audit actions" plus Gatehouse's additions) in plain words. */
-export const auditActionLabels: Record<string, string> = {
+import { isAuditAction, type AuditAction } from "@gatehouse/contract";
+
+/**
+ * Audit actions (CONTRACT.md "Audit actions" plus Gatehouse's additions, listed in
+ * @gatehouse/contract) in plain words. Keyed by `AuditAction`: a new action fails the typecheck
+ * until it has words here.
+ */
+export const auditActionLabels: Record<AuditAction, string> = {
   "tenant.created": "Tenant created",
   "tenant.updated": "Tenant settings changed",
   "tenant.deleted": "Tenant deleted",
@@ -27,8 +33,7 @@ export const auditActionLabels: Record<string, string> = {
   "signingKey.rotated": "Signing key rotated",
 };
 
-export const auditActions = Object.keys(auditActionLabels);
-
+/** An event's action in plain words; one no longer written (older events) as it is stored. */
 export function auditActionLabel(action: string): string {
-  return auditActionLabels[action] ?? action;
+  return isAuditAction(action) ? auditActionLabels[action] : action;
 }

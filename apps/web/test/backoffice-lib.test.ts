@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { appCodes, auditActions } from "@gatehouse/contract";
+import { auditActionLabel } from "../lib/audit-actions";
 import { describeError, messageForAppCode } from "../lib/error-messages";
 import { formatDateTime, isValidTimeZone } from "../lib/format";
 import { nextPageParams, pageNumber, previousPageParams, readPageState } from "../lib/pagination";
 import { contentSecurityPolicy, pageSecurityHeaders } from "../lib/security-headers";
 import { safeNextPath, signInUrl } from "../lib/server/sign-in-url";
-import { appUrlProblem, checkEmailDomain, emailProblem, newPasswordHint, passwordLengthProblem } from "../lib/validation";
+import { appUrlProblem, checkEmailDomain, emailProblem, isTenantKey, newPasswordHint, passwordLengthProblem } from "../lib/validation";
 
 describe("allowed email domain chips", () => {
   it("lower-cases, strips a leading @, and refuses invalid names, URLs, addresses and duplicates", () => {
@@ -35,9 +37,15 @@ describe("appCodes in plain words", () => {
     expect(describeError({ message: "At least one enabled admin must remain.", data: { appCode: "validation/Invalid" } }).message).toBe(
       "At least one enabled admin must remain.",
     );
-    for (const code of ["tenant/KeyDuplicated", "user/UserIdDuplicated", "staff/EmailDuplicated", "auth/Forbidden", "rateLimit/TooManyRequests", "service/Unavailable"]) {
-      expect(messageForAppCode(code)).not.toBe(messageForAppCode("server/InternalError"));
+    for (const code of appCodes.filter((c) => c !== "server/InternalError")) {
+      expect(messageForAppCode(code), code).not.toBe(messageForAppCode("server/InternalError"));
     }
+    expect(messageForAppCode("future/Code")).toBe(messageForAppCode("server/InternalError"));
+  });
+
+  it("has words for every audit action, and shows an older one as it is stored", () => {
+    for (const action of auditActions) expect(auditActionLabel(action), action).not.toBe(action);
+    expect(auditActionLabel("tenant.renamed")).toBe("tenant.renamed");
   });
 });
 
@@ -101,6 +109,11 @@ describe("the form's own checks (the API stays the judge)", () => {
     expect(passwordLengthProblem("한".repeat(24))).toBeUndefined();
     expect(passwordLengthProblem("한".repeat(25))).toMatch(/Korean ones as 3/);
     for (const words of [newPasswordHint, passwordLengthProblem("a".repeat(73))!]) expect(words).not.toMatch(/\bbytes?\b/);
+  });
+
+  it("takes a tenant key from a URL only as the API writes it", () => {
+    expect(isTenantKey("acme-2")).toBe(true);
+    for (const bad of ["Acme", " acme", "a", "-acme", "acme_2", ""]) expect(isTenantKey(bad), bad).toBe(false);
   });
 
   it("checks emails and app URLs like the API's schemas", () => {

@@ -3,7 +3,7 @@ import { closePgPool, disconnectPrisma, getPrisma, isUniqueViolation } from "@ga
 import { getConfig } from "./config";
 import { getLogger } from "./lib/log";
 import { hashPassword } from "./lib/password-hasher";
-import { newPasswordSchema } from "./policy/inputs";
+import { newPasswordSchema } from "@gatehouse/contract";
 import { passwordProblem } from "./policy/password-policy";
 import { auditSystemAction } from "./services/audit";
 

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import fc from "fast-check";
+import { contractProcedures, transportAppCodes } from "@gatehouse/contract";
 import { getPrisma } from "@gatehouse/db";
 import { errorCatalogue } from "../src/errors";
 import { startTestServerWithMail, type TestServer } from "./helpers";
@@ -496,6 +497,11 @@ function checkEnvelope(item: unknown, where: string, problems: string[], status?
       const expected = errorCatalogue[appCode as keyof typeof errorCatalogue].status;
       if (data?.httpStatus !== expected) problems.push(`${where}: httpStatus ${String(data?.httpStatus)} for ${appCode} (catalogue: ${expected})`);
       if (status !== undefined && status !== expected) problems.push(`${where}: HTTP ${status} for ${appCode} (catalogue: ${expected})`);
+      // Every code a procedure answers is one its contract entry declares (or the transport's).
+      const declared = typeof data?.path === "string" ? contractProcedures.get(data.path)?.errors : undefined;
+      if (declared && !(declared as readonly string[]).includes(appCode) && !(transportAppCodes as readonly string[]).includes(appCode)) {
+        problems.push(`${where}: ${appCode} is not among the appCodes @gatehouse/contract declares for ${String(data?.path)}`);
+      }
     }
     if (typeof data?.httpStatus === "number" && data.httpStatus >= 500) problems.push(`${where}: ${String(appCode)} (${data.httpStatus})`);
     if (typeof env.error.message !== "string") problems.push(`${where}: error without a message`);

@@ -1,8 +1,11 @@
 // Builds the publishable package into dist/: ESM JavaScript (esbuild) and one bundled .d.ts per
 // entry (rollup-plugin-dts). The router type comes from @gatehouse/api's source and is inlined
-// into the declarations, so a consumer needs none of the server packages; the check at the end
-// fails the build if any declaration or module still imports something outside `allowed`.
+// into the declarations, so a consumer needs none of the server packages. @gatehouse/contract
+// (private, never published) is bundled: its code into the modules, its types into the
+// declarations. The check at the end fails the build if any declaration or module still imports
+// something outside `allowed`.
 import { build } from "esbuild";
+import { createRequire } from "node:module";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +17,10 @@ const dist = path.join(root, "dist");
 const entries = { index: "src/index.ts", react: "src/react/index.tsx", server: "src/server/index.ts" };
 /** What the published files may import: the declared dependencies and peers. */
 const allowed = [/^@trpc\/(client|server)(\/|$)/, /^@trpc\/tanstack-react-query$/, /^jose$/, /^react(\/jsx-runtime)?$/, /^@tanstack\/react-query$/];
+
+/** The workspace packages whose code and types are bundled in (resolved to their sources). */
+const bundled = /^@gatehouse\/contract(\/|$)/;
+const requireHere = createRequire(import.meta.url);
 
 await rm(dist, { recursive: true, force: true });
 
@@ -31,6 +38,13 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
   plugins: [
+    {
+      // `packages: "external"` would leave the private contract package as an import.
+      name: "bundle-workspace-contract",
+      setup(b) {
+        b.onResolve({ filter: bundled }, (args) => ({ path: requireHere.resolve(args.path) }));
+      },
+    },
     {
       // esbuild drops module directives when bundling; Next needs this one on the React entry.
       name: "use-client-directive",
@@ -51,7 +65,7 @@ await build({
 // Only the API's own files are inlined; everything else (its @gatehouse/db import included) stays
 // an import, which tree-shaking drops when no inlined type needs it and the check below catches
 // when one does.
-const external = (id) => !(id === "@gatehouse/api" || id.startsWith(".") || path.isAbsolute(id));
+const external = (id) => !(id === "@gatehouse/api" || bundled.test(id) || id.startsWith(".") || path.isAbsolute(id));
 const bundle = await rollup({
   input: entries,
   external,
@@ -61,7 +75,11 @@ const bundle = await rollup({
       tsconfig: path.join(root, "tsconfig.json"),
       compilerOptions: {
         baseUrl: root,
-        paths: { "@gatehouse/api": ["../api/src/index.ts"] },
+        paths: {
+          "@gatehouse/api": ["../api/src/index.ts"],
+          "@gatehouse/contract": ["../contract/src/index.ts"],
+          "@gatehouse/contract/*": ["../contract/src/*"],
+        },
         noEmit: false,
       },
     }),

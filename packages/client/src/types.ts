@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { ClientRouter } from "@gatehouse/api";
+import type { AppCode as CatalogueAppCode } from "@gatehouse/contract/app-codes";
 
 /**
  * The end-user API (CONTRACT.md "clientAuth" and "clientEmailVerification") as a tRPC router
@@ -15,35 +16,12 @@ export type Session = RouterOutputs["clientAuth"]["signIn"];
 /** The contract's `User`. */
 export type User = Session["user"];
 
-/** Every appCode the server can answer with (CONTRACT.md "Error codes", plus recorded additions). */
-export type ServerAppCode =
-  | "validation/Invalid"
-  | "request/Malformed"
-  | "signUp/EmailDomainNotAllowed"
-  | "auth/Unauthenticated"
-  | "auth/InvalidCredentials"
-  | "auth/InvalidRefreshToken"
-  | "emailVerification/InvalidCode"
-  | "auth/EmailNotVerified"
-  | "auth/PasswordChangeRequired"
-  | "auth/AccountSuspended"
-  | "auth/Forbidden"
-  | "tenant/NotFound"
-  | "user/NotFound"
-  | "staff/NotFound"
-  | "session/NotFound"
-  | "request/NotFound"
-  | "request/MethodNotAllowed"
-  | "tenant/KeyDuplicated"
-  | "user/UserIdDuplicated"
-  | "user/EmailDuplicated"
-  | "staff/EmailDuplicated"
-  | "request/PayloadTooLarge"
-  | "request/UnsupportedMediaType"
-  | "emailVerification/CooldownActive"
-  | "rateLimit/TooManyRequests"
-  | "server/InternalError"
-  | "service/Unavailable";
+/**
+ * Every appCode the server can answer with (CONTRACT.md "Error codes", plus recorded additions):
+ * the catalogue's keys, taken from @gatehouse/contract. The published declarations inline the
+ * union, so consumers need no server or contract package.
+ */
+export type ServerAppCode = CatalogueAppCode;
 
 /**
  * Codes the SDK itself produces; the server never sends them (status 0 unless noted):

@@ -6,7 +6,7 @@ import { appRouter, createCallerFactory, createContext } from "@gatehouse/api";
 import { CLIENT_IP_HEADER } from "@gatehouse/api/http";
 import { hasSessionCookie } from "./staff";
 import { routeParam } from "../route-params";
-import { tenantKeyPattern } from "../validation";
+import { isTenantKey } from "../validation";
 import { signInUrl } from "./sign-in-url";
 
 const createCaller = createCallerFactory(appRouter);
@@ -67,7 +67,7 @@ export async function loadFromApi<T>(load: (api: BackOfficeApi) => Promise<T>): 
  */
 export const loadTenant = cache(async (rawKey: string) => {
   const key = routeParam(rawKey);
-  if (!key || !tenantKeyPattern.test(key)) notFound();
+  if (!key || !isTenantKey(key)) notFound();
   return loadFromApi((api) => api.tenants.get({ key }));
 });
 

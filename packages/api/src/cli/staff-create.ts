@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { emailSchema, newPasswordSchema } from "../policy/inputs";
+import { emailSchema, newPasswordSchema } from "@gatehouse/contract";
 import { passwordProblem } from "../policy/password-policy";
 
 const USAGE =

@@ -1,5 +1,5 @@
 import { appError } from "../errors";
-import { isStorableText } from "../policy/inputs";
+import { isStorableText } from "@gatehouse/contract";
 import { middleware } from "../trpc";
 
 /**

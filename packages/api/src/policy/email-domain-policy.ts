@@ -14,5 +14,3 @@ export function assertEmailDomainAllowed(email: string, allowedDomains: readonly
   if (!isEmailDomainAllowed(email, allowedDomains)) throw appError("signUp/EmailDomainNotAllowed");
 }
 
-/** Normalizes a tenant's domain list: trimmed, lower case, valid names, no duplicates. */
-export const domainNamePattern = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { PASSWORD_MAX_BYTES, normalizePassword, passwordEqualsIdentity } from "@gatehouse/contract";
 import { invalidField } from "../errors";
 
 /**
@@ -9,14 +10,10 @@ import { invalidField } from "../errors";
  * not on the shipped list of common passwords (case-insensitively), not equal to the userId or the
  * email. The normalized form is what is checked, hashed and compared, so the same password typed
  * on another keyboard or input method (full-width, composed or decomposed) is the same password.
- * Length is the schema's job (policy/inputs.ts); the rest is checked here.
+ * The numbers, the normalization, length and identity rules live in @gatehouse/contract (the
+ * BackOffice's forms use them too); the common-password list is checked here.
  */
-export const PASSWORD_MIN_CHARACTERS = 8;
-export const PASSWORD_MAX_BYTES = 72;
-
-export function normalizePassword(password: string): string {
-  return password.normalize("NFKC");
-}
+export { PASSWORD_MAX_BYTES, normalizePassword };
 
 let commonPasswords: Set<string> | undefined;
 
@@ -46,8 +43,9 @@ export function commonPasswordList(): Set<string> {
 export function passwordProblem(password: string, identity: { userId?: string | null; email?: string | null }): string | undefined {
   const lower = normalizePassword(password).toLowerCase();
   if (commonPasswordList().has(lower)) return "This password is too common. Choose one that is harder to guess.";
-  if (identity.userId && lower === identity.userId.toLowerCase()) return "The password must not be your user ID.";
-  if (identity.email && lower === identity.email.toLowerCase()) return "The password must not be your email address.";
+  const equals = passwordEqualsIdentity(password, identity);
+  if (equals === "userId") return "The password must not be your user ID.";
+  if (equals === "email") return "The password must not be your email address.";
   return undefined;
 }
 

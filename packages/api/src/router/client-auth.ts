@@ -1,15 +1,4 @@
-import { z } from "zod";
-import {
-  displayNameSchema,
-  emailSchema,
-  existingPasswordSchema,
-  newPasswordSchema,
-  refreshTokenSchema,
-  signInUserIdSchema,
-  tenantKeySchema,
-  userIdSchema,
-  uuidSchema,
-} from "../policy/inputs";
+import { clientAuthContract as c } from "@gatehouse/contract";
 import { publicProcedure, userProcedure } from "../procedures";
 import { currentUser, listOwnSessions, revokeOwnSession, signOut, updateProfile } from "../services/account";
 import { changePassword, signIn, signUp } from "../services/end-user-auth";
@@ -19,41 +8,59 @@ import { createTRPCRouter } from "../trpc";
 /** U and C: allowed for unverified users and while a password change is required. */
 const anyState = { allowUnverifiedEmail: true, allowPasswordChangeRequired: true } as const;
 
-/** CONTRACT.md "clientAuth". The context is the client (`ip`, `userAgent`) the services record. */
+/**
+ * CONTRACT.md "clientAuth". Inputs, outputs and appCodes are declared in @gatehouse/contract; the
+ * context is the client (`ip`, `userAgent`) the services record.
+ */
 export const clientAuthRouter = createTRPCRouter({
   signUp: publicProcedure
     .meta({ ipLimit: "signUp" })
-    .input(z.object({ tenantKey: tenantKeySchema, userId: userIdSchema, password: newPasswordSchema, displayName: displayNameSchema, email: emailSchema }))
+    .input(c.signUp.input)
+    .output(c.signUp.output)
     .mutation(({ ctx, input }) => signUp(input, ctx)),
 
   signIn: publicProcedure
     .meta({ ipLimit: "signIn" })
-    .input(z.object({ tenantKey: tenantKeySchema, userId: signInUserIdSchema, password: existingPasswordSchema }))
+    .input(c.signIn.input)
+    .output(c.signIn.output)
     .mutation(({ ctx, input }) => signIn(input, ctx)),
 
   refresh: publicProcedure
     .meta({ ipLimit: "refresh" })
-    .input(z.object({ refreshToken: refreshTokenSchema }))
+    .input(c.refresh.input)
+    .output(c.refresh.output)
     .mutation(({ ctx, input }) => rotateRefreshToken(input.refreshToken, ctx)),
 
   signOut: userProcedure
     .meta(anyState)
-    .input(z.object({ refreshToken: refreshTokenSchema.optional() }).prefault({}))
+    .input(c.signOut.input)
+    .output(c.signOut.output)
     .mutation(({ ctx, input }) => signOut(ctx.auth, input, ctx)),
 
-  me: userProcedure.meta(anyState).query(({ ctx }) => currentUser(ctx.auth)),
+  me: userProcedure
+    .meta(anyState)
+    .output(c.me.output)
+    .query(({ ctx }) => currentUser(ctx.auth)),
 
-  updateMe: userProcedure.input(z.object({ displayName: displayNameSchema })).mutation(({ ctx, input }) => updateProfile(ctx.auth, input)),
+  updateMe: userProcedure
+    .input(c.updateMe.input)
+    .output(c.updateMe.output)
+    .mutation(({ ctx, input }) => updateProfile(ctx.auth, input)),
 
   changePassword: userProcedure
     .meta(anyState)
-    .input(z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }))
+    .input(c.changePassword.input)
+    .output(c.changePassword.output)
     .mutation(({ ctx, input }) => changePassword(ctx.auth, input, ctx)),
 
-  listSessions: userProcedure.meta(anyState).query(({ ctx }) => listOwnSessions(ctx.auth)),
+  listSessions: userProcedure
+    .meta(anyState)
+    .output(c.listSessions.output)
+    .query(({ ctx }) => listOwnSessions(ctx.auth)),
 
   revokeSession: userProcedure
     .meta(anyState)
-    .input(z.object({ id: uuidSchema }))
+    .input(c.revokeSession.input)
+    .output(c.revokeSession.output)
     .mutation(({ ctx, input }) => revokeOwnSession(ctx.auth, input.id, ctx)),
 });

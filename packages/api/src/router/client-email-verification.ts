@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { emailSchema, otpCodeSchema } from "../policy/inputs";
+import { clientEmailVerificationContract as c } from "@gatehouse/contract";
 import { userProcedure } from "../procedures";
 import { sendVerificationCode, verifyEmailCode } from "../services/email-verification";
 import { createTRPCRouter } from "../trpc";
@@ -8,11 +7,13 @@ import { createTRPCRouter } from "../trpc";
 export const clientEmailVerificationRouter = createTRPCRouter({
   sendVerification: userProcedure
     .meta({ allowUnverifiedEmail: true, ipLimit: "sendVerification" })
-    .input(z.object({ email: emailSchema }))
+    .input(c.sendVerification.input)
+    .output(c.sendVerification.output)
     .mutation(({ ctx, input }) => sendVerificationCode(ctx.auth, input.email)),
 
   verifyEmail: userProcedure
     .meta({ allowUnverifiedEmail: true, ipLimit: "verifyEmail" })
-    .input(z.object({ code: otpCodeSchema }))
+    .input(c.verifyEmail.input)
+    .output(c.verifyEmail.output)
     .mutation(({ ctx, input }) => verifyEmailCode(ctx.auth, input.code, ctx)),
 });

@@ -1,34 +1,8 @@
+import type { AuditAction } from "@gatehouse/contract";
 import type { Prisma } from "@gatehouse/db";
 
-/** Contract actions (CONTRACT.md "Audit actions"), plus the ones Gatehouse adds. */
-export const auditActions = [
-  "tenant.created",
-  "tenant.updated",
-  "tenant.deleted",
-  "tenant.restored",
-  "manager.issued",
-  "user.signedUp",
-  "user.signedIn",
-  "user.signInFailed",
-  "user.signedOut",
-  "user.emailVerified",
-  "user.passwordChanged",
-  "user.passwordReset",
-  "user.suspended",
-  "user.unsuspended",
-  "user.deleted",
-  "user.updated",
-  "session.revoked",
-  "session.reuseDetected",
-  "staff.created",
-  "staff.updated",
-  "staff.signedIn",
-  "staff.signInFailed",
-  "staff.passwordChanged",
-  "staff.passwordChangeFailed",
-  "signingKey.rotated",
-] as const;
-export type AuditAction = (typeof auditActions)[number];
+/** The actions (the contract's, plus the ones Gatehouse adds) are listed in @gatehouse/contract. */
+export type { AuditAction };
 
 /** The database an audit event is written to: the caller's transaction, or the client. */
 type AuditDb = Pick<Prisma.TransactionClient, "auditEvent">;

@@ -1,6 +1,6 @@
 import { getPrisma, type Prisma, type Tenant } from "@gatehouse/db";
 import { appError } from "../errors";
-import { tenantKeySchema } from "../policy/inputs";
+import { tenantKeySchema } from "@gatehouse/contract";
 
 /** Tenant lookups every feature starts from (BackOffice's tenant administration is in back-office/tenants.ts). */
 

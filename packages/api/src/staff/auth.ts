@@ -2,7 +2,7 @@ import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffUser } from "@gatehouse/db";
 import { getConfig } from "../config";
 import { checkSpendingAttempt, replaceOutdatedHash, verifyPasswordOrDummy } from "../lib/password-hasher";
-import { existingPasswordSchema, isStorableText } from "../policy/inputs";
+import { existingPasswordSchema, isStorableText } from "@gatehouse/contract";
 import { enforceIpLimit } from "../policy/rate-limits";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { auditStaffAction } from "../services/audit";

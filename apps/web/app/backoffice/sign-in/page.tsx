@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { EMAIL_MAX_LENGTH } from "@gatehouse/contract";
 import { AuthError } from "next-auth";
 import { signIn } from "../../../auth";
 import { currentStaff } from "../../../lib/server/staff";
@@ -29,7 +30,7 @@ export interface SignInState {
 async function signInAction(_previous: SignInState, formData: FormData): Promise<SignInState> {
   "use server";
   const next = safeNextPath(String(formData.get("next") ?? "")) ?? "/backoffice";
-  const email = String(formData.get("email") ?? "").slice(0, 254);
+  const email = String(formData.get("email") ?? "").slice(0, EMAIL_MAX_LENGTH);
   try {
     await signIn("credentials", { email, password: String(formData.get("password") ?? ""), redirectTo: next });
   } catch (error) {

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_BYTES } from "@gatehouse/contract";
 import { TextField } from "../../../components/form";
 import type { SignInState } from "./page";
 
@@ -56,7 +57,7 @@ export function SignInForm({
           type="email"
           autoComplete="username"
           required
-          maxLength={254}
+          maxLength={EMAIL_MAX_LENGTH}
           defaultValue={state.email}
           autoFocus={!state.email}
           errorId={errorId}
@@ -68,7 +69,7 @@ export function SignInForm({
           type="password"
           autoComplete="current-password"
           required
-          maxLength={72}
+          maxLength={PASSWORD_MAX_BYTES}
           autoFocus={Boolean(state.email)}
           errorId={errorId}
         />

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { pageSchema, tenantKeySchema } from "../../policy/inputs";
+import { auditLogContract as c } from "@gatehouse/contract";
 import { staffProcedure } from "../../procedures";
 import { listAuditEvents } from "../../services/back-office/audit-log";
 import { createTRPCRouter } from "../../trpc";
@@ -7,15 +6,7 @@ import { createTRPCRouter } from "../../trpc";
 /** CONTRACT.md "backOffice": auditLog.list */
 export const auditLogRouter = createTRPCRouter({
   list: staffProcedure
-    .input(
-      z
-        .object({
-          tenantKey: tenantKeySchema.optional(),
-          // Free text, not the enum: events of actions that no longer exist stay findable.
-          action: z.string().trim().min(1).max(64).optional(),
-          ...pageSchema,
-        })
-        .prefault({}),
-    )
+    .input(c.list.input)
+    .output(c.list.output)
     .query(({ input }) => listAuditEvents(input)),
 });

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { displayNameSchema, emailSchema, tenantKeySchema, userIdSchema } from "../../policy/inputs";
+import { managersContract as c } from "@gatehouse/contract";
 import { adminProcedure } from "../../procedures";
 import { issueManagerAccount } from "../../services/back-office/managers";
 import { createTRPCRouter } from "../../trpc";
@@ -7,14 +6,7 @@ import { createTRPCRouter } from "../../trpc";
 /** CONTRACT.md "backOffice": managers.issue */
 export const managersRouter = createTRPCRouter({
   issue: adminProcedure
-    .input(
-      z.object({
-        tenantKey: tenantKeySchema,
-        userId: userIdSchema,
-        displayName: displayNameSchema,
-        email: emailSchema.optional(),
-        includePasswordInEmail: z.boolean().default(false),
-      }),
-    )
+    .input(c.issue.input)
+    .output(c.issue.output)
     .mutation(({ ctx, input }) => issueManagerAccount(ctx.caller, input)),
 });

@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
+import { AUDIT_ACTION_FILTER_MAX_LENGTH, auditActions, isAuditAction } from "@gatehouse/contract";
 import Link from "next/link";
 import { AuditTable } from "../../../../components/audit-table";
 import { EmptyState, PageHeader, Pagination } from "../../../../components/ui";
-import { auditActionLabels, auditActions } from "../../../../lib/audit-actions";
+import { auditActionLabels } from "../../../../lib/audit-actions";
 import { readPageState } from "../../../../lib/pagination";
 import { loadFromApi } from "../../../../lib/server/api";
 import { requireStaff } from "../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../lib/server/time-zone";
-import { tenantKeyPattern } from "../../../../lib/validation";
+import { isTenantKey } from "../../../../lib/validation";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -19,8 +20,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   await requireStaff();
   const timeZone = await staffTimeZone();
   const tenantInput = typeof params.tenant === "string" ? params.tenant.trim().toLowerCase() : "";
-  const action = typeof params.action === "string" ? params.action.trim().slice(0, 64) : "";
-  const tenantInvalid = tenantInput !== "" && !tenantKeyPattern.test(tenantInput);
+  const action = typeof params.action === "string" ? params.action.trim().slice(0, AUDIT_ACTION_FILTER_MAX_LENGTH) : "";
+  const tenantInvalid = tenantInput !== "" && !isTenantKey(tenantInput);
   const tenantKey = tenantInvalid ? "" : tenantInput;
   const page = readPageState(params);
   const [events, tenants] = await loadFromApi((api) =>
@@ -32,7 +33,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
     ]),
   );
   const filters = { tenant: tenantInput || undefined, action: action || undefined };
-  const knownAction = action === "" || auditActions.includes(action);
+  const knownAction = action === "" || isAuditAction(action);
 
   return (
     <>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SEARCH_QUERY_MAX_LENGTH } from "@gatehouse/contract";
 import Link from "next/link";
 import { Badge, DataTable, EmptyState, NewTenantLink, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
 import { readPageState } from "../../../../lib/pagination";
@@ -15,7 +16,7 @@ export default async function TenantsPage({ searchParams }: { searchParams: Sear
   const params = await searchParams;
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
-  const query = typeof params.q === "string" ? params.q.trim().slice(0, 100) : "";
+  const query = typeof params.q === "string" ? params.q.trim().slice(0, SEARCH_QUERY_MAX_LENGTH) : "";
   const includeDeleted = params.deleted === "1";
   const page = readPageState(params);
   const result = await loadFromApi((api) =>

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
+import { SEARCH_QUERY_MAX_LENGTH } from "@gatehouse/contract";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { EmptyState, PageHeader, Pagination, SearchForm } from "../../../../components/ui";
 import { readPageState } from "../../../../lib/pagination";
 import { loadFromApi } from "../../../../lib/server/api";
 import { requireStaff } from "../../../../lib/server/staff";
-import { tenantKeyPattern } from "../../../../lib/validation";
+import { isTenantKey } from "../../../../lib/validation";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -16,8 +17,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
   const params = await searchParams;
   await requireStaff();
   const tenantKey = typeof params.tenant === "string" ? params.tenant.trim().toLowerCase() : "";
-  if (tenantKey && tenantKeyPattern.test(tenantKey)) redirect(`/backoffice/tenants/${tenantKey}/users`);
-  const query = typeof params.q === "string" ? params.q.trim().slice(0, 100) : "";
+  if (tenantKey && isTenantKey(tenantKey)) redirect(`/backoffice/tenants/${tenantKey}/users`);
+  const query = typeof params.q === "string" ? params.q.trim().slice(0, SEARCH_QUERY_MAX_LENGTH) : "";
   const page = readPageState(params);
   const tenants = await loadFromApi((api) => api.tenants.list({ query: query || undefined, cursor: page.cursor, limit: 20 }));
   const filters = { q: query || undefined };

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SEARCH_QUERY_MAX_LENGTH } from "@gatehouse/contract";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Annotated, DataTable, EmptyState, Notice, PageHeader, Pagination, SearchForm } from "../../../../../../components/ui";
@@ -8,7 +9,7 @@ import { routeParam } from "../../../../../../lib/route-params";
 import { loadFromApi, loadTenant } from "../../../../../../lib/server/api";
 import { requireStaff } from "../../../../../../lib/server/staff";
 import { staffTimeZone } from "../../../../../../lib/server/time-zone";
-import { tenantKeyPattern } from "../../../../../../lib/validation";
+import { isTenantKey } from "../../../../../../lib/validation";
 
 type Params = Promise<{ key: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -20,11 +21,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function TenantUsersPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const key = routeParam((await params).key);
-  if (!key || !tenantKeyPattern.test(key)) notFound();
+  if (!key || !isTenantKey(key)) notFound();
   const search = await searchParams;
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
-  const query = typeof search.q === "string" ? search.q.trim().slice(0, 100) : "";
+  const query = typeof search.q === "string" ? search.q.trim().slice(0, SEARCH_QUERY_MAX_LENGTH) : "";
   const page = readPageState(search);
   const [tenant, users] = await loadFromApi(async (api) => {
     const found = await api.tenants.get({ key });

@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { localeSchema } from "./locales";
+import { staffRoleSchema } from "./fields";
+
+/**
+ * The answers' shapes (CONTRACT.md "Routers", docs/api.md "Shapes"), with the nullability the
+ * API really returns. Every procedure's output is validated against them on every call, so they
+ * are plain objects: no transforms, no defaults. tRPC answers what they parse, in their key
+ * order, so each lists its fields in the order the services build them (the answers' bytes are
+ * the ones before output validation). They are strict: a field a service adds without adding it
+ * here fails the call (a 500 in every test that makes it) instead of vanishing from the answer.
+ */
+
+const timestamp = z.iso.datetime();
+const nullableTimestamp = timestamp.nullable();
+/** An id the database made (a UUID); checked for its form only, not its version. */
+const id = z.guid();
+
+export const userSchema = z
+  .strictObject({
+    id: id.describe("Stable id (UUID): the access token's `sub`."),
+    tenantKey: z.string(),
+    userId: z.string().describe("Lower case, unique within the tenant."),
+    displayName: z.string(),
+    email: z.string().nullable().describe("Lower case; null for an admin-issued manager created without one."),
+    emailVerifiedAt: nullableTimestamp,
+    role: z.enum(["member", "manager"]),
+    source: z.enum(["self_signup", "admin_issued"]),
+    mustChangePassword: z.boolean(),
+    suspendedAt: nullableTimestamp,
+    lastLoginAt: nullableTimestamp.describe("The last password sign-in (sign-up and refresh do not set it)."),
+    createdAt: timestamp,
+  })
+  .describe("An end user (never a password hash).");
+export type User = z.infer<typeof userSchema>;
+
+const accessTokenFields = {
+  accessToken: z.string().describe("A JWT (EdDSA) for `Authorization: Bearer`."),
+  accessTokenExpiresAt: timestamp,
+};
+
+export const sessionSchema = z
+  .strictObject({
+    ...accessTokenFields,
+    refreshToken: z.string().describe("Opaque; rotated on every refresh."),
+    refreshTokenExpiresAt: timestamp,
+    user: userSchema,
+  })
+  .describe("The answer of signUp, signIn and refresh.");
+export type Session = z.infer<typeof sessionSchema>;
+
+export const successSchema = z.strictObject({ success: z.literal(true) });
+
+export const changePasswordResultSchema = z.strictObject({ success: z.literal(true), ...accessTokenFields });
+
+export const verifyEmailResultSchema = z.strictObject({ user: userSchema, ...accessTokenFields });
+
+export const codeSentSchema = z.strictObject({
+  expiresAt: timestamp.describe("When this code dies."),
+  nextResendAvailableAt: timestamp.describe("When the next send is allowed."),
+});
+
+const sessionViewFields = {
+  id,
+  createdAt: timestamp,
+  lastUsedAt: timestamp.describe("The sign-in or the last refresh."),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+};
+
+export const ownSessionsSchema = z.strictObject({
+  items: z.array(z.strictObject({ ...sessionViewFields, current: z.boolean().describe("The caller's own session.") })),
+});
+
+export const userWithSessionsSchema = z.strictObject({ user: userSchema, sessions: z.array(z.strictObject(sessionViewFields)) });
+
+export const userResultSchema = z.strictObject({ user: userSchema });
+
+export const temporaryPasswordResultSchema = z.strictObject({
+  user: userSchema,
+  temporaryPassword: z.string().describe("Shown once; stored only hashed."),
+});
+
+export const tenantSchema = z
+  .strictObject({
+    id,
+    key: z.string(),
+    name: z.string(),
+    allowedEmailDomains: z.array(z.string()),
+    locale: localeSchema,
+    appUrl: z.string().nullable().describe("An origin such as https://app.example.com."),
+    deletedAt: nullableTimestamp,
+    createdAt: timestamp,
+  })
+  .describe("A tenant.");
+export type Tenant = z.infer<typeof tenantSchema>;
+
+export const staffSchema = z
+  .strictObject({ id, email: z.string(), role: staffRoleSchema, disabledAt: nullableTimestamp, createdAt: timestamp })
+  .describe("A BackOffice staff member.");
+export type Staff = z.infer<typeof staffSchema>;
+
+export const auditEventSchema = z
+  .strictObject({
+    id: z.string().describe("A decimal number, as a string."),
+    at: timestamp,
+    actor: z.strictObject({ type: z.enum(["staff", "user", "system"]), id: z.string().nullable(), label: z.string().nullable() }),
+    tenantKey: z.string().nullable(),
+    action: z.string().describe("An audit action such as `user.signedIn` (older events may hold ones no longer written)."),
+    target: z.string().nullable().describe('What the action was done to, e.g. "user:alice".'),
+    ip: z.string().nullable(),
+  })
+  .describe("One audit log event.");
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/** A list's page: newest first, `nextCursor` null on the last page. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
+}
