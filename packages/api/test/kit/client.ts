@@ -70,7 +70,8 @@ const answers = new AsyncLocalStorage<Response[]>();
 
 /**
  * Runs one typed call and gives its HTTP response too, for the few behaviour checks that read a
- * header of a success (Cache-Control: no-store on tokens, a renewed staff cookie).
+ * header of a success (Cache-Control: no-store on tokens, a renewed staff cookie); its body is
+ * still unread.
  */
 export async function withResponse<T>(run: () => Promise<T>): Promise<{ data: T; response: Response }> {
   const seen: Response[] = [];
@@ -81,7 +82,7 @@ export async function withResponse<T>(run: () => Promise<T>): Promise<{ data: T;
 
 async function checkedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, init);
-  answers.getStore()?.push(response);
+  answers.getStore()?.push(response.clone());
   const text = await response.clone().text();
   expectNoSecrets(text);
   let body: { result?: unknown; error?: { data?: { httpStatus?: unknown } } } | undefined;
