@@ -71,14 +71,21 @@ export async function signUpUser(
   return { tenantKey, userId: userId.toLowerCase(), email: email.toLowerCase(), password, session, api: client.as(session.accessToken) };
 }
 
+/** clientEmailVerification.sendVerification, as the user. */
+export const sendCode = (user: SignedUp, email: string) => user.api.clientEmailVerification.sendVerification.mutate({ email });
+/** clientEmailVerification.verifyEmail, as the user. */
+export const verifyCode = (user: SignedUp, code: string) => user.api.clientEmailVerification.verifyEmail.mutate({ code });
+/** A 6-digit code that is not `code`. */
+export const wrongCode = (code: string, n = 1) => ((Number(code) + n) % 1_000_000).toString().padStart(6, "0");
+
 /**
  * Signs a new user up and verifies their address through the mail, as a user does:
  * sendVerification, the code read from the server's mail catcher, verifyEmail.
  */
 export async function verifiedUser(client: Client, tenantKey: string, smtp: MailCatcher, overrides: Parameters<typeof signUpUser>[2] = {}): Promise<SignedUp> {
   const user = await signUpUser(client, tenantKey, overrides);
-  await user.api.clientEmailVerification.sendVerification.mutate({ email: user.email });
-  const verified = await user.api.clientEmailVerification.verifyEmail.mutate({ code: smtp.latestCode(user.email) });
+  await sendCode(user, user.email);
+  const verified = await verifyCode(user, smtp.latestCode(user.email));
   const session = { ...user.session, accessToken: verified.accessToken, accessTokenExpiresAt: verified.accessTokenExpiresAt, user: verified.user };
   return { ...user, session, api: client.as(verified.accessToken) };
 }

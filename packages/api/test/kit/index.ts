@@ -7,6 +7,7 @@ export { hasRedis, startServer, type ServerOptions, type TestServer } from "./se
 export { useServer, suiteEnv, type Suite, type SuiteOptions } from "./suite";
 export {
   apiClient,
+  callByName,
   clientAt,
   randomIp,
   withResponse,
@@ -29,6 +30,7 @@ export {
   kidOf,
   newPassword,
   plantSession,
+  sendCode,
   sessionRowOf,
   sidOf,
   signedInStaff,
@@ -37,6 +39,8 @@ export {
   sleep,
   unique,
   verifiedUser,
+  verifyCode,
+  wrongCode,
   type SignedUp,
   type TenantOptions,
   type TestStaff,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Tenant } from "@gatehouse/db";
 import type { MailCatcher } from "@gatehouse/testing/mail";
-import { apiClient, clientAt, randomIp, type Api, type Client } from "./client";
+import { apiClient, clientAt, lazy, randomIp, type Api, type Client } from "./client";
 import { createTenant, signedInStaff, unique, type TestStaff } from "./fixtures";
 import { startServer, type ServerOptions, type TestServer } from "./server";
 import { call, signInStaff, type CallResult } from "./wire";
@@ -25,6 +25,8 @@ export interface Suite {
   client: Client;
   /** The key of the suite's tenant (known before the server starts). */
   tenantKey: string;
+  /** The admin's typed client, backOffice part (`useServer({ staff: true })`). */
+  bo: Api["backOffice"];
   /** A typed client with a staff cookie (or none), at the suite's IP. */
   staffCaller(cookie: string | undefined): Api;
   /** next-auth's sign-in from the suite's IP: the session cookie, or undefined when refused. */
@@ -78,6 +80,7 @@ export function useServer(options: SuiteOptions = {}): Suite {
     ip,
     client: clientAt(url, ip),
     tenantKey,
+    bo: lazy(() => staffMember("admin").api.backOffice),
     staffCaller: (cookie) => apiClient(url(), { ip, cookie }),
     signInStaff: (email, password) => signInStaff(url(), email, password, { headers: { "x-forwarded-for": ip } }),
     newStaff: (role, prefix) => signedInStaff(url(), ip, role, prefix),
