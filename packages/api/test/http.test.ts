@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTRPCRouter, publicProcedure } from "../src/trpc";
 import { appError } from "../src/errors";
-import { call, hasRedis, startTestServer, type TestServer } from "./helpers";
+import { call, hasRedis, startServer, type TestServer } from "./kit";
 
 // A small router exercising the transport layer: the same handler, formatter and catalogue the
 // real routers go through.
@@ -32,8 +32,8 @@ describe("front server transport", () => {
   let server: TestServer;
   let trusted: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ router });
-    trusted = await startTestServer({ router, env: { TRUST_PROXY: "1" } });
+    server = await startServer({ router });
+    trusted = await startServer({ router, env: { TRUST_PROXY: "1" } });
   });
   afterAll(async () => {
     await server.close();
@@ -230,7 +230,7 @@ describe("front server transport", () => {
 describe("health and JWKS", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startServer();
   });
   afterAll(() => server.close());
 
