@@ -118,6 +118,14 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" },
   },
   {
+    // The test kit (@gatehouse/api/testing) starts servers and plants sessions: tests only.
+    files: ["**/src/**", "apps/web/app/**", "apps/web/components/**", "apps/web/lib/**", "apps/web/server/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^@gatehouse/api/testing", message: "The test kit is for tests only." }] }],
+    },
+  },
+  {
     // @gatehouse/contract runs in browsers too (the BackOffice's forms): no Node module or global.
     files: ["packages/contract/src/**"],
     rules: {
@@ -150,7 +158,10 @@ export default tseslint.config(
         "error",
         {
           paths: [{ name: "@gatehouse/api", importNames: ["getRedis"], message: "Redis is reached only by the API's services and policies." }],
-          patterns: dataLayer.map(({ regex, message }) => ({ regex, message, allowTypeImports: true })),
+          patterns: [
+            ...dataLayer.map(({ regex, message }) => ({ regex, message, allowTypeImports: true })),
+            { regex: "^@gatehouse/api/testing", message: "The test kit is for tests only." },
+          ],
         },
       ],
       // no-restricted-imports does not see import(): the same fence for dynamic imports.

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import { hasRedis, unique } from "./helpers";
-import { backOffice, backOfficeSuite, createSignedInStaff } from "./back-office-fixtures";
+import { callByName, expectError, hasRedis, unique, useServer, type Api } from "./kit";
 
 type Kind = "query" | "mutation";
 type Who = "S" | "admin";
@@ -29,8 +28,7 @@ const procedures: [path: string, kind: Kind, who: Who][] = [
 ];
 
 describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProcedure (403)", () => {
-  const suite = backOfficeSuite();
-  const { ip, callAs } = suite;
+  const suite = useServer({ staff: true });
   const tenantKey = unique("acc").toLowerCase();
   const endUser = { userId: unique("u").toLowerCase(), password: "a sturdy passphrase 1" };
   let endUserToken: string;
@@ -72,17 +70,18 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
   }
 
   beforeAll(async () => {
-    const created = await suite.bo.mutate("tenants.create", { key: tenantKey, name: "Access tests", allowedEmailDomains: [] });
-    expect(created.status).toBe(200);
-    const signUp = await callAs<{ accessToken: string }>("clientAuth.signUp", {
-      tenantKey,
-      ...endUser,
-      displayName: "End User",
-      email: `${endUser.userId}@example.com`,
-    });
-    expect(signUp.status).toBe(200);
-    endUserToken = signUp.data.accessToken;
+    await suite.bo.tenants.create.mutate({ key: tenantKey, name: "Access tests", allowedEmailDomains: [] });
+    const signUp = await suite.client.api.clientAuth.signUp.mutate({ tenantKey, ...endUser, displayName: "End User", email: `${endUser.userId}@example.com` });
+    endUserToken = signUp.accessToken;
   });
+
+  /** Calls every procedure (`who` given: only those) as `api` with the `given` inputs, and expects `appCode` from each. */
+  async function expectEveryRefused(api: Api, appCode: "auth/Unauthenticated" | "auth/Forbidden", given: Record<string, unknown>, who?: Who) {
+    for (const [path, kind, gate] of procedures) {
+      if (who && gate !== who) continue;
+      await expectError(callByName(api, kind, `backOffice.${path}`, given[path]), appCode);
+    }
+  }
 
   it("lists every procedure of the contract (and only those) in the router", async () => {
     const { appRouter } = await import("../src/root");
@@ -96,71 +95,50 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
   it("no session → 401 auth/Unauthenticated on every procedure", async () => {
     const given = inputs();
     const before = await snapshot(given);
-    for (const [path, kind] of procedures) {
-      const res = await callAs(`backOffice.${path}`, given[path], { method: kind === "query" ? "GET" : "POST" });
-      expect([path, res.status, res.appCode]).toEqual([path, 401, "auth/Unauthenticated"]);
-    }
+    await expectEveryRefused(suite.client.api, "auth/Unauthenticated", given);
     expect(await snapshot(given)).toEqual(before);
   });
 
   it("an end user's access token never opens backOffice (401)", async () => {
-    const me = await callAs("clientAuth.me", undefined, { method: "GET", token: endUserToken });
-    expect(me.status).toBe(200); // the token itself is good
-    const given = inputs();
-    for (const [path, kind] of procedures) {
-      const res = await callAs(`backOffice.${path}`, given[path], { method: kind === "query" ? "GET" : "POST", token: endUserToken });
-      expect([path, res.status, res.appCode]).toEqual([path, 401, "auth/Unauthenticated"]);
-    }
+    const asEndUser = suite.client.as(endUserToken);
+    await asEndUser.clientAuth.me.query(); // the token itself is good
+    await expectEveryRefused(asEndUser, "auth/Unauthenticated", inputs());
   });
 
   it("a forged or tampered session cookie → 401", async () => {
     const tampered = suite.admin.cookie.slice(0, -4) + (suite.admin.cookie.endsWith("AAAA") ? "BBBB" : "AAAA");
     for (const cookie of ["authjs.session-token=not-a-jwe", tampered]) {
-      const res = await backOffice(suite.server.url, ip, cookie).query("tenants.list", {});
-      expect([res.status, res.appCode]).toEqual([401, "auth/Unauthenticated"]);
+      await expectError(suite.staffCaller(cookie).backOffice.tenants.list.query({}), "auth/Unauthenticated");
     }
   });
 
   it("viewer → 403 auth/Forbidden on every admin procedure, and nothing changes", async () => {
     const given = inputs();
     const before = await snapshot(given);
-    const bo = backOffice(suite.server.url, ip, suite.viewer.cookie);
-    for (const [path, kind, who] of procedures) {
-      if (who !== "admin") continue;
-      const res = kind === "query" ? await bo.query(path, given[path]) : await bo.mutate(path, given[path]);
-      expect([path, res.status, res.appCode]).toEqual([path, 403, "auth/Forbidden"]);
-    }
+    await expectEveryRefused(suite.viewer.api, "auth/Forbidden", given, "admin");
     expect(await snapshot(given)).toEqual(before);
   });
 
   it("viewer may use the S queries", async () => {
     const given = inputs();
-    const bo = backOffice(suite.server.url, ip, suite.viewer.cookie);
     for (const [path, kind, who] of procedures) {
       if (who !== "S" || kind !== "query") continue;
-      const res = await bo.query(path, given[path]);
-      expect([path, res.status]).toEqual([path, 200]);
+      await callByName(suite.viewer.api, kind, `backOffice.${path}`, given[path]);
     }
   });
 
   it("a disabled staff member → 401 on every procedure at once, even with a live cookie", async () => {
-    const soon = await createSignedInStaff(suite.server.url, ip, "admin", "disabled");
-    const ok = await backOffice(suite.server.url, ip, soon.cookie).query("tenants.list", {});
-    expect(ok.status).toBe(200);
-    const res = await backOffice(suite.server.url, ip, suite.admin.cookie).mutate("staff.update", { email: soon.email, disabled: true });
-    expect(res.status).toBe(200);
-    const given = inputs();
-    const bo = backOffice(suite.server.url, ip, soon.cookie);
-    for (const [path, kind] of procedures) {
-      const r = kind === "query" ? await bo.query(path, given[path]) : await bo.mutate(path, given[path]);
-      expect([path, r.status, r.appCode]).toEqual([path, 401, "auth/Unauthenticated"]);
-    }
+    const soon = await suite.newStaff("admin", "disabled");
+    await soon.api.backOffice.tenants.list.query({});
+    await suite.bo.staff.update.mutate({ email: soon.email, disabled: true });
+    await expectEveryRefused(soon.api, "auth/Unauthenticated", inputs());
   });
 
   it("queries answer GET only and mutations POST only (405)", async () => {
-    const q = await callAs("backOffice.tenants.list", {}, { method: "POST", cookie: suite.admin.cookie });
+    // On the wire: the method is the only thing wrong.
+    const q = await suite.call("backOffice.tenants.list", {}, { method: "POST", cookie: suite.admin.cookie });
     expect([q.status, q.appCode]).toEqual([405, "request/MethodNotAllowed"]);
-    const m = await callAs("backOffice.tenants.create", { key: "x" }, { method: "GET", cookie: suite.admin.cookie });
+    const m = await suite.call("backOffice.tenants.create", { key: "x" }, { method: "GET", cookie: suite.admin.cookie });
     expect([m.status, m.appCode]).toEqual([405, "request/MethodNotAllowed"]);
   });
 });

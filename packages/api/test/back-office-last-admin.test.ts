@@ -4,8 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectPrisma, getPrisma } from "@gatehouse/db";
 import { createTestDatabase, type TestDatabase } from "@gatehouse/db/testing";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
-import { backOffice, backOfficeEnv, signInStaffFrom, testIp } from "./back-office-fixtures";
+import { apiClient, expectError, hasRedis, randomIp, settle, signInStaff, startServer, suiteEnv, unique, type TestServer } from "./kit";
 
 const run = promisify(execFile);
 const packageDir = path.resolve(import.meta.dirname, "..");
@@ -32,16 +31,19 @@ async function staffCreate(args: string[], env: Record<string, string>) {
  * first admin is made with the staff:create CLI.
  */
 describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", () => {
-  const ip = testIp();
+  const ip = randomIp();
   let db: TestDatabase;
   let server: TestServer;
+  const signInStaffFrom = (email: string, password: string) => signInStaff(server.url, email, password, { headers: { "x-forwarded-for": ip } });
+  /** The backOffice procedures as the staff member with this cookie. */
+  const staff = (cookie: string | undefined) => apiClient(server.url, { ip, cookie }).backOffice;
   const sharedDatabaseUrl = process.env.DATABASE_URL;
 
   beforeAll(async () => {
     db = await createTestDatabase({ prefix: "gatehouse_test_staff" });
     await disconnectPrisma();
     process.env.DATABASE_URL = db.url;
-    server = await startTestServer({ env: { ...backOfficeEnv, DATABASE_URL: db.url } });
+    server = await startServer({ env: { ...suiteEnv, DATABASE_URL: db.url } });
   });
   afterAll(async () => {
     await server?.close();
@@ -73,7 +75,7 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
     const ok = await staffCreate(["--email", email, "--role", "viewer"], { DATABASE_URL: db.url, STAFF_PASSWORD: "a viewer passphrase" });
     expect(ok.code).toBe(0);
     expect(ok.stdout).not.toContain("a viewer passphrase");
-    expect(await signInStaffFrom(server.url, ip, email, "a viewer passphrase")).toBeDefined();
+    expect(await signInStaffFrom(email, "a viewer passphrase")).toBeDefined();
 
     const [dup, role, weak, noEmail] = await Promise.all([
       staffCreate(["--email", email], { DATABASE_URL: db.url }),
@@ -95,16 +97,16 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
   it("staff:reset-password sets a new password, ends the staff member's sessions, and refuses unknown emails", async () => {
     const email = `${unique("forgot")}@staff.example.com`;
     expect((await staffCreate(["--email", email, "--role", "viewer"], { DATABASE_URL: db.url, STAFF_PASSWORD: "the old passphrase" })).code).toBe(0);
-    const before = await signInStaffFrom(server.url, ip, email, "the old passphrase");
+    const before = await signInStaffFrom(email, "the old passphrase");
     expect(before).toBeDefined();
     const reset = await staffCreate(["--reset", "--email", email], { DATABASE_URL: db.url });
     expect(reset.code).toBe(0);
     const newPassword = /Password \(shown once, store it now\): (\S+)/.exec(reset.stdout)?.[1];
     expect(newPassword).toBeDefined();
     // The old cookie and the old password are dead; the new password signs in; the role is unchanged.
-    expect((await backOffice(server.url, ip, before).query("auditLog.list", {})).status).toBe(401);
-    expect(await signInStaffFrom(server.url, ip, email, "the old passphrase")).toBeUndefined();
-    expect((await backOffice(server.url, ip, await signInStaffFrom(server.url, ip, email, newPassword!)).query("auditLog.list", {})).status).toBe(200);
+    await expectError(staff(before).auditLog.list.query({}), "auth/Unauthenticated");
+    expect(await signInStaffFrom(email, "the old passphrase")).toBeUndefined();
+    await staff(await signInStaffFrom(email, newPassword!)).auditLog.list.query({});
     expect((await getPrisma().staffUser.findUniqueOrThrow({ where: { email } })).role).toBe("viewer");
     const unknown = await staffCreate(["--reset", "--email", `${unique("nobody")}@staff.example.com`], { DATABASE_URL: db.url });
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining("No staff member")]);
@@ -114,30 +116,27 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
   });
 
   it("the last enabled admin can neither demote nor disable themselves", async () => {
-    const cookie = await signInStaffFrom(server.url, ip, firstEmail, firstPassword);
+    const cookie = await signInStaffFrom(firstEmail, firstPassword);
     expect(cookie).toBeDefined();
-    const bo = backOffice(server.url, ip, cookie);
-    for (const change of [{ role: "viewer" }, { disabled: true }, { role: "viewer", disabled: true }]) {
-      const res = await bo.mutate("staff.update", { email: firstEmail, ...change });
-      expect([JSON.stringify(change), res.status, res.appCode]).toEqual([JSON.stringify(change), 400, "validation/Invalid"]);
-      expect(res.body.error?.message).toMatch(/admin/);
+    const bo = staff(cookie);
+    for (const change of [{ role: "viewer" as const }, { disabled: true }, { role: "viewer" as const, disabled: true }]) {
+      const res = await expectError(bo.staff.update.mutate({ email: firstEmail, ...change }), "validation/Invalid");
+      expect(res.message, JSON.stringify(change)).toMatch(/admin/);
     }
-    expect((await bo.query("staff.list", {})).status).toBe(200);
+    await bo.staff.list.query({});
     // A no-op update of the last admin is fine.
-    expect((await bo.mutate("staff.update", { email: firstEmail, role: "admin", disabled: false })).status).toBe(200);
+    await bo.staff.update.mutate({ email: firstEmail, role: "admin", disabled: false });
 
     // With a second admin, the first may step down.
     const secondEmail = `${unique("second")}@staff.example.com`;
-    expect((await bo.mutate("staff.create", { email: secondEmail, password: "second admin passphrase", role: "admin" })).status).toBe(200);
-    const stepDown = await bo.mutate("staff.update", { email: firstEmail, role: "viewer" });
-    expect(stepDown.status).toBe(200);
-    expect((await bo.query("staff.list", {})).status).toBe(403);
+    await bo.staff.create.mutate({ email: secondEmail, password: "second admin passphrase", role: "admin" });
+    await bo.staff.update.mutate({ email: firstEmail, role: "viewer" });
+    await expectError(bo.staff.list.query({}), "auth/Forbidden");
 
     // Now the second is the last enabled admin.
-    const second = backOffice(server.url, ip, await signInStaffFrom(server.url, ip, secondEmail, "second admin passphrase"));
-    const refused = await second.mutate("staff.update", { email: secondEmail, disabled: true });
-    expect([refused.status, refused.appCode]).toEqual([400, "validation/Invalid"]);
-    expect((await second.mutate("staff.update", { email: firstEmail, role: "admin" })).status).toBe(200);
+    const second = staff(await signInStaffFrom(secondEmail, "second admin passphrase"));
+    await expectError(second.staff.update.mutate({ email: secondEmail, disabled: true }), "validation/Invalid");
+    await second.staff.update.mutate({ email: firstEmail, role: "admin" });
   });
 
   it("two admins disabling each other at once: exactly one succeeds", async () => {
@@ -146,11 +145,11 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
     // Sign in both again (fresh cookies; neither password changed).
     const [a, b] = admins as [(typeof admins)[number], (typeof admins)[number]];
     const passwordOf = (email: string) => (email === firstEmail ? firstPassword : "second admin passphrase");
-    const ca = backOffice(server.url, ip, await signInStaffFrom(server.url, ip, a.email, passwordOf(a.email)));
-    const cb = backOffice(server.url, ip, await signInStaffFrom(server.url, ip, b.email, passwordOf(b.email)));
+    const ca = staff(await signInStaffFrom(a.email, passwordOf(a.email)));
+    const cb = staff(await signInStaffFrom(b.email, passwordOf(b.email)));
     const [ra, rb] = await Promise.all([
-      ca.mutate("staff.update", { email: b.email, disabled: true }),
-      cb.mutate("staff.update", { email: a.email, disabled: true }),
+      settle(ca.staff.update.mutate({ email: b.email, disabled: true })),
+      settle(cb.staff.update.mutate({ email: a.email, disabled: true })),
     ]);
     const statuses = [ra.status, rb.status].sort();
     // The loser either hit the guard (400) or was already disabled when its call arrived (401).

@@ -3,8 +3,7 @@ import { getPrisma } from "@gatehouse/db";
 import { ensureBootstrapAdmin } from "../src/bootstrap";
 import { loadConfig, setConfig } from "../src/config";
 import { createLogger, getLogger, setLogger } from "../src/lib/log";
-import { backOffice, backOfficeEnv, createSignedInStaff, signInStaffFrom, testIp } from "./back-office-fixtures";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis, suiteEnv, unique, useServer } from "./kit";
 
 /**
  * BACKOFFICE_ADMIN_EMAIL/_PASSWORD (issue 15): the admin is created when missing and otherwise
@@ -13,17 +12,14 @@ import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
  * front server runs at every start.
  */
 describe.skipIf(!hasRedis)("the bootstrap admin", () => {
-  const ip = testIp();
-  let server: TestServer;
+  const suite = useServer();
   const lines: Record<string, unknown>[] = [];
   const previousLogger = getLogger();
-  beforeAll(async () => {
-    server = await startTestServer({ env: { ...backOfficeEnv } });
+  beforeAll(() => {
     setLogger(createLogger({ level: "warn", destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } }));
   });
-  afterAll(async () => {
+  afterAll(() => {
     setLogger(previousLogger);
-    await server.close();
   });
   afterEach(() => {
     lines.length = 0;
@@ -31,7 +27,7 @@ describe.skipIf(!hasRedis)("the bootstrap admin", () => {
 
   /** The server's config with these bootstrap variables, as a start with them would read it. */
   const withBootstrap = (email: string, password: string) =>
-    setConfig(loadConfig({ ...process.env, ...backOfficeEnv, BACKOFFICE_ADMIN_EMAIL: email, BACKOFFICE_ADMIN_PASSWORD: password }, "test"));
+    setConfig(loadConfig({ ...process.env, ...suiteEnv, BACKOFFICE_ADMIN_EMAIL: email, BACKOFFICE_ADMIN_PASSWORD: password }, "test"));
   const bootstrapWarnings = () => lines.filter((line) => String(line.msg).includes("BACKOFFICE_ADMIN_PASSWORD"));
 
   it("created when missing; a password changed in BackOffice survives a restart", async () => {
@@ -40,14 +36,13 @@ describe.skipIf(!hasRedis)("the bootstrap admin", () => {
     withBootstrap(email, envPassword);
     await ensureBootstrapAdmin();
     expect(await getPrisma().staffUser.findUnique({ where: { email } })).toMatchObject({ role: "admin", disabledAt: null });
-    const cookie = await signInStaffFrom(server.url, ip, email, envPassword);
+    const cookie = await suite.signInStaff(email, envPassword);
     expect(cookie).toBeDefined();
-    const changed = await backOffice(server.url, ip, cookie).mutate("staff.changePassword", { currentPassword: envPassword, newPassword: "a password chosen later" });
-    expect(changed.status).toBe(200);
+    await suite.staffCaller(cookie).backOffice.staff.changePassword.mutate({ currentPassword: envPassword, newPassword: "a password chosen later" });
 
     const restarted = await ensureBootstrapAdmin();
-    expect(await signInStaffFrom(server.url, ip, email, envPassword)).toBeUndefined();
-    expect(await signInStaffFrom(server.url, ip, email, "a password chosen later")).toBeDefined();
+    expect(await suite.signInStaff(email, envPassword)).toBeUndefined();
+    expect(await suite.signInStaff(email, "a password chosen later")).toBeDefined();
     expect(restarted).toBe("exists");
     expect(await getPrisma().auditEvent.count({ where: { target: `staff:${email}`, action: "staff.created" } })).toBe(1);
     expect(await getPrisma().auditEvent.count({ where: { target: `staff:${email}`, action: "staff.updated" } })).toBe(0);
@@ -59,13 +54,12 @@ describe.skipIf(!hasRedis)("the bootstrap admin", () => {
     const envPassword = "bootstrap admin passphrase two";
     withBootstrap(email, envPassword);
     await ensureBootstrapAdmin();
-    const other = await createSignedInStaff(server.url, ip, "admin", "bootother");
-    const bo = backOffice(server.url, ip, other.cookie);
-    expect((await bo.mutate("staff.update", { email, role: "viewer", disabled: true })).status).toBe(200);
+    const other = await suite.newStaff("admin", "bootother");
+    await other.api.backOffice.staff.update.mutate({ email, role: "viewer", disabled: true });
 
     const restarted = await ensureBootstrapAdmin();
     expect(await getPrisma().staffUser.findUnique({ where: { email } })).toMatchObject({ role: "viewer", disabledAt: expect.any(Date) });
-    expect(await signInStaffFrom(server.url, ip, email, envPassword)).toBeUndefined();
+    expect(await suite.signInStaff(email, envPassword)).toBeUndefined();
     expect(restarted).toBe("exists");
   });
 
@@ -76,7 +70,7 @@ describe.skipIf(!hasRedis)("the bootstrap admin", () => {
     expect(bootstrapWarnings()).toEqual([expect.objectContaining({ level: 40, email, problem: expect.stringContaining("common") })]);
     // The log names the problem, never the password.
     expect(JSON.stringify(lines)).not.toContain("password1");
-    expect(await signInStaffFrom(server.url, ip, email, "password1")).toBeDefined();
+    expect(await suite.signInStaff(email, "password1")).toBeDefined();
     expect(started).toBe("created");
   });
 });

@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getPrisma } from "@gatehouse/db";
+import { beforeAll, describe, expect, it } from "vitest";
 import { invalidateCorsOrigins } from "../src/services/cors-origins";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { createTenant, hasRedis, unique, useServer } from "./kit";
 
+// CORS is headers on the wire: these tests speak raw HTTP.
 describe.skipIf(!hasRedis)("CORS", () => {
-  let server: TestServer;
+  const suite = useServer();
   const appOrigin = `https://${unique("app")}.example.com`;
   beforeAll(async () => {
-    server = await startTestServer({ env: { RATE_LIMIT_SCALE: "100" } });
-    await getPrisma().tenant.create({ data: { key: unique("cors"), name: "CORS", allowedEmailDomains: [], appUrl: `${appOrigin}/` } });
+    await createTenant({ name: "CORS", appUrl: `${appOrigin}/` });
     invalidateCorsOrigins();
   });
-  afterAll(() => server.close());
 
   const preflight = (path: string, origin: string) =>
-    fetch(`${server.url}/api/trpc/${path}`, {
+    fetch(`${suite.server.url}/api/trpc/${path}`, {
       method: "OPTIONS",
       headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
     });
@@ -43,24 +41,24 @@ describe.skipIf(!hasRedis)("CORS", () => {
       const res = await preflight(path, appOrigin);
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
     }
-    const get = await fetch(`${server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: appOrigin } });
+    const get = await fetch(`${suite.server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: appOrigin } });
     expect(get.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("a cross-origin backOffice call is refused before it runs (CSRF); same-origin is not", async () => {
-    const post = await fetch(`${server.url}/api/trpc/backOffice.tenants.create`, {
+    const post = await fetch(`${suite.server.url}/api/trpc/backOffice.tenants.create`, {
       method: "POST",
       headers: { origin: "https://evil.example", "content-type": "application/json" },
       body: JSON.stringify({ key: "csrf-probe", name: "x", allowedEmailDomains: [] }),
     });
     expect(post.status).toBe(403);
     expect(((await post.json()) as { error: { data: { appCode: string } } }).error.data.appCode).toBe("auth/Forbidden");
-    const sameOrigin = await fetch(`${server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: new URL(server.config.appUrl).origin } });
+    const sameOrigin = await fetch(`${suite.server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: new URL(suite.server.config.appUrl).origin } });
     expect(sameOrigin.status).toBe(401); // reaches the API: no staff session in this test
   });
 
   it("the actual request from the tenant's origin carries the CORS headers and exposes Retry-After", async () => {
-    const res = await fetch(`${server.url}/api/trpc/clientAuth.signIn`, {
+    const res = await fetch(`${suite.server.url}/api/trpc/clientAuth.signIn`, {
       method: "POST",
       headers: { origin: appOrigin, "content-type": "application/json" },
       body: JSON.stringify({ tenantKey: "no-such-tenant", userId: "x", password: "y" }),
@@ -72,7 +70,7 @@ describe.skipIf(!hasRedis)("CORS", () => {
   });
 
   it("the JWKS may be read from any origin", async () => {
-    const res = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { origin: "https://anywhere.example" } });
+    const res = await fetch(`${suite.server.url}/.well-known/jwks.json`, { headers: { origin: "https://anywhere.example" } });
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
   });
 });

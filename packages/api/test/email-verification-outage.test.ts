@@ -5,13 +5,7 @@ import { redisKeys } from "../src/lib/keys";
 import { connectRedis, getRedis, isRedisUnavailable, setRedis } from "../src/lib/redis";
 import { checkOtp, issueOtp } from "../src/policy/otp-limiter";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { hasRedis, startTestServer, startTestServerWithMail, type TestServer } from "./helpers";
-import {
-  createTenant,
-  sendCode,
-  signUpUser,
-  verifyCode,
-} from "./email-verification-support";
+import { clientAt, createTenant, expectError, hasRedis, sendCode, signUpUser, startServer, suiteEnv, useServer, verifyCode, type TestServer } from "./kit";
 
 async function closedPort(): Promise<number> {
   const probe = createServer();
@@ -26,30 +20,22 @@ const otpKeysExist = async (tenantId: string, userId: string) =>
 
 // Suites run one after another; each installs its own config (mail settings) in beforeAll.
 describe.skipIf(!hasRedis)("sendVerification when the mail server does not take the mail", () => {
-  let server: TestServer;
-  let smtp: MailCatcher;
-  beforeAll(async () => {
-    ({ server, smtp } = await startTestServerWithMail({ env: { RATE_LIMIT_SCALE: "100" } }));
-  });
-  afterAll(() => server.close());
+  const suite = useServer({ mail: true });
 
   it("503, with the code and cooldown undone; an immediate retry once it takes mail again succeeds", async () => {
+    const { smtp } = suite;
     const tenant = await createTenant();
-    const user = await signUpUser(server.url, tenant.key);
+    const user = await signUpUser(suite.client, tenant.key);
     smtp.refuse = true;
-    const refused = await sendCode(server.url, user.accessToken, user.email);
-    expect(refused.status).toBe(503);
-    expect(refused.appCode).toBe("service/Unavailable");
+    const refused = await expectError(sendCode(user, user.email), "service/Unavailable");
     expect(JSON.stringify(refused.body)).not.toMatch(/451|Mailbox/);
-    expect(await otpKeysExist(tenant.id, user.id)).toBe(0);
-    const again = await sendCode(server.url, user.accessToken, user.email);
-    expect(again.status).toBe(503);
+    expect(await otpKeysExist(tenant.id, user.session.user.id)).toBe(0);
+    await expectError(sendCode(user, user.email), "service/Unavailable");
 
     smtp.refuse = false;
-    const ok = await sendCode(server.url, user.accessToken, user.email);
-    expect(ok.status).toBe(200);
+    await sendCode(user, user.email);
     expect(smtp.mailsTo(user.email)).toHaveLength(1);
-    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
+    await verifyCode(user, smtp.latestCode(user.email));
   });
 });
 
@@ -59,7 +45,7 @@ describe.skipIf(!hasRedis)("sendVerification when the mail server is down", () =
   let smtp: MailCatcher | undefined;
   beforeAll(async () => {
     port = await closedPort();
-    server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, RATE_LIMIT_SCALE: "100" } });
+    server = await startServer({ env: { ...suiteEnv, SMTP_URL: `smtp://127.0.0.1:${port}` } });
   });
   afterAll(async () => {
     await server.close();
@@ -68,52 +54,44 @@ describe.skipIf(!hasRedis)("sendVerification when the mail server is down", () =
 
   it("503 while nothing listens; once it is back an immediate retry succeeds (no cooldown left behind)", async () => {
     const tenant = await createTenant();
-    const user = await signUpUser(server.url, tenant.key);
+    const user = await signUpUser(clientAt(server.url), tenant.key);
     const started = Date.now();
-    const down = await sendCode(server.url, user.accessToken, user.email);
-    expect(down.status).toBe(503);
-    expect(down.appCode).toBe("service/Unavailable");
+    await expectError(sendCode(user, user.email), "service/Unavailable");
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await otpKeysExist(tenant.id, user.id)).toBe(0);
+    expect(await otpKeysExist(tenant.id, user.session.user.id)).toBe(0);
 
     smtp = await startMailCatcher({ port });
-    const back = await sendCode(server.url, user.accessToken, user.email);
-    expect(back.status).toBe(200);
-    expect((await verifyCode(server.url, user.accessToken, smtp.latestCode(user.email))).status).toBe(200);
+    await sendCode(user, user.email);
+    await verifyCode(user, smtp.latestCode(user.email));
   });
 });
 
 describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
-  let server: TestServer;
-  let smtp: MailCatcher;
+  const suite = useServer({ mail: true });
   let live: Redis;
   let dead: Redis;
-  beforeAll(async () => {
-    ({ server, smtp } = await startTestServerWithMail({ env: { RATE_LIMIT_SCALE: "100" } }));
+  beforeAll(() => {
     // getRedis() is a process singleton: swap in a connection to a port where nothing listens.
     live = getRedis();
     dead = connectRedis("redis://127.0.0.1:1");
   });
-  afterAll(async () => {
+  afterAll(() => {
     setRedis(live);
     dead.disconnect();
-    await server.close();
   });
 
   it("sendVerification and verifyEmail answer 503 within seconds, and no mail leaves", async () => {
     const tenant = await createTenant();
     // Signed up while Redis is still there (signUp has its per-IP limit in Redis).
-    const user = await signUpUser(server.url, tenant.key);
+    const user = await signUpUser(suite.client, tenant.key);
     setRedis(dead);
     try {
-      for (const attempt of [() => sendCode(server.url, user.accessToken, user.email), () => verifyCode(server.url, user.accessToken, "123456")]) {
+      for (const attempt of [() => sendCode(user, user.email), () => verifyCode(user, "123456")]) {
         const started = Date.now();
-        const res = await attempt();
-        expect(res.status).toBe(503);
-        expect(res.appCode).toBe("service/Unavailable");
+        await expectError(attempt(), "service/Unavailable");
         expect(Date.now() - started).toBeLessThan(5_000);
       }
-      expect(smtp.mailsTo(user.email)).toHaveLength(0);
+      expect(suite.smtp.mailsTo(user.email)).toHaveLength(0);
     } finally {
       setRedis(live);
     }

@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { redisKeys } from "../src/lib/keys";
 import { connectRedis } from "../src/lib/redis";
 import { checkOtp, issueOtp, releaseOtp, type OtpSubject } from "../src/policy/otp-limiter";
-import { hasRedis } from "./helpers";
+import { hasRedis } from "./kit";
 
 /**
  * The limiter's Lua scripts, alone: on ioredis-mock (the in-process store of `pnpm dev`, Lua via

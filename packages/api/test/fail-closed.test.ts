@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { connectRedis, setRedis } from "../src/lib/redis";
-import { call, hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { call, hasRedis, startServer, unique, type TestServer } from "./kit";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 // This file's process reaches Postgres and Redis only through proxies it can cut, as when a
@@ -22,7 +22,7 @@ describe.skipIf(!hasRedis)("fail closed when Redis or Postgres is unreachable", 
     const redisUrl = new URL(process.env.REDIS_URL!);
     redisProxy = await startTcpProxy(Number(redisUrl.port || 6379), redisUrl.hostname);
     setRedis(connectRedis(`redis://127.0.0.1:${redisProxy.port}`));
-    server = await startTestServer({ env: { RATE_LIMIT_SCALE: "100" } });
+    server = await startServer({ env: { RATE_LIMIT_SCALE: "100" } });
     await getPrisma().tenant.create({ data: { key: tenantKey, name: "Fail closed", allowedEmailDomains: [] } });
     const signUp = await call<{ accessToken: string }>(server.url, "clientAuth.signUp", {
       tenantKey,

@@ -5,7 +5,7 @@ import { getPrisma, type StaffRole, type Tenant, type User } from "@gatehouse/db
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
 import { staffSessionCookieName } from "../src/staff/auth";
-import { hasRedis, signInStaff, unique, type TestServer } from "./helpers";
+import { hasRedis, signInStaff, unique, type TestServer } from "./kit";
 import {
   FUZZ_RUNS,
   Raw,

@@ -4,7 +4,7 @@ import { SignJWT, base64url, decodeJwt } from "jose";
 import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
-import { hasRedis, plantSession, unique, type TestServer } from "./helpers";
+import { hasRedis, plantSession, unique, type TestServer } from "./kit";
 import {
   FUZZ_RUNS,
   expectFuzzSuiteClean,

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { contractProcedures, transportAppCodes } from "@gatehouse/contract";
 import { getPrisma } from "@gatehouse/db";
 import { errorCatalogue } from "../src/errors";
-import { startTestServerWithMail, type TestServer } from "./helpers";
+import { startServer, type TestServer } from "./kit";
 
 /**
  * The fuzzing harness shared by the fuzz-*.test.ts suites: adversarial JSON generators, a raw
@@ -64,8 +64,7 @@ export const fuzzServerEnv = { RATE_LIMIT_SCALE: "1000000", TRUST_PROXY: "1" } a
 
 /** The server of a procedure-fuzzing suite: fuzzServerEnv, with a mail catcher taking what it sends. */
 export async function startFuzzServer(): Promise<TestServer> {
-  const { server } = await startTestServerWithMail({ env: { ...fuzzServerEnv, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
-  return server;
+  return startServer({ mail: true, env: { ...fuzzServerEnv, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { hashPassword } from "../src/lib/password-hasher";
 import { errorCatalogue } from "../src/errors";
 import { appRouter } from "../src/root";
 import { createSession } from "../src/services/sessions";
-import { hasRedis, signInStaff, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis, signInStaff, startServer, unique, type TestServer } from "./kit";
 import {
   FUZZ_CONCURRENCY,
   FUZZ_RUNS,
@@ -223,7 +223,7 @@ describe.skipIf(!hasRedis)("fuzzing the transport", () => {
   const hexSeen = new Set<string>();
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { ...fuzzServerEnv } });
+    server = await startServer({ env: { ...fuzzServerEnv } });
     const prisma = getPrisma();
     const hash = await hashPassword(PASSWORD);
     const tenantOrigin = `https://${unique("app")}.fuzz.example`;

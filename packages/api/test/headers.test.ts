@@ -6,7 +6,7 @@ import { ensureSigningKey } from "../src/services/signing-keys";
 import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { hasRedis, startTestServer, unique, type TestServer } from "./helpers";
+import { hasRedis, startServer, unique, type TestServer } from "./kit";
 
 /**
  * Security headers on every API answer (CONTRACT "Wire format", issue "Hostile input"):
@@ -125,7 +125,7 @@ describe.skipIf(!hasRedis)("security headers on every API answer", () => {
   describe("APP_URL on http", () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer({ router, env: { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1", SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
+      server = await startServer({ router, env: { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1", SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
     });
     afterAll(async () => {
       await server?.close();
@@ -141,7 +141,7 @@ describe.skipIf(!hasRedis)("security headers on every API answer", () => {
   describe("APP_URL on https", () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer({
+      server = await startServer({
         router,
         env: { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1", SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>", APP_URL: "https://gatehouse.example" },
       });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { appError } from "../src/errors";
-import { call, hasRedis, startTestServer, type TestServer } from "./helpers";
+import { call, hasRedis, startServer, type TestServer } from "./kit";
 
 // A small router exercising the transport layer: the same handler, formatter and catalogue the
 // real routers go through.
@@ -33,8 +33,8 @@ describe("front server transport", () => {
   let server: TestServer;
   let trusted: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ router });
-    trusted = await startTestServer({ router, env: { TRUST_PROXY: "1" } });
+    server = await startServer({ router });
+    trusted = await startServer({ router, env: { TRUST_PROXY: "1" } });
   });
   afterAll(async () => {
     await server.close();
@@ -231,7 +231,7 @@ describe("front server transport", () => {
 describe("health and JWKS", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startServer();
   });
   afterAll(() => server.close());
 

@@ -12,7 +12,7 @@ import { ensureSigningKey } from "../src/services/signing-keys";
 import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { call, hasRedis, signInStaff, startTestServer, unique, type CallResult, type TestServer } from "./helpers";
+import { call, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
 
 /**
  * Drives every flow (staff sign-in, every BackOffice mutation, the whole end-user life cycle,
@@ -87,7 +87,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     setLogger(createLogger({ level: "trace", destination }));
     smtp = await startMailCatcher();
     await ensureSigningKey();
-    server = await startTestServer({
+    server = await startServer({
       router: faultyRouter,
       env: { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1", SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>", LOG_LEVEL: "trace" },
     });

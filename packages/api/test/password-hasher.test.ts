@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getConfig, loadConfig, setConfig } from "../src/config";
 import { appErrorOf } from "../src/errors";
 import { dummyPasswordHash, hashPassword, hashQueueWaiting, hasherPoolSize, isHashQueueFull, verifyPassword, verifyPasswordOrDummy } from "../src/lib/password-hasher";
-import { hasRedis } from "./helpers";
-import { clientAt, clientAuthSuite, expectError, signUpUser } from "./client-auth-fixtures";
+import { clientAt, expectError, hasRedis, signUpUser, useServer } from "./kit";
 
 /**
  * The password-hashing queue is bounded (HASH_QUEUE_MAX jobs waiting behind the running ones):
@@ -48,7 +47,7 @@ describe("the password hasher", () => {
 });
 
 describe.skipIf(!hasRedis)("a sign-in when the hashing queue is full", () => {
-  const suite = clientAuthSuite({ HASH_QUEUE_MAX: "0" });
+  const suite = useServer({ env: { HASH_QUEUE_MAX: "0" } });
 
   it("is 503 service/Unavailable with Retry-After, and gives its failed-sign-in attempt back", async () => {
     const u = await signUpUser(suite.client, suite.tenantKey);
@@ -56,15 +55,13 @@ describe.skipIf(!hasRedis)("a sign-in when the hashing queue is full", () => {
     const busy = occupyEveryWorker();
     // More than the 10 failures an (account, IP) pair may have: none of them is counted.
     for (let i = 0; i < 12; i++) {
-      const res = await client.post("signIn", { tenantKey: suite.tenantKey, userId: u.userId, password: i % 2 === 0 ? u.password : `${u.password}x` });
-      expectError(res, 503, "service/Unavailable");
+      const password = i % 2 === 0 ? u.password : `${u.password}x`;
+      const res = await expectError(client.api.clientAuth.signIn.mutate({ tenantKey: suite.tenantKey, userId: u.userId, password }), "service/Unavailable");
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
     // changePassword's current-password check is a sign-in attempt too.
-    const change = await client.post("changePassword", { currentPassword: u.password, newPassword: "Another-passphrase-8" }, u.session.accessToken);
-    expectError(change, 503, "service/Unavailable");
+    await expectError(client.as(u.session.accessToken).clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: "Another-passphrase-8" }), "service/Unavailable");
     await busy.done;
-    const res = await client.post("signIn", { tenantKey: suite.tenantKey, userId: u.userId, password: u.password });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await client.api.clientAuth.signIn.mutate({ tenantKey: suite.tenantKey, userId: u.userId, password: u.password });
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import { loadConfig, setConfig } from "../src/config";
 import { appErrorOf } from "../src/errors";
 import { connectRedis } from "../src/lib/redis";
 import { takeSignInAttempt, type SignInAccount } from "../src/policy/sign-in-budget";
-import { hasRedis } from "./helpers";
+import { hasRedis } from "./kit";
 
 /**
  * The failed-sign-in budgets' scripts, alone, on ioredis-mock (the store of `pnpm dev`) and on

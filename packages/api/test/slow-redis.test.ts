@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { connectRedis, setRedis } from "../src/lib/redis";
-import { call, hasRedis, startTestServer, type TestServer } from "./helpers";
+import { call, hasRedis, startServer, type TestServer } from "./kit";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 // This file's process reaches Redis through a proxy that holds every reply back, as a Redis
@@ -31,7 +31,7 @@ describe.skipIf(!hasRedis)("a slow Redis: the per-IP limiter fails closed", () =
     const url = new URL(process.env.REDIS_URL!);
     proxy = await startTcpProxy(Number(url.port || 6379), url.hostname);
     await slowRedis();
-    server = await startTestServer({ env: { RATE_LIMIT_SCALE: "100" } });
+    server = await startServer({ env: { RATE_LIMIT_SCALE: "100" } });
   });
   afterEach(() => proxy.setDelay(0));
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { holdAt } from "../src/lib/pause-points";
-import { backOffice, backOfficeSuite, createSignedInStaff, signInStaffFrom } from "./back-office-fixtures";
-import { hasRedis } from "./helpers";
+import { hasRedis, sessionCookieOf, setCookiesOf, settle, useServer, withResponse } from "./kit";
 
 const NEW_PASSWORD = "a brand new staff passphrase";
 
@@ -10,38 +9,35 @@ const NEW_PASSWORD = "a brand new staff passphrase";
  * from, and signing out ends it on the server.
  */
 describe.skipIf(!hasRedis)("staff sessions against password changes, disables and sign-out", () => {
-  const suite = backOfficeSuite();
+  const suite = useServer({ staff: true });
   const { ip, bo } = suite;
   afterEach(() => {
     vi.useRealTimers();
   });
 
   /** The status a BackOffice call gets with this cookie. */
-  const statusWith = async (cookie: string | undefined) => (await backOffice(suite.server.url, ip, cookie).query("tenants.list", {})).status;
+  const statusWith = async (cookie: string | undefined) => (await settle(suite.staffCaller(cookie).backOffice.tenants.list.query({}))).status;
 
   it("a cookie minted before a password change is refused even within the same instant (no clock grace)", async () => {
-    const me = await createSignedInStaff(suite.server.url, ip, "viewer", "tie");
+    const me = await suite.newStaff("viewer", "tie");
     // The clock stands still, so the sign-in and the change happen at the same instant: a check
     // that compares sign-in and change times cannot tell them apart.
     vi.useFakeTimers({ toFake: ["Date"], now: new Date() });
-    const other = await signInStaffFrom(suite.server.url, ip, me.email, me.password);
+    const other = await suite.signInStaff(me.email, me.password);
     expect(await statusWith(other)).toBe(200);
-    const changed = await backOffice(suite.server.url, ip, me.cookie).mutate("staff.changePassword", { currentPassword: me.password, newPassword: NEW_PASSWORD });
-    expect(changed.status).toBe(200);
+    const changed = await withResponse(() => me.api.backOffice.staff.changePassword.mutate({ currentPassword: me.password, newPassword: NEW_PASSWORD }));
     expect(await statusWith(other)).toBe(401);
     expect(await statusWith(me.cookie)).toBe(401);
-    const renewed = changed.headers.getSetCookie().map((c) => c.split(";", 1)[0]!).find((c) => c.startsWith("authjs.session-token="));
-    expect(await statusWith(renewed)).toBe(200);
+    expect(await statusWith(sessionCookieOf(changed.response.headers))).toBe(200);
   });
 
   it("a sign-in held after its password check while the password changes yields no working cookie", async () => {
-    const me = await createSignedInStaff(suite.server.url, ip, "viewer", "race");
+    const me = await suite.newStaff("viewer", "race");
     const hold = holdAt("staffSession.open", me.id);
-    const pending = signInStaffFrom(suite.server.url, ip, me.email, me.password);
+    const pending = suite.signInStaff(me.email, me.password);
     await hold.reached;
     try {
-      const changed = await backOffice(suite.server.url, ip, me.cookie).mutate("staff.changePassword", { currentPassword: me.password, newPassword: NEW_PASSWORD });
-      expect(changed.status).toBe(200);
+      await me.api.backOffice.staff.changePassword.mutate({ currentPassword: me.password, newPassword: NEW_PASSWORD });
     } finally {
       hold.release();
     }
@@ -51,13 +47,13 @@ describe.skipIf(!hasRedis)("staff sessions against password changes, disables an
   });
 
   it("a sign-in held after its password check while the staff member is disabled (and re-enabled) yields no working cookie", async () => {
-    const someone = await createSignedInStaff(suite.server.url, ip, "viewer", "racedis");
+    const someone = await suite.newStaff("viewer", "racedis");
     const hold = holdAt("staffSession.open", someone.id);
-    const pending = signInStaffFrom(suite.server.url, ip, someone.email, someone.password);
+    const pending = suite.signInStaff(someone.email, someone.password);
     await hold.reached;
     try {
-      expect((await bo.mutate("staff.update", { email: someone.email, disabled: true })).status).toBe(200);
-      expect((await bo.mutate("staff.update", { email: someone.email, disabled: false })).status).toBe(200);
+      await bo.staff.update.mutate({ email: someone.email, disabled: true });
+      await bo.staff.update.mutate({ email: someone.email, disabled: false });
     } finally {
       hold.release();
     }
@@ -65,12 +61,12 @@ describe.skipIf(!hasRedis)("staff sessions against password changes, disables an
     // Disabling ends sessions for good: re-enabling revives none, this late one included.
     expect(await statusWith(late)).toBe(401);
     expect(await statusWith(someone.cookie)).toBe(401);
-    expect(await statusWith(await signInStaffFrom(suite.server.url, ip, someone.email, someone.password))).toBe(200);
+    expect(await statusWith(await suite.signInStaff(someone.email, someone.password))).toBe(200);
   });
 
   it("sign-out ends the session on the server: a copied cookie replayed afterwards is 401", async () => {
-    const me = await createSignedInStaff(suite.server.url, ip, "viewer", "out");
-    const other = await signInStaffFrom(suite.server.url, ip, me.email, me.password);
+    const me = await suite.newStaff("viewer", "out");
+    const other = await suite.signInStaff(me.email, me.password);
     const copy = me.cookie;
     expect(await statusWith(copy)).toBe(200);
     await signOutStaff(suite.server.url, ip, me.cookie);
@@ -85,7 +81,7 @@ async function signOutStaff(baseUrl: string, ip: string, sessionCookie: string):
   const headers = { "x-forwarded-for": ip };
   const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { headers: { ...headers, cookie: sessionCookie } });
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const csrfCookies = csrfRes.headers.getSetCookie().map((c) => c.split(";", 1)[0]);
+  const csrfCookies = setCookiesOf(csrfRes.headers);
   const res = await fetch(`${baseUrl}/api/auth/signout`, {
     method: "POST",
     redirect: "manual",

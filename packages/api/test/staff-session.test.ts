@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bcrypt from "bcryptjs";
 import { getPrisma } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
-import { call, hasRedis, signInStaff, startTestServer, unique, type TestServer } from "./helpers";
+import { call, hasRedis, signInStaff, startServer, unique, type TestServer } from "./kit";
 
 describe.skipIf(!hasRedis)("staff sign-in through next-auth", () => {
   let server: TestServer;
   const email = `${unique("admin")}@example.com`;
   const password = "correct horse battery staple";
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startServer();
     await getPrisma().staffUser.create({ data: { email, passwordHash: await hashPassword(password), role: "admin" } });
   });
   afterAll(() => server.close());

@@ -6,7 +6,7 @@ import { appError } from "../src/errors";
 import { createSession } from "../src/services/sessions";
 import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
-import { startTestServer, unique, type TestServer } from "./helpers";
+import { startServer, unique, type TestServer } from "./kit";
 import { FUZZ_RUNS, anyValue, encodeJson, fuzzParameters, send, trickyStrings, type RawResponse } from "./fuzz-harness";
 
 /**
@@ -70,10 +70,10 @@ describe("the lean tRPC adapter answers exactly as tRPC's own", () => {
   }
 
   beforeAll(async () => {
-    lean = await startTestServer({ router });
-    stock = await startTestServer({ router, stockTrpcAdapter: true });
-    leanAppRouter = await startTestServer();
-    stockAppRouter = await startTestServer({ stockTrpcAdapter: true });
+    lean = await startServer({ router });
+    stock = await startServer({ router, stockTrpcAdapter: true });
+    leanAppRouter = await startServer();
+    stockAppRouter = await startServer({ stockTrpcAdapter: true });
     const prisma = getPrisma();
     const tenant = await prisma.tenant.create({ data: { key: unique("lad").slice(0, 30), name: "Adapter", appUrl: "https://adapter.example" } });
     const userId = unique("lu").toLowerCase();

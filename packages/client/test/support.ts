@@ -1,18 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { inject } from "vitest";
-import { appRouter, ensureSigningKey, loadConfig, setConfig } from "@gatehouse/api";
-import { CLIENT_IP_HEADER, clientIp, createApiHandler } from "@gatehouse/api/http";
-import { getPrisma } from "@gatehouse/db";
-import { startMailCatcher, type MailCatcher } from "@gatehouse/testing/mail";
+import type { MailCatcher } from "@gatehouse/testing/mail";
+import { startServer, unique } from "@gatehouse/api/testing";
 import { createGatehouseClient, type GatehouseClient, type GatehouseClientOptions } from "../src";
 
-/** Redis-backed suites are skipped (with a warning from global setup) only outside CI. */
-export const hasRedis = inject("redisUrl") !== "";
-
-export function unique(prefix = "t"): string {
-  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
-}
+// The API's test kit: one in-process server and one fixture set for the API's and the SDK's tests.
+export { createTenant, hasRedis } from "@gatehouse/api/testing";
+export { unique };
 
 export interface Gatehouse {
   url: string;
@@ -25,43 +17,19 @@ export interface Gatehouse {
 
 /** The real API handler (as the front server mounts it) on an ephemeral port, with captured mail. */
 export async function startGatehouse(env: Record<string, string> = {}): Promise<Gatehouse> {
-  const smtp = await startMailCatcher();
   const issuer = "http://gatehouse.test";
-  const config = setConfig(
-    loadConfig(
-      { ...process.env, SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>", APP_URL: issuer, RATE_LIMIT_SCALE: "100", ...env },
-      "test",
-    ),
-  );
-  await ensureSigningKey();
-  const handle = createApiHandler(appRouter);
-  const server: Server = createServer((req, res) => {
-    req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxyHops);
-    if (handle(req, res)) return;
-    res.statusCode = 404;
-    res.end("not handled by the API");
+  const server = await startServer({
+    mail: true,
+    env: { MAIL_FROM: "Gatehouse <no-reply@example.com>", APP_URL: issuer, RATE_LIMIT_SCALE: "100", ...env },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
+    url: server.url,
     issuer,
-    audience: config.jwtAudience,
-    jwksUrl: `${url}/.well-known/jwks.json`,
-    smtp,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await smtp.close();
-    },
+    audience: server.config.jwtAudience,
+    jwksUrl: `${server.url}/.well-known/jwks.json`,
+    smtp: server.smtp,
+    close: () => server.close(),
   };
-}
-
-export async function createTenant(data: { allowedEmailDomains?: string[] } = {}) {
-  const key = unique("sdk").slice(0, 32);
-  return getPrisma().tenant.create({
-    data: { key, name: `Tenant ${key}`, allowedEmailDomains: data.allowedEmailDomains ?? [], locale: "en" },
-  });
 }
 
 export interface RecordingFetch {
