@@ -93,8 +93,10 @@ export default tseslint.config(
   {
     // Pages, components and their helpers reach data only through @gatehouse/api's services and
     // callers (docs: README "Architecture"); the front server (apps/web/server) may start the
-    // database and run migrations.
-    files: ["apps/web/app/**", "apps/web/components/**", "apps/web/lib/**"],
+    // database and run migrations. Next compiles this code into bundles of its own, so a value
+    // import of the API here would be a second copy of it in the process (its own config, pools
+    // and caches): Next's code takes the front server's API from @gatehouse/api/pages-handoff.
+    files: ["apps/web/app/**", "apps/web/components/**", "apps/web/lib/**", "apps/web/auth.ts", "apps/web/auth-handlers.ts", "apps/web/proxy.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -102,6 +104,13 @@ export default tseslint.config(
           paths: [
             { name: "@gatehouse/db", allowTypeImports: true, message: "Pages read data through @gatehouse/api (a service or the tRPC caller)." },
             { name: "ioredis", message: "Pages never talk to Redis: use a service in @gatehouse/api." },
+          ],
+          patterns: [
+            {
+              regex: "^@gatehouse/api(?!/pages-handoff$)(/.*)?$",
+              allowTypeImports: true,
+              message: "Next's code uses the front server's API: pagesApi() from @gatehouse/api/pages-handoff (types may be imported).",
+            },
           ],
         },
       ],
