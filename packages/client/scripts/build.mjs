@@ -63,6 +63,8 @@ const bundle = await rollup({
         baseUrl: root,
         paths: { "@gatehouse/api": ["../api/src/index.ts"] },
         noEmit: false,
+        // The API's context carries its runtime (Redis, Prisma, pino, …) as an @internal member.
+        stripInternal: true,
       },
     }),
   ],

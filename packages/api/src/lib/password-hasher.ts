@@ -1,7 +1,7 @@
 import { getRounds } from "bcryptjs";
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { getConfig, hashWorkersFromEnv } from "../config";
+import { getConfig } from "../config";
+import { getRuntime } from "../runtime";
 import { getLogger } from "./log";
 import { appError, appErrorOf } from "../errors";
 import { PASSWORD_MAX_BYTES, normalizePassword } from "../policy/password-policy";
@@ -20,7 +20,8 @@ type Job = { id: number; startedAt: number; ahead: number; resolve: (value: stri
 /** The answer when the hashing queue is full: the work was never started. */
 const OVERLOADED = "the password-hashing queue is full";
 
-class HasherPool {
+/** The pool's workers and their queue; the runtime builds the process's one (runtime.ts). */
+export class HasherPool {
   private readonly workers: { worker: Worker; busy: number }[] = [];
   private readonly pending = new Map<number, Job>();
   private nextId = 1;
@@ -72,13 +73,8 @@ class HasherPool {
   }
 }
 
-const POOL_KEY = Symbol.for("gatehouse.hasherPool");
-type Holder = { [POOL_KEY]?: HasherPool };
-
 function pool(): HasherPool {
-  const holder = globalThis as Holder;
-  holder[POOL_KEY] ??= new HasherPool(hashWorkersFromEnv() ?? availableParallelism());
-  return holder[POOL_KEY];
+  return getRuntime().hasher;
 }
 
 export function hasherPoolSize(): number {
