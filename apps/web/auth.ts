@@ -5,4 +5,4 @@ import { pagesApi } from "@gatehouse/api/pages-handoff";
 // server's copy of the API; built lazily per request so nothing reads the environment at build
 // time. @auth/core is one module for both sides (next.config.ts: serverExternalPackages), so the
 // sign-in's refusals (CredentialsSignin subclasses) are next-auth's own errors.
-export const { handlers, auth, signIn, signOut } = NextAuth((): NextAuthConfig => pagesApi().staffAuthConfig());
+export const { handlers, signIn, signOut } = NextAuth((): NextAuthConfig => pagesApi().staffAuthConfig());

@@ -110,7 +110,7 @@ export function classifyError(error: TRPCError): AppError {
   return new AppError("server/InternalError", errorCatalogue["server/InternalError"].message, {}, { cause });
 }
 
-export interface ErrorData {
+interface ErrorData {
   code: TRPCError["code"];
   httpStatus: number;
   path: string | undefined;

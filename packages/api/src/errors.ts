@@ -82,7 +82,7 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(value: unknown): value is AppError {
+function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
 

@@ -24,7 +24,7 @@ import type { KeyRingCache } from "./services/signing-keys";
  * (`./pages.ts`, `./pages-handoff.ts`; a lint rule keeps value imports of @gatehouse/api out of
  * Next's code). So there are no globalThis holders and `instanceof` works for our errors.
  *
- * Tests install their own config, Redis, mailer or logger (setConfig, setRedis, …) between test
+ * Tests install their own config, Redis or logger (setConfig, setRedis, setLogger) between test
  * servers: what depends on a setting is rebuilt when it changes (the mailer on the mail settings,
  * the limiters on Redis, RATE_LIMIT_*_SCALE and the key prefix), the rest is kept: the logger and
  * the hashing pool are built from the config in place when they are first used and outlive later
@@ -76,9 +76,6 @@ export class Runtime {
     const mailer = buildMailer(this.config, this.logger);
     this.#mailer = { mailer, settings };
     return mailer;
-  }
-  set mailer(mailer: Mailer) {
-    this.#mailer = { mailer, settings: mailSettingsKey(this.config) };
   }
 
   /** The Prisma client; @gatehouse/db builds it from DATABASE_URL (db has no dependency on the API). */

@@ -4,7 +4,10 @@ import { formatError } from "./error-shape";
 import { appError } from "./errors";
 import { isStorableText } from "./policy/inputs";
 
-/** Per-procedure marks from the contract's "who" column. */
+/**
+ * Per-procedure marks from the contract's "who" column.
+ * @public: no module imports it, but the SDK's declarations name it (the routers' type carries it).
+ */
 export interface Meta {
   /** `U`: allowed for an unverified self-signed-up user. */
   allowUnverifiedEmail?: boolean;
@@ -29,7 +32,7 @@ export const middleware = t.middleware;
  * The path of a string in `input` that no database column can hold (see isStorableText), if any.
  * Iterative, so inputs nested thousands of levels deep cannot exhaust the stack.
  */
-export function unstorableTextPath(input: unknown): (string | number)[] | undefined {
+function unstorableTextPath(input: unknown): (string | number)[] | undefined {
   type Entry = { value: unknown; key?: string | number; parent?: Entry };
   const stack: Entry[] = [{ value: input }];
   while (stack.length > 0) {

@@ -21,7 +21,7 @@ async function backOfficeCaller(): Promise<BackOfficeCaller> {
 
 export type BackOfficeApi = BackOfficeCaller;
 
-export class ApiPageError extends Error {
+class ApiPageError extends Error {
   constructor(readonly appCode: string | undefined) {
     super(`BackOffice API call failed (${appCode ?? "unknown"})`);
   }

@@ -26,7 +26,7 @@ const secretShapes = [
   /(?<![\d.:-])\d{6}(?![\d.:-])/g, // one-time codes
 ];
 
-export function scrubSecrets(text: string): string {
+function scrubSecrets(text: string): string {
   return secretShapes.reduce((out, shape) => out.replace(shape, "[redacted]"), text);
 }
 

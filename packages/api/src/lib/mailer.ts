@@ -28,8 +28,3 @@ export function buildMailer(config: Config, log: Logger): Mailer {
 export function getMailer(): Mailer {
   return getRuntime().mailer;
 }
-
-/** Installs a mailer for the current mail settings (tests). */
-export function setMailer(mailer: Mailer): void {
-  getRuntime().mailer = mailer;
-}

@@ -7,7 +7,7 @@ import { getLogger } from "./log";
  * The one Redis connection of the process. Timeouts are bounded so a dead Redis makes calls
  * fail within ~2 s (fail closed) instead of queueing forever; ioredis reconnects by itself.
  */
-export const redisOptions: RedisOptions = {
+const redisOptions: RedisOptions = {
   connectTimeout: 1000,
   commandTimeout: 1500,
   maxRetriesPerRequest: 1,

@@ -4,7 +4,7 @@ import { appError } from "../errors";
  * A tenant's allowed email domains: a non-empty list accepts only addresses whose domain equals
  * one entry (case-insensitive); an empty list accepts any domain.
  */
-export function isEmailDomainAllowed(email: string, allowedDomains: readonly string[]): boolean {
+function isEmailDomainAllowed(email: string, allowedDomains: readonly string[]): boolean {
   if (allowedDomains.length === 0) return true;
   const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
   return allowedDomains.some((allowed) => allowed.toLowerCase() === domain);

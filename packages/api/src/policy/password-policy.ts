@@ -35,7 +35,7 @@ function listPath(): string {
   return found;
 }
 
-export function commonPasswordList(): Set<string> {
+function commonPasswordList(): Set<string> {
   if (!commonPasswords) {
     const lines = readFileSync(listPath(), "utf8").split("\n");
     commonPasswords = new Set(lines.filter((line) => line && !line.startsWith("#")).map((line) => line.trim().toLowerCase()));
