@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
-import { TextField } from "../../../components/form";
+import { TextField } from "#components/form";
 import type { SignInState } from "./page";
 
 function SubmitButton() {

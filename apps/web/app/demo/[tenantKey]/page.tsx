@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { pagesApi } from "@gatehouse/api/pages-handoff";
-import { routeParam } from "../../../lib/route-params";
+import { routeParam } from "#lib/route-params";
 import { DemoApp } from "./demo-app";
 import styles from "./demo.module.css";
 

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AuditTable } from "../../../../components/audit-table";
-import { EmptyState, PageHeader, Pagination } from "../../../../components/ui";
-import { auditActionLabels, auditActions } from "../../../../lib/audit-actions";
-import { readPageState } from "../../../../lib/pagination";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../lib/server/time-zone";
-import { tenantKeyPattern } from "../../../../lib/validation";
+import { AuditTable } from "#components/audit-table";
+import { EmptyState, PageHeader, Pagination } from "#components/ui";
+import { auditActionLabels, auditActions } from "#lib/audit-actions";
+import { readPageState } from "#lib/pagination";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
+import { tenantKeyPattern } from "#lib/validation";
 
 export const metadata: Metadata = { title: "Audit log" };
 

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, DataTable, EmptyState, NewTenantLink, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
-import { readPageState } from "../../../../lib/pagination";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../lib/server/time-zone";
+import { Badge, DataTable, EmptyState, NewTenantLink, PageHeader, Pagination, SearchForm, Time } from "#components/ui";
+import { readPageState } from "#lib/pagination";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 
 export const metadata: Metadata = { title: "Tenants" };
 

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { EmptyState, PageHeader, Pagination, SearchForm } from "../../../../components/ui";
-import { readPageState } from "../../../../lib/pagination";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { tenantKeyPattern } from "../../../../lib/validation";
+import { EmptyState, PageHeader, Pagination, SearchForm } from "#components/ui";
+import { readPageState } from "#lib/pagination";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { tenantKeyPattern } from "#lib/validation";
 
 export const metadata: Metadata = { title: "Users" };
 

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Annotated, DataTable, EmptyState, Notice, PageHeader, Pagination, SearchForm } from "../../../../../../components/ui";
-import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../components/user-status";
-import { readPageState } from "../../../../../../lib/pagination";
-import { routeParam } from "../../../../../../lib/route-params";
-import { loadFromApi, loadTenant } from "../../../../../../lib/server/api";
-import { requireStaff } from "../../../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../../../lib/server/time-zone";
-import { tenantKeyPattern } from "../../../../../../lib/validation";
+import { Annotated, DataTable, EmptyState, Notice, PageHeader, Pagination, SearchForm } from "#components/ui";
+import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "#components/user-status";
+import { readPageState } from "#lib/pagination";
+import { routeParam } from "#lib/route-params";
+import { loadFromApi, loadTenant } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
+import { tenantKeyPattern } from "#lib/validation";
 
 type Params = Promise<{ key: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
