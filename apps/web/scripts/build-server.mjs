@@ -1,5 +1,6 @@
 // Bundles the front server (server/main.ts and the workspace packages it imports) into
-// dist/server.mjs. npm packages stay external, referenced by their path relative to dist/, so
+// dist/server.mjs, and the API's password-hashing worker into dist/hash-worker.mjs beside it (the
+// pool starts `new URL("./hash-worker.mjs", import.meta.url)`, which in the bundle is dist/). npm packages stay external, referenced by their path relative to dist/, so
 // the bundle finds them in pnpm's strict node_modules wherever the importing package declared them.
 import { build } from "esbuild";
 import path from "node:path";
@@ -29,8 +30,12 @@ const externalByPath = {
 };
 
 await build({
-  entryPoints: [path.join(appDir, "server/main.ts")],
-  outfile: path.join(outdir, "server.mjs"),
+  entryPoints: {
+    server: path.join(appDir, "server/main.ts"),
+    "hash-worker": path.join(appDir, "../../packages/api/src/lib/hash-worker.mjs"),
+  },
+  outdir,
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",
@@ -41,4 +46,4 @@ await build({
   plugins: [externalByPath],
   banner: { js: "import { createRequire as __gh_cr } from 'node:module'; const require = __gh_cr(import.meta.url);" },
 });
-console.log("built dist/server.mjs");
+console.log("built dist/server.mjs and dist/hash-worker.mjs");

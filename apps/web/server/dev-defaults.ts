@@ -24,8 +24,8 @@ export interface DevSetup {
 }
 
 /** The embedded server's first choice; another checkout's `pnpm dev` may hold it already. */
-export const DEFAULT_EMBEDDED_POSTGRES_PORT = 54329;
-export const DEV_ADMIN_EMAIL = "admin@gatehouse.local";
+const DEFAULT_EMBEDDED_POSTGRES_PORT = 54329;
+const DEV_ADMIN_EMAIL = "admin@gatehouse.local";
 const ADMIN_PASSWORD_FILE = "backoffice-admin-password";
 const PORT_FILE = "postgres-port";
 const POSTGRES_LOG_FILE = "postgres.log";

@@ -13,6 +13,8 @@ import {
 } from "@gatehouse/api";
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { closeDatabase, ensureBootstrapAdmin, migrateDatabase, seedDevData } from "@gatehouse/api/bootstrap";
+import { createPagesApi } from "@gatehouse/api/pages";
+import { handPagesApiToNext } from "@gatehouse/api/pages-handoff";
 import { applyDevDefaults, DevSetupError, shown, type DevSetup } from "./dev-defaults";
 
 /**
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     if (seeded) console.log(seeded);
   }
 
+  // Next's server code calls this process's API (pages-handoff.ts) instead of bundling a copy.
+  handPagesApiToNext(createPagesApi());
   // One host name throughout (next-auth compares origins): the one APP_URL names.
   const nextApp = next({ dev, dir: appDir, hostname: new URL(config.appUrl).hostname, port: config.port });
   await nextApp.prepare();

@@ -11,8 +11,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
  */
 const require = createRequire(import.meta.url);
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const screenshotDir = path.join(appDir, "screenshots");
-export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const screenshotDir = path.join(appDir, "screenshots");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(chromiumPath);
 
 /** For a browser suite's top: without Chromium, fail under CI and say the suite is skipped otherwise. */
@@ -30,7 +30,7 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export interface CspViolation {
+interface CspViolation {
   page: string;
   directive: string;
   blockedURI: string;

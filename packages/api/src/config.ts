@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { getRuntime } from "./runtime";
 
 /**
  * Every number and variable of CONTRACT.md, read from the environment once, validated with zod
@@ -12,6 +13,9 @@ const optionalString = z
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const envSchema = z.object({
   NODE_ENV: optionalString,
@@ -59,7 +63,10 @@ const envSchema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(10, "BCRYPT_COST is never below 10").max(15).default(12),
   /** Password-hashing jobs that may wait behind the running ones; past it, 503 with Retry-After. */
   HASH_QUEUE_MAX: z.coerce.number().int().min(0).default(200),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Password-hashing worker threads; unset: one per CPU core. */
+  HASH_WORKERS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().optional()),
+  /** pino level; unset: `info` (`silent` in test mode). */
+  LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
   /** Seconds a freshly rotated-in signing key is published before it signs (CONTRACT: 300). */
   SIGNING_KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
   /** How often a server re-reads the signing keys (CONTRACT: rotations seen within 60 s). */
@@ -87,7 +94,9 @@ export interface Config {
   trustProxyHops: number;
   bcryptCost: number;
   hashQueueMax: number;
-  logLevel: string;
+  /** Worker threads of the password-hashing pool; undefined: one per CPU core. */
+  hashWorkers: number | undefined;
+  logLevel: LogLevel;
   otp: {
     ttlSeconds: number;
     maxAttempts: number;
@@ -163,7 +172,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxyHops: e.TRUST_PROXY,
     bcryptCost: e.BCRYPT_COST,
     hashQueueMax: e.HASH_QUEUE_MAX,
-    logLevel: e.LOG_LEVEL,
+    hashWorkers: e.HASH_WORKERS,
+    logLevel: e.LOG_LEVEL ?? (resolvedMode === "test" ? "silent" : "info"),
     otp: {
       ttlSeconds: e.OTP_TTL_SECONDS,
       maxAttempts: e.OTP_MAX_ATTEMPTS,
@@ -199,32 +209,13 @@ export function assertProductionConfig(config: Config): void {
   }
 }
 
-/**
- * Settings of the process-wide logger and password-hashing pool. Both are built once per process,
- * before a config may be installed, and outlive every config a test installs, so they are read
- * straight from the environment, unvalidated, as they always were (README "Configuration").
- */
-export function logLevelFromEnv(env: Record<string, string | undefined> = process.env): string {
-  return env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info");
-}
-
-/** HASH_WORKERS as a positive number, else undefined (one worker per core). */
-export function hashWorkersFromEnv(env: Record<string, string | undefined> = process.env): number | undefined {
-  return Number(env.HASH_WORKERS) || undefined;
-}
-
-const CONFIG_KEY = Symbol.for("gatehouse.config");
-type Holder = { [CONFIG_KEY]?: Config };
-
-/** The process-wide config; the first call reads process.env. Shared by every bundle in the process. */
+/** The process's config (the runtime's, see runtime.ts); the first call reads process.env. */
 export function getConfig(): Config {
-  const holder = globalThis as Holder;
-  holder[CONFIG_KEY] ??= loadConfig(process.env);
-  return holder[CONFIG_KEY];
+  return getRuntime().config;
 }
 
 /** Installs a config (server start, tests). */
 export function setConfig(config: Config): Config {
-  (globalThis as Holder)[CONFIG_KEY] = config;
+  getRuntime().config = config;
   return config;
 }

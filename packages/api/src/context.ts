@@ -1,8 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { getRuntime, type Runtime } from "./runtime";
 
 /** Per-request facts every procedure may need; auth state is resolved by middlewares. */
 export interface Context {
   requestId: string;
+  /**
+   * The process's dependencies (config, database, Redis, mailer, logger, limiters, key ring).
+   * @internal: left out of the SDK's declarations (packages/client/scripts/build.mjs strips
+   * internal members), which must name no server package.
+   */
+  runtime: Runtime;
   /** Client IP as decided by the front server (socket, or X-Forwarded-For under TRUST_PROXY). */
   ip: string;
   userAgent: string | null;
@@ -31,6 +38,7 @@ export function createContext(input: CreateContextInput): Context {
   const userAgent = header("user-agent");
   return {
     requestId: input.requestId ?? randomUUID(),
+    runtime: getRuntime(),
     ip: input.ip,
     userAgent: userAgent ? userAgent.slice(0, 512) : null,
     header,

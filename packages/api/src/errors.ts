@@ -27,10 +27,6 @@ export function trpcCodeFor(appCode: AppCode): TRPC_ERROR_CODE_KEY {
   return trpcCodeByStatus[errorCatalogue[appCode].status] ?? "INTERNAL_SERVER_ERROR";
 }
 
-// A symbol brand instead of instanceof: Next's bundle and the server bundle each hold a copy of
-// this module in one process.
-const APP_ERROR = Symbol.for("gatehouse.appError");
-
 export interface AppErrorDetails {
   /** Extra fields placed in `error.data` (e.g. nextResendAvailableAt). */
   data?: Record<string, unknown>;
@@ -41,7 +37,6 @@ export interface AppErrorDetails {
 }
 
 export class AppError extends Error {
-  readonly [APP_ERROR] = true;
   override name = "AppError";
   constructor(
     readonly appCode: AppCode,
@@ -56,8 +51,8 @@ export class AppError extends Error {
   }
 }
 
-export function isAppError(value: unknown): value is AppError {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[APP_ERROR] === true;
+function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
 }
 
 /** The error to throw from routers and services. */

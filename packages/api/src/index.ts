@@ -6,4 +6,3 @@ export { appError, errorCatalogue, type AppCode } from "./errors";
 export { getLogger } from "./lib/log";
 export { getRedis } from "./lib/redis";
 export { ensureSigningKey, rotateSigningKey } from "./services/signing-keys";
-export { liveTenantSummary } from "./services/tenants";

@@ -8,6 +8,7 @@ export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
 };
+/** @public: only its type is used (ClientRouter, the SDK's router type). */
 export const clientAppRouter = createTRPCRouter(clientRouters);
 export type ClientRouter = typeof clientAppRouter;
 

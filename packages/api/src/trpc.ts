@@ -6,6 +6,7 @@ import type { IpLimitName } from "./policy/rate-limits";
 /**
  * What a procedure declares in `.meta()`, read by the building blocks in procedures.ts. The
  * contract's "who" column gives the first two.
+ * @public: no module imports it, but the SDK's declarations name it (the routers' type carries it).
  */
 export interface Meta {
   /** `U`: allowed for an unverified self-signed-up user. */

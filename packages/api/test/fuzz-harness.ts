@@ -21,7 +21,6 @@ import { startServer, type TestServer } from "./kit";
  * a fresh seed and more cases, to find what the fixed seed does not reach. Anywhere else: a fresh
  * seed and few cases. FUZZ_SEED and FUZZ_RUNS override either; the seed is printed on every run.
  */
-export const FUZZ_ROAM = process.env.FUZZ_ROAM === "1";
 /** The seed CI uses (any fixed integer; changing it is a deliberate act, like changing a test). */
 export const CI_FUZZ_SEED = 20261202;
 
@@ -47,7 +46,7 @@ export function resolveFuzzRuns(env: Record<string, string | undefined>): number
 export const FUZZ_RUNS = resolveFuzzRuns(process.env);
 /** Cases in flight at once; each fast-check run sends one batch of this many. */
 export const FUZZ_CONCURRENCY = Math.max(1, Number(process.env.FUZZ_CONCURRENCY ?? 16));
-export const FUZZ_SEED = resolveFuzzSeed(process.env);
+const FUZZ_SEED = resolveFuzzSeed(process.env);
 
 /**
  * fast-check's parameters for one property, the seed printed first (a failure report repeats it
@@ -71,7 +70,7 @@ export async function startFuzzServer(): Promise<TestServer> {
 // A JSON value model that can say what JSON.stringify cannot: duplicate keys, "__proto__" as an
 // own key, raw numerals such as 1e309 or -0, and pre-encoded deep nesting.
 
-export class Obj {
+class Obj {
   constructor(readonly entries: readonly (readonly [string, J])[]) {}
 }
 export class Raw {
@@ -90,7 +89,7 @@ export function encodeJson(value: J): string {
 }
 
 /** Every string in a value (keys included): what a success answer may legitimately echo. */
-export function stringsOf(value: J, out: string[] = []): string[] {
+function stringsOf(value: J, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
   else if (value instanceof Obj) {
@@ -102,7 +101,7 @@ export function stringsOf(value: J, out: string[] = []): string[] {
   return out;
 }
 
-export const obj = (fields: Record<string, J>) => new Obj(Object.entries(fields));
+const obj = (fields: Record<string, J>) => new Obj(Object.entries(fields));
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -142,7 +141,7 @@ export const weirdString: fc.Arbitrary<string> = fc.oneof(
 /** Numerals JSON.parse turns into surprises (Infinity, -0, lost precision). */
 const rawNumerals = ["1e309", "-1e309", "-0", "0.0", "1e-400", "9007199254740993", "123456789012345678901234567890", "1E2", "-1", "0", "1", "100", "101", "20.5", "1e2"];
 
-export const leaf: fc.Arbitrary<J> = fc.oneof(
+const leaf: fc.Arbitrary<J> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<J>(null, true, false) },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double() },
@@ -151,7 +150,7 @@ export const leaf: fc.Arbitrary<J> = fc.oneof(
 );
 
 /** Keys that have polluted prototypes before, plus `names` (the procedure's own fields). */
-export function keyArb(names: readonly string[] = []): fc.Arbitrary<string> {
+function keyArb(names: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom("__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "polluted", "isAdmin", "role", "then", "0", ""),
     ...(names.length > 0 ? [fc.constantFrom(...names)] : []),
@@ -160,7 +159,7 @@ export function keyArb(names: readonly string[] = []): fc.Arbitrary<string> {
 }
 
 /** `{"__proto__": {...}}` and `{"constructor": {"prototype": {...}}}`, the classic payloads. */
-export const pollutionPayload: fc.Arbitrary<readonly [string, J]> = fc.constantFrom<readonly [string, J]>(
+const pollutionPayload: fc.Arbitrary<readonly [string, J]> = fc.constantFrom<readonly [string, J]>(
   ["__proto__", obj({ polluted: "yes", isAdmin: true, role: "admin", allowUnverifiedEmail: true })],
   ["constructor", obj({ prototype: obj({ polluted: "yes", isAdmin: true }) })],
   ["__proto__", new Obj([["__proto__", obj({ polluted: "yes" })]])],
@@ -186,7 +185,7 @@ export function anyValue(names: readonly string[] = []): fc.Arbitrary<J> {
 }
 
 /** Nesting thousands of levels deep, as a whole input or inside a field. */
-export const deepValue: fc.Arbitrary<J> = fc
+const deepValue: fc.Arbitrary<J> = fc
   .tuple(fc.integer({ min: 500, max: 10_000 }), fc.constantFrom("array", "object", "mixed"))
   .map(([depth, shape]) => {
     if (shape === "array") return new Raw("[".repeat(depth) + "]".repeat(depth));
@@ -195,7 +194,7 @@ export const deepValue: fc.Arbitrary<J> = fc
   });
 
 /** Bodies past 64 KiB (the contract's limit: 413). */
-export const hugeValue: fc.Arbitrary<J> = fc
+const hugeValue: fc.Arbitrary<J> = fc
   .tuple(fc.integer({ min: 65_537, max: 72_000 }), fc.constantFrom("x", "é", "😀"))
   .map(([bytes, unit]) => unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit))));
 
@@ -624,7 +623,7 @@ export interface FuzzStats {
   hexSeen: Set<string>;
 }
 
-export function outcomeOf(res: RawResponse): string {
+function outcomeOf(res: RawResponse): string {
   try {
     const body = JSON.parse(res.text) as Envelope | Envelope[];
     const first = Array.isArray(body) ? body[0] : body;

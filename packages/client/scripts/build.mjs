@@ -81,6 +81,8 @@ const bundle = await rollup({
           "@gatehouse/contract/*": ["../contract/src/*"],
         },
         noEmit: false,
+        // The API's context carries its runtime (Redis, Prisma, pino, …) as an @internal member.
+        stripInternal: true,
       },
     }),
   ],

@@ -42,7 +42,7 @@ export interface RecordingFetch {
 }
 
 /** A fetch that records the procedures it is asked for. */
-export function recordingFetch(): RecordingFetch {
+function recordingFetch(): RecordingFetch {
   const recorder: RecordingFetch = {
     calls: [],
     count: (path) => recorder.calls.filter((p) => p === path).length,

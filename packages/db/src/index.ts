@@ -65,46 +65,37 @@ export function createPrismaClient(url: string, opts: PrismaClientOptions = {}):
   return new PrismaClient(options) as PrismaClient;
 }
 
-interface Holder {
-  client: PrismaClient;
-}
-
-// Symbol.for: the same key in every bundle of this module loaded into one process (Next's
-// server bundle, an esbuild bundle of the custom server, tsx), so they share one pool.
-const KEY = Symbol.for("@gatehouse/db:prisma");
-type GlobalWithPrisma = typeof globalThis & { [KEY]?: Holder };
-const g = globalThis as GlobalWithPrisma;
+// The process's client and hot-path pool: plain module variables, since a process loads this
+// module once (the front server bundles it once, and Next's server code does not import it:
+// packages/api/src/runtime.ts says how).
+let prisma: PrismaClient | undefined;
+let pgPool: Pool | undefined;
 
 /**
  * The process-wide PrismaClient, created on first call from DATABASE_URL (read then, not at
  * import time). Throws if DATABASE_URL is unset.
  */
 export function getPrisma(): PrismaClient {
-  const existing = g[KEY];
-  if (existing) return existing.client;
+  if (prisma) return prisma;
   const url = process.env.DATABASE_URL;
   if (!url || url.trim() === "") {
     throw new Error("DATABASE_URL is not set: cannot connect to PostgreSQL (e.g. postgres://user:password@host:5432/gatehouse)");
   }
-  const client = createPrismaClient(url);
-  g[KEY] = { client };
-  return client;
+  prisma = createPrismaClient(url);
+  return prisma;
 }
 
 /** Disconnect and forget the process-wide client (the next getPrisma() makes a new one). */
 export async function disconnectPrisma(): Promise<void> {
-  const holder = g[KEY];
-  if (!holder) return;
-  delete g[KEY];
-  await holder.client.$disconnect();
+  const client = prisma;
+  if (!client) return;
+  prisma = undefined;
+  await client.$disconnect();
 }
 
 // ---------------------------------------------------------------------------------------------
 // A plain node-postgres pool for the hot path (the per-request session check), where Prisma's
 // query compiler costs more CPU than the query itself. Same URL and timeouts as getPrisma().
-
-const PG_POOL_KEY = Symbol.for("@gatehouse/db:pgPool");
-type GlobalWithPool = typeof globalThis & { [PG_POOL_KEY]?: Pool };
 
 /** Timestamps are stored UTC in `timestamp without time zone` columns: read them as UTC. */
 const utcTypes = {
@@ -116,21 +107,18 @@ const utcTypes = {
 
 /** The process-wide pg pool (created on first call from DATABASE_URL). */
 export function getPgPool(): Pool {
-  const holder = globalThis as GlobalWithPool;
-  if (holder[PG_POOL_KEY]) return holder[PG_POOL_KEY];
+  if (pgPool) return pgPool;
   const url = process.env.DATABASE_URL;
   if (!url || url.trim() === "") throw new Error("DATABASE_URL is not set: cannot connect to PostgreSQL");
-  const pool = new Pool({ ...poolConfigFor(url, { applicationName: "gatehouse-hot" }), types: utcTypes });
+  pgPool = new Pool({ ...poolConfigFor(url, { applicationName: "gatehouse-hot" }), types: utcTypes });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
-  holder[PG_POOL_KEY] = pool;
-  return pool;
+  pgPool.on("error", () => {});
+  return pgPool;
 }
 
 export async function closePgPool(): Promise<void> {
-  const holder = globalThis as GlobalWithPool;
-  const pool = holder[PG_POOL_KEY];
+  const pool = pgPool;
   if (!pool) return;
-  delete holder[PG_POOL_KEY];
+  pgPool = undefined;
   await pool.end();
 }

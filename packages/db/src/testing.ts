@@ -58,11 +58,10 @@ interface EmbeddedState {
   stop: () => Promise<void>;
 }
 
-// Process-wide, shared by every copy of this module (Symbol.for).
-const STATE = Symbol.for("@gatehouse/db:testing");
+// The server this process picked: a plain module variable, as a process loads this module once
+// (vitest runs each test file in a process of its own; the CLIs and the bench are one program).
 type Picked = { kind: "external"; url: string } | { kind: "embedded"; state: EmbeddedState };
-type Shared = { server?: Promise<Picked> };
-const shared: Shared = ((globalThis as Record<symbol, unknown>)[STATE] ??= {}) as Shared;
+const shared: { server?: Promise<Picked> } = {};
 
 async function startTempEmbedded(): Promise<EmbeddedState> {
   const { startEmbeddedPostgres } = await import("./embedded");

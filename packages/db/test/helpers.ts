@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const migrationsDir = path.join(repoRoot, "prisma", "migrations");
 export const schemaPath = path.join(repoRoot, "prisma", "schema.prisma");
 

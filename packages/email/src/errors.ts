@@ -1,5 +1,3 @@
-const BRAND = Symbol.for("gatehouse.email.MailUnavailableError");
-
 /**
  * The mail could not be handed over: the mail server refused the connection, timed out,
  * answered a command with a 4xx/5xx reply, or the file could not be written.
@@ -17,7 +15,6 @@ export class MailUnavailableError extends Error {
     const cause = options?.cause as { code?: unknown; responseCode?: unknown } | null | undefined;
     this.code = typeof cause?.code === "string" ? cause.code : undefined;
     this.responseCode = typeof cause?.responseCode === "number" ? cause.responseCode : undefined;
-    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** Wraps any error (keeping it as `cause`), or returns it unchanged when it already is one. */
@@ -32,10 +29,7 @@ export class MailUnavailableError extends Error {
   }
 }
 
-/** True for a {@link MailUnavailableError}, also across duplicated copies of this module. */
+/** True for a {@link MailUnavailableError} (the process loads this module once: no brand needed). */
 export function isMailUnavailable(err: unknown): err is MailUnavailableError {
-  return (
-    err instanceof MailUnavailableError ||
-    (typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[BRAND] === true)
-  );
+  return err instanceof MailUnavailableError;
 }

@@ -2,40 +2,26 @@ import "server-only";
 import { cache } from "react";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
-import { appRouter, createCallerFactory, createContext } from "@gatehouse/api";
-import { CLIENT_IP_HEADER } from "@gatehouse/api/http";
+import type { BackOfficeCaller } from "@gatehouse/api/pages";
+import { pagesApi } from "@gatehouse/api/pages-handoff";
 import { hasSessionCookie } from "./staff";
 import { routeParam } from "../route-params";
 import { isTenantKey } from "../validation";
 import { signInUrl } from "./sign-in-url";
 
-const createCaller = createCallerFactory(appRouter);
-
 /**
  * The API in-process for server components: the same procedures, middlewares and staff-session
  * check as over HTTP (the context carries this request's cookies and the client IP the front
- * server determined), so a page sees exactly what its staff member may see.
+ * server determined), so a page sees exactly what its staff member may see. The front server
+ * hands it over (@gatehouse/api/pages): Next's bundle holds no copy of the API.
  */
-async function backOfficeCaller() {
-  const requestHeaders = new Headers(await headers());
-  const ctx = createContext({ ip: requestHeaders.get(CLIENT_IP_HEADER) ?? "unknown", headers: requestHeaders });
-  return createCaller(ctx).backOffice;
+async function backOfficeCaller(): Promise<BackOfficeCaller> {
+  return pagesApi().backOffice(new Headers(await headers()));
 }
 
-export type BackOfficeApi = Awaited<ReturnType<typeof backOfficeCaller>>;
+export type BackOfficeApi = BackOfficeCaller;
 
-/** The appCode an in-process call failed with (the catalogue's AppError rides as the cause). */
-export function appCodeOf(error: unknown): string | undefined {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  if (cause && typeof cause === "object" && typeof (cause as { appCode?: unknown }).appCode === "string") {
-    return (cause as { appCode: string }).appCode;
-  }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "BAD_REQUEST") return "validation/Invalid";
-  return undefined;
-}
-
-export class ApiPageError extends Error {
+class ApiPageError extends Error {
   constructor(readonly appCode: string | undefined) {
     super(`BackOffice API call failed (${appCode ?? "unknown"})`);
   }
@@ -50,7 +36,7 @@ export async function loadFromApi<T>(load: (api: BackOfficeApi) => Promise<T>): 
   try {
     return await load(await backOfficeCaller());
   } catch (error) {
-    appCode = appCodeOf(error);
+    appCode = pagesApi().appCodeOf(error);
     if (!appCode) throw error;
   }
   if (appCode === "auth/Unauthenticated") {

@@ -2,7 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { staffFromCookie, staffSessionCookieName } from "@gatehouse/api/staff-auth";
+import { pagesApi } from "@gatehouse/api/pages-handoff";
 import { signInUrl } from "./sign-in-url";
 
 export interface SignedInStaff {
@@ -19,7 +19,7 @@ export interface SignedInStaff {
  */
 export const currentStaff = cache(async (): Promise<SignedInStaff | null> => {
   const cookieHeader = (await headers()).get("cookie") ?? undefined;
-  const staff = await staffFromCookie(cookieHeader);
+  const staff = await pagesApi().staffFromCookie(cookieHeader);
   if (!staff) return null;
   return { email: staff.email, role: staff.role, isAdmin: staff.role === "admin" };
 });
@@ -27,7 +27,7 @@ export const currentStaff = cache(async (): Promise<SignedInStaff | null> => {
 /** Whether the browser still holds a session cookie (signed in once, now expired or revoked). */
 export async function hasSessionCookie(): Promise<boolean> {
   const jar = await cookies();
-  const name = staffSessionCookieName();
+  const name = pagesApi().staffSessionCookieName();
   return jar.has(name) || jar.has(`${name}.0`);
 }
 

@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { DEFAULT_TIME_ZONE, isValidTimeZone } from "../format";
 
 /** Cookie the browser sets with its IANA time zone (components/time-zone-sync.tsx). */
-export const TIME_ZONE_COOKIE = "gh_tz";
+const TIME_ZONE_COOKIE = "gh_tz";
 
 /** The staff member's time zone as their browser reports it; UTC until it has. */
 export async function staffTimeZone(): Promise<string> {

@@ -1,5 +1,5 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from "pino";
-import { logLevelFromEnv } from "../config";
+import { getRuntime } from "../runtime";
 
 /**
  * Structured JSON logs. Secrets never reach them: request bodies are not logged, and these
@@ -26,7 +26,7 @@ const secretShapes = [
   /(?<![\d.:-])\d{6}(?![\d.:-])/g, // one-time codes
 ];
 
-export function scrubSecrets(text: string): string {
+function scrubSecrets(text: string): string {
   return secretShapes.reduce((out, shape) => out.replace(shape, "[redacted]"), text);
 }
 
@@ -44,10 +44,10 @@ function scrubbedError(value: unknown): unknown {
   return scrub(serialized, 0);
 }
 
-/** A logger with Gatehouse's settings; tests pass a destination to read what it writes. */
+/** A logger with Gatehouse's settings (LOG_LEVEL unless `level`); tests pass a destination to read what it writes. */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   const settings = {
-    level: options.level ?? logLevelFromEnv(),
+    level: options.level ?? getRuntime().config.logLevel,
     base: { service: "gatehouse" },
     redact: { paths: redactPaths, censor: "[redacted]" },
     serializers: { err: scrubbedError },
@@ -55,15 +55,12 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
-const LOGGER_KEY = Symbol.for("gatehouse.logger");
-type Holder = { [LOGGER_KEY]?: Logger };
-
+/** The process's logger (the runtime's, see runtime.ts). */
 export function getLogger(): Logger {
-  const holder = globalThis as Holder;
-  holder[LOGGER_KEY] ??= createLogger();
-  return holder[LOGGER_KEY];
+  return getRuntime().logger;
 }
 
+/** Installs a logger (tests read what it writes). */
 export function setLogger(logger: Logger): void {
-  (globalThis as Holder)[LOGGER_KEY] = logger;
+  getRuntime().logger = logger;
 }

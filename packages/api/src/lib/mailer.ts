@@ -1,35 +1,30 @@
 import path from "node:path";
 import { createMailer, type Mailer } from "@gatehouse/email";
-import { getConfig } from "../config";
-import { getLogger } from "./log";
+import type { Logger } from "pino";
+import type { Config } from "../config";
+import { getRuntime } from "../runtime";
 
 /**
- * The process's one mail sender, built from the config: SMTP when SMTP_URL is set, otherwise
- * .eml files in MAIL_DIR (`pnpm dev`; default `.data/mail`). Rebuilt when the mail settings
- * change (tests install a new config per server), the old one closed.
+ * The process's one mail sender (the runtime's, see runtime.ts), built from the config: SMTP
+ * when SMTP_URL is set, otherwise .eml files in MAIL_DIR (`pnpm dev`; default `.data/mail`).
+ * Rebuilt when the mail settings change (tests install a new config per server), the old one
+ * closed.
  */
-const MAILER_KEY = Symbol.for("gatehouse.mailer");
-type Holder = { [MAILER_KEY]?: { mailer: Mailer; settings: string } };
-
-function mailSettings() {
-  const { smtpUrl, mailFrom, mailDir } = getConfig();
+function mailSettings({ smtpUrl, mailFrom, mailDir }: Config) {
   const fileDir = smtpUrl ? undefined : (mailDir ?? path.resolve(".data/mail"));
-  return { smtpUrl, from: mailFrom, fileDir, key: JSON.stringify([smtpUrl ?? null, mailFrom, fileDir ?? null]) };
+  return { smtpUrl, from: mailFrom, fileDir };
+}
+
+/** What the mailer depends on, as one string: a different one means a new mailer. */
+export function mailSettingsKey(config: Config): string {
+  const { smtpUrl, from, fileDir } = mailSettings(config);
+  return JSON.stringify([smtpUrl ?? null, from, fileDir ?? null]);
+}
+
+export function buildMailer(config: Config, log: Logger): Mailer {
+  return createMailer({ ...mailSettings(config), log: (msg, fields) => log.info(fields ?? {}, msg) });
 }
 
 export function getMailer(): Mailer {
-  const holder = globalThis as Holder;
-  const { key, ...options } = mailSettings();
-  const cached = holder[MAILER_KEY];
-  if (cached && cached.settings === key) return cached.mailer;
-  if (cached) void cached.mailer.close().catch(() => {});
-  const log = getLogger();
-  const mailer = createMailer({ ...options, log: (msg, fields) => log.info(fields ?? {}, msg) });
-  holder[MAILER_KEY] = { mailer, settings: key };
-  return mailer;
-}
-
-/** Installs a mailer for the current mail settings (tests). */
-export function setMailer(mailer: Mailer): void {
-  (globalThis as Holder)[MAILER_KEY] = { mailer, settings: mailSettings().key };
+  return getRuntime().mailer;
 }

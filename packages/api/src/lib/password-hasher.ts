@@ -1,40 +1,27 @@
 import { getRounds } from "bcryptjs";
-import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { getConfig, hashWorkersFromEnv } from "../config";
+import { getConfig } from "../config";
+import { getRuntime } from "../runtime";
 import { getLogger } from "./log";
 import { appError, appErrorOf } from "../errors";
 import { PASSWORD_MAX_BYTES, normalizePassword } from "../policy/password-policy";
 
 /**
- * bcryptjs on a small pool of worker threads, so hashing (hundreds of ms at cost 12) never
- * stalls the event loop that serves every other request. One worker per core by default; at most
- * HASH_QUEUE_MAX jobs wait behind the running ones, past that a job is refused at once (503 with
- * Retry-After) instead of joining a backlog that would only grow under a flood of sign-ins.
+ * bcryptjs on a small pool of worker threads (./hash-worker.mjs), so hashing (hundreds of ms at
+ * cost 12) never stalls the event loop that serves every other request. One worker per core by
+ * default; at most HASH_QUEUE_MAX jobs wait behind the running ones, past that a job is refused
+ * at once (503 with Retry-After) instead of joining a backlog that would only grow under a flood
+ * of sign-ins.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const bcrypt = require(workerData.bcryptPath);
-// Lower this thread's priority (on Linux it applies to the calling thread only): a burst of
-// sign-ins then takes spare CPU, not the event loop's, and session checks stay fast.
-try { require("node:os").setPriority(10); } catch {}
-parentPort.on("message", ({ id, op, password, hash, cost }) => {
-  try {
-    const result = op === "hash" ? bcrypt.hashSync(password, bcrypt.genSaltSync(cost)) : bcrypt.compareSync(password, hash);
-    parentPort.postMessage({ id, result });
-  } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
-  }
-});
-`;
+const WORKER_FILE = new URL("./hash-worker.mjs", import.meta.url);
 
 type Job = { id: number; startedAt: number; ahead: number; resolve: (value: string | boolean) => void; reject: (error: Error) => void };
 
 /** The answer when the hashing queue is full: the work was never started. */
 const OVERLOADED = "the password-hashing queue is full";
 
-class HasherPool {
+/** The pool's workers and their queue; the runtime builds the process's one (runtime.ts). */
+export class HasherPool {
   private readonly workers: { worker: Worker; busy: number }[] = [];
   private readonly pending = new Map<number, Job>();
   private nextId = 1;
@@ -42,9 +29,8 @@ class HasherPool {
   private jobMs = 250;
 
   constructor(size: number) {
-    const bcryptPath = resolveBcrypt();
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath } });
+      const worker = new Worker(WORKER_FILE);
       worker.unref();
       const slot = { worker, busy: 0 };
       worker.on("message", ({ id, result, error }: { id: number; result?: string | boolean; error?: string }) => {
@@ -87,24 +73,8 @@ class HasherPool {
   }
 }
 
-function resolveBcrypt(): string {
-  for (const base of [import.meta.url, `${process.cwd()}/`]) {
-    try {
-      return createRequire(base).resolve("bcryptjs");
-    } catch {
-      // try the next base
-    }
-  }
-  throw new Error("bcryptjs is not installed");
-}
-
-const POOL_KEY = Symbol.for("gatehouse.hasherPool");
-type Holder = { [POOL_KEY]?: HasherPool };
-
 function pool(): HasherPool {
-  const holder = globalThis as Holder;
-  holder[POOL_KEY] ??= new HasherPool(hashWorkersFromEnv() ?? availableParallelism());
-  return holder[POOL_KEY];
+  return getRuntime().hasher;
 }
 
 export function hasherPoolSize(): number {

@@ -1,13 +1,13 @@
 import { createRequire } from "node:module";
 import { Redis, type RedisOptions } from "ioredis";
-import { getConfig } from "../config";
+import { getRuntime } from "../runtime";
 import { getLogger } from "./log";
 
 /**
  * The one Redis connection of the process. Timeouts are bounded so a dead Redis makes calls
  * fail within ~2 s (fail closed) instead of queueing forever; ioredis reconnects by itself.
  */
-export const redisOptions: RedisOptions = {
+const redisOptions: RedisOptions = {
   connectTimeout: 1000,
   commandTimeout: 1500,
   maxRetriesPerRequest: 1,
@@ -16,20 +16,14 @@ export const redisOptions: RedisOptions = {
   reconnectOnError: () => false,
 };
 
-const REDIS_KEY = Symbol.for("gatehouse.redis");
-type Holder = { [REDIS_KEY]?: Redis };
-
+/** The process's Redis (the runtime's, see runtime.ts): REDIS_URL, else an in-process store. */
 export function getRedis(): Redis {
-  const holder = globalThis as Holder;
-  if (!holder[REDIS_KEY]) {
-    const { redisUrl } = getConfig();
-    holder[REDIS_KEY] = redisUrl ? connectRedis(redisUrl) : createInProcessRedis();
-  }
-  return holder[REDIS_KEY];
+  return getRuntime().redis;
 }
 
+/** Installs a connection (tests: a dead or slow Redis). */
 export function setRedis(redis: Redis): void {
-  (globalThis as Holder)[REDIS_KEY] = redis;
+  getRuntime().redis = redis;
 }
 
 export function connectRedis(url: string, options: RedisOptions = {}): Redis {
@@ -50,7 +44,7 @@ export function connectRedis(url: string, options: RedisOptions = {}): Redis {
  * `pnpm dev` without REDIS_URL: an in-process store speaking the same commands (Lua included),
  * so the same code paths run. Single process only: never for production or several instances.
  */
-function createInProcessRedis(): Redis {
+export function createInProcessRedis(): Redis {
   getLogger().warn("REDIS_URL is not set: using an in-process store (single instance only, data lost on restart)");
   // Loaded only here, so production never pays for the Lua VM it carries.
   const load = createRequire(import.meta.url);

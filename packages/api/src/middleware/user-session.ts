@@ -3,7 +3,7 @@ import { loadSessionState, type SessionState } from "../services/session-state";
 import { verifyAccessToken, type AccessClaims } from "../services/tokens";
 import { middleware, type MiddlewareAfter } from "../trpc";
 
-export interface UserAuth extends SessionState {
+interface UserAuth extends SessionState {
   claims: AccessClaims;
 }
 

@@ -49,7 +49,7 @@ end
  * The address's mail cap, then the budget, then the cooldown; then (cooldown + replace the
  * code + count the mail) as one step. A refused send counts nowhere.
  */
-export const ISSUE_SCRIPT = `${LOG_WAIT}
+const ISSUE_SCRIPT = `${LOG_WAIT}
 local now = tonumber(ARGV[8])
 local capWait = logWait(KEYS[4], tonumber(ARGV[10]), tonumber(ARGV[11]), now)
 if capWait > 0 then return {'cap', capWait} end
@@ -71,7 +71,7 @@ return {'ok', 0}
  * Undoes one send (its mail was not taken): only what that send set, recognised by its nonce.
  * KEYS: code, cooldown, mails. ARGV: nonce.
  */
-export const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = `
 local released = 0
 if redis.call('HGET', KEYS[1], 'nonce') == ARGV[1] then
   released = released + redis.call('DEL', KEYS[1])
@@ -90,7 +90,7 @@ return released
  * KEYS: code, failures. ARGV: hmac, max attempts, failures per hour, failure window (ms), now
  * (ms), this failure's unique member.
  */
-export const CHECK_SCRIPT = `${LOG_WAIT}
+const CHECK_SCRIPT = `${LOG_WAIT}
 local now = tonumber(ARGV[5])
 local budgetWait = logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), now)
 if budgetWait > 0 then return {'budget', budgetWait} end

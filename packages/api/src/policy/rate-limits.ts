@@ -1,10 +1,11 @@
 import { Ratelimit } from "@upstash/ratelimit";
-import { getConfig, limits } from "../config";
+import type { Redis } from "ioredis";
+import { limits, type Config } from "../config";
 import { appError } from "../errors";
 import { redisKeys } from "../lib/keys";
 import { clientNetwork } from "../lib/network";
-import { getRedis } from "../lib/redis";
 import { upstashAdapter } from "../lib/upstash-adapter";
+import { getRuntime } from "../runtime";
 
 /**
  * Per-IP rate limits (CONTRACT "Configuration": sliding windows scaled by RATE_LIMIT_SCALE; the
@@ -15,20 +16,10 @@ import { upstashAdapter } from "../lib/upstash-adapter";
  */
 export type IpLimitName = keyof typeof limits.perIp;
 
-type Limiters = { perIp: Record<IpLimitName, Ratelimit> };
+export type Limiters = { perIp: Record<IpLimitName, Ratelimit> };
 
-const LIMITERS_KEY = Symbol.for("gatehouse.limiters");
-type Holder = { [LIMITERS_KEY]?: { limiters: Limiters; redis: unknown; fingerprint: string } };
-
-function limiters(): Limiters {
-  const holder = globalThis as Holder;
-  const config = getConfig();
-  const redis = getRedis();
-  const cached = holder[LIMITERS_KEY];
-  const fingerprint = `${config.rateLimitScale}|${config.rateLimitWindowScale}|${config.redisKeyPrefix}`;
-  if (cached && cached.redis === redis && cached.fingerprint === fingerprint) {
-    return cached.limiters;
-  }
+/** The per-IP limiters over `redis`, scaled by the config (built once by the runtime, see runtime.ts). */
+export function buildLimiters(redis: Redis, config: Config): Limiters {
   const adapter = upstashAdapter(redis);
   const make = (name: string, limit: number, windowSeconds: number) =>
     new Ratelimit({
@@ -46,9 +37,7 @@ function limiters(): Limiters {
   const perIp = Object.fromEntries(
     Object.entries(limits.perIp).map(([name, l]) => [name, make(`ip-${name}`, Math.max(1, Math.round(l.limit * scale)), l.windowSeconds)]),
   ) as Record<IpLimitName, Ratelimit>;
-  const built: Limiters = { perIp };
-  holder[LIMITERS_KEY] = { limiters: built, redis, fingerprint };
-  return built;
+  return { perIp };
 }
 
 function tooManyRequests(resetAtMs: number) {
@@ -57,7 +46,7 @@ function tooManyRequests(resetAtMs: number) {
 
 /** Counts one request from `ip`'s network against the named per-IP limit; 429 past it. */
 export async function enforceIpLimit(name: IpLimitName, ip: string): Promise<void> {
-  const result = await limiters().perIp[name].limit(redisKeys.ipLimit(clientNetwork(ip)));
+  const result = await getRuntime().limiters.perIp[name].limit(redisKeys.ipLimit(clientNetwork(ip)));
   // Only the library's timeout answers "timeout" (off above); should it ever come back, it is
   // a Redis that did not answer, never a pass.
   if (result.reason === "timeout") throw appError("service/Unavailable", { message: "The rate limiter did not answer in time." });

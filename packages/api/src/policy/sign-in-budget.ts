@@ -36,7 +36,7 @@ export interface SignInAccount {
  * this attempt's unique member.
  * Answers {1, 0} when taken, or {0, ms until both budgets have room}.
  */
-export const TAKE_SCRIPT = `
+const TAKE_SCRIPT = `
 local now = tonumber(ARGV[1])
 local function wait(key, limit, window)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
@@ -55,7 +55,7 @@ return {1, 0}
 `;
 
 /** Gives one attempt back: removes its entry from both logs. */
-export const REFUND_SCRIPT = `
+const REFUND_SCRIPT = `
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1

@@ -7,8 +7,8 @@ import { getPrisma } from "@gatehouse/db";
  */
 const REFRESH_MS = 30_000;
 
-const KEY = Symbol.for("gatehouse.corsOrigins");
-type Holder = { [KEY]?: { origins: Set<string>; loadedAt: number; loading?: Promise<Set<string>> } };
+/** This process's cache (the API's modules are loaded once per process: see runtime.ts). */
+let cache: { origins: Set<string>; loadedAt: number; loading?: Promise<Set<string>> } | undefined;
 
 export function originOf(url: string | null | undefined): string | undefined {
   if (!url) return undefined;
@@ -26,10 +26,8 @@ async function load(): Promise<Set<string>> {
 }
 
 export async function isAllowedClientOrigin(origin: string): Promise<boolean> {
-  const holder = globalThis as Holder;
-  const state = holder[KEY];
-  if (state && Date.now() - state.loadedAt < REFRESH_MS) return state.origins.has(origin);
-  const entry = (holder[KEY] ??= { origins: new Set(), loadedAt: 0 });
+  if (cache && Date.now() - cache.loadedAt < REFRESH_MS) return cache.origins.has(origin);
+  const entry = (cache ??= { origins: new Set(), loadedAt: 0 });
   entry.loading ??= load()
     .then((origins) => {
       entry.origins = origins;
@@ -42,6 +40,5 @@ export async function isAllowedClientOrigin(origin: string): Promise<boolean> {
 
 /** Called when a tenant's appUrl or deletion changes, so this instance applies it at once. */
 export function invalidateCorsOrigins(): void {
-  const state = (globalThis as Holder)[KEY];
-  if (state) state.loadedAt = 0;
+  if (cache) cache.loadedAt = 0;
 }

@@ -18,18 +18,16 @@ import { toUserDto, type UserDto } from "./dto";
  * Redis and only as an HMAC; the limits are policy/otp-limiter's scripts.
  */
 
-const KEY_HOLDER = Symbol.for("gatehouse.otpKey");
-type Holder = { [KEY_HOLDER]?: { secret: string; key: Buffer } };
+/** The key derived from the current AUTH_SECRET, once per process (see runtime.ts). */
+let otpKeyCache: { secret: string; key: Buffer } | undefined;
 
 /** The HMAC key for codes, derived from AUTH_SECRET (HKDF, purpose "otp"). */
 function otpKey(): Buffer {
   const { authSecret } = getConfig();
   if (!authSecret) throw new Error("AUTH_SECRET is not configured");
-  const holder = globalThis as Holder;
-  const cached = holder[KEY_HOLDER];
-  if (cached?.secret === authSecret) return cached.key;
+  if (otpKeyCache?.secret === authSecret) return otpKeyCache.key;
   const key = Buffer.from(hkdfSync("sha256", authSecret, "gatehouse", "gatehouse/otp/v1", 32));
-  holder[KEY_HOLDER] = { secret: authSecret, key };
+  otpKeyCache = { secret: authSecret, key };
   return key;
 }
 

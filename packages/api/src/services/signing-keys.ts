@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { getPrisma } from "@gatehouse/db";
 import { getConfig } from "../config";
+import { getRuntime } from "../runtime";
 import { open, seal } from "../lib/secret-box";
 
 /**
@@ -31,12 +32,13 @@ interface KeyRing {
   keys: LoadedKey[];
 }
 
-const RING_KEY = Symbol.for("gatehouse.keyRing");
-type Holder = { [RING_KEY]?: { ring?: KeyRing; loading?: Promise<KeyRing> } };
-function state() {
-  const holder = globalThis as Holder;
-  holder[RING_KEY] ??= {};
-  return holder[RING_KEY];
+/** The ring this process has loaded, and the load under way (held by the runtime, see runtime.ts). */
+export interface KeyRingCache {
+  ring?: KeyRing;
+  loading?: Promise<KeyRing>;
+}
+function state(): KeyRingCache {
+  return getRuntime().keyRing;
 }
 
 function secrets(): string[] {
@@ -77,10 +79,6 @@ export async function keyRing(options: { force?: boolean } = {}): Promise<KeyRin
     .then((ring) => (s.ring = ring))
     .finally(() => (s.loading = undefined));
   return s.loading;
-}
-
-export function resetKeyRingCache(): void {
-  state().ring = undefined;
 }
 
 async function newKeyMaterial() {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { getConfig } from "../config";
 import { appError } from "../errors";
@@ -128,8 +128,3 @@ export function parseRefreshToken(token: string): { family: string; secret: stri
   return match ? { family: match[1]!, secret: match[2]! } : undefined;
 }
 
-export function constantTimeEqualHex(a: string, b: string): boolean {
-  const left = Buffer.from(a, "hex");
-  const right = Buffer.from(b, "hex");
-  return left.length === right.length && timingSafeEqual(left, right);
-}

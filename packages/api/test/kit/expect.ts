@@ -39,7 +39,7 @@ export const contractStatus: Record<AppCode, number> = {
   "service/Unavailable": 503,
 };
 
-export type ApiError = TRPCClientError<AppRouter>;
+type ApiError = TRPCClientError<AppRouter>;
 
 /** An error answer as a test reads it: the tRPC error, its HTTP status and headers. */
 export interface ErrorAnswer {

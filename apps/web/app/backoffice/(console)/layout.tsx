@@ -1,10 +1,10 @@
 import type { ReactNode } from "react";
 import { connection } from "next/server";
-import { NavLink } from "../../../components/nav-link";
-import { Providers } from "../../../components/providers";
-import { TimeZoneSync } from "../../../components/time-zone-sync";
-import { requireStaff } from "../../../lib/server/staff";
-import { staffTimeZone } from "../../../lib/server/time-zone";
+import { NavLink } from "#components/nav-link";
+import { Providers } from "#components/providers";
+import { TimeZoneSync } from "#components/time-zone-sync";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 import { signOutAction } from "../actions";
 
 /**

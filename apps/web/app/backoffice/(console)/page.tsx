@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AuditTable } from "../../../components/audit-table";
-import { Card, EmptyState, LinkList, NewTenantLink, PageHeader, Section, Time } from "../../../components/ui";
-import { loadFromApi } from "../../../lib/server/api";
-import { requireStaff } from "../../../lib/server/staff";
-import { staffTimeZone } from "../../../lib/server/time-zone";
+import { AuditTable } from "#components/audit-table";
+import { Card, EmptyState, LinkList, NewTenantLink, PageHeader, Section, Time } from "#components/ui";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 
 export const metadata: Metadata = { title: "Overview" };
 

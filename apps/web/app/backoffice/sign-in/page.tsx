@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { EMAIL_MAX_LENGTH } from "@gatehouse/contract";
 import { AuthError } from "next-auth";
-import { signIn } from "../../../auth";
-import { currentStaff } from "../../../lib/server/staff";
-import { safeNextPath } from "../../../lib/server/sign-in-url";
+import { signIn } from "#auth";
+import { currentStaff } from "#lib/server/staff";
+import { safeNextPath } from "#lib/server/sign-in-url";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_BYTES } from "@gatehouse/contract";
-import { TextField } from "../../../components/form";
+import { TextField } from "#components/form";
 import type { SignInState } from "./page";
 
 function SubmitButton() {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { liveTenantSummary } from "@gatehouse/api";
-import { routeParam } from "../../../lib/route-params";
+import { pagesApi } from "@gatehouse/api/pages-handoff";
+import { routeParam } from "#lib/route-params";
 import { DemoApp } from "./demo-app";
 import styles from "./demo.module.css";
 
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: { absolute: "Gatehouse demo product" 
  * that the tenant exists (404 "no such tenant" up front).
  */
 export default async function DemoPage({ params }: { params: Promise<{ tenantKey: string }> }) {
-  const tenant = await liveTenantSummary(routeParam((await params).tenantKey)?.toLowerCase() ?? "");
+  const tenant = await pagesApi().liveTenantSummary(routeParam((await params).tenantKey)?.toLowerCase() ?? "");
   if (!tenant) notFound();
   return (
     <main className={styles.page}>

@@ -37,7 +37,7 @@ export function encodeCreatedCursor(key: CreatedKey): string {
 }
 
 /** The decoded key, or 400 validation/Invalid on the `cursor` field. */
-export function decodeCreatedCursor(cursor: string): CreatedKey {
+function decodeCreatedCursor(cursor: string): CreatedKey {
   const value = decode(cursor);
   if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
     const createdAt = new Date(value[0]);

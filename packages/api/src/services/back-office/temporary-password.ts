@@ -6,7 +6,7 @@ import { passwordProblem } from "../../policy/password-policy";
  * alphabet without look-alikes (no 0/O, 1/l/I), about 115 bits; shown once, stored only hashed.
  */
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-export const TEMPORARY_PASSWORD_LENGTH = 20;
+const TEMPORARY_PASSWORD_LENGTH = 20;
 
 export function generateTemporaryPassword(identity: { userId?: string | null; email?: string | null } = {}): string {
   for (;;) {

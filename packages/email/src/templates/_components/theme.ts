@@ -4,7 +4,7 @@ import type { CSSProperties } from "react";
  * System fonts only: nothing is downloaded when a mail is opened.
  * Korean faces are listed so Hangul renders with a matching weight everywhere.
  */
-export const fontFamily =
+const fontFamily =
   '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", sans-serif';
 
 export const monoFontFamily =

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { ChangeOwnPasswordForm } from "../../../../components/staff-forms";
-import { Card, DefinitionList, PageHeader } from "../../../../components/ui";
-import { requireStaff } from "../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../lib/server/time-zone";
+import { ChangeOwnPasswordForm } from "#components/staff-forms";
+import { Card, DefinitionList, PageHeader } from "#components/ui";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 import { signOutAction } from "../../actions";
 
 export const metadata: Metadata = { title: "Account" };

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import { AUDIT_ACTION_FILTER_MAX_LENGTH, auditActions, isAuditAction } from "@gatehouse/contract";
 import Link from "next/link";
-import { AuditTable } from "../../../../components/audit-table";
-import { EmptyState, PageHeader, Pagination } from "../../../../components/ui";
-import { auditActionLabels } from "../../../../lib/audit-actions";
-import { readPageState } from "../../../../lib/pagination";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../lib/server/time-zone";
-import { isTenantKey } from "../../../../lib/validation";
+import { AuditTable } from "#components/audit-table";
+import { EmptyState, PageHeader, Pagination } from "#components/ui";
+import { auditActionLabels } from "#lib/audit-actions";
+import { readPageState } from "#lib/pagination";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
+import { isTenantKey } from "#lib/validation";
 
 export const metadata: Metadata = { title: "Audit log" };
 

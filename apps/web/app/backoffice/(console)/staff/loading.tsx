@@ -1,3 +1,3 @@
-import { PageLoading } from "../../../../components/page-loading";
+import { PageLoading } from "#components/page-loading";
 
 export default PageLoading;

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { CreateStaffForm, StaffRowActions } from "../../../../components/staff-forms";
-import { Badge, Card, DataTable, Notice, PageHeader, Time } from "../../../../components/ui";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../lib/server/time-zone";
+import { CreateStaffForm, StaffRowActions } from "#components/staff-forms";
+import { Badge, Card, DataTable, Notice, PageHeader, Time } from "#components/ui";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 
 export const metadata: Metadata = { title: "Staff" };
 

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { SEARCH_QUERY_MAX_LENGTH } from "@gatehouse/contract";
 import Link from "next/link";
-import { Badge, DataTable, EmptyState, NewTenantLink, PageHeader, Pagination, SearchForm, Time } from "../../../../components/ui";
-import { readPageState } from "../../../../lib/pagination";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../lib/server/time-zone";
+import { Badge, DataTable, EmptyState, NewTenantLink, PageHeader, Pagination, SearchForm, Time } from "#components/ui";
+import { readPageState } from "#lib/pagination";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 
 export const metadata: Metadata = { title: "Tenants" };
 

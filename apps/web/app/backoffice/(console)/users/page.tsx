@@ -2,11 +2,11 @@ import type { Metadata } from "next";
 import { SEARCH_QUERY_MAX_LENGTH } from "@gatehouse/contract";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { EmptyState, PageHeader, Pagination, SearchForm } from "../../../../components/ui";
-import { readPageState } from "../../../../lib/pagination";
-import { loadFromApi } from "../../../../lib/server/api";
-import { requireStaff } from "../../../../lib/server/staff";
-import { isTenantKey } from "../../../../lib/validation";
+import { EmptyState, PageHeader, Pagination, SearchForm } from "#components/ui";
+import { readPageState } from "#lib/pagination";
+import { loadFromApi } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { isTenantKey } from "#lib/validation";
 
 export const metadata: Metadata = { title: "Users" };
 

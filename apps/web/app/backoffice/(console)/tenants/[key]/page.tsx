@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { TenantDangerZone } from "../../../../../components/tenant-actions";
-import { TenantForm } from "../../../../../components/tenant-form";
-import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "../../../../../components/ui";
-import { loadTenant } from "../../../../../lib/server/api";
-import { requireStaff } from "../../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../../lib/server/time-zone";
+import { TenantDangerZone } from "#components/tenant-actions";
+import { TenantForm } from "#components/tenant-form";
+import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "#components/ui";
+import { loadTenant } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 
 type Params = Promise<{ key: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;

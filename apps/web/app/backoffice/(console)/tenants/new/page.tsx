@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { TenantForm } from "../../../../../components/tenant-form";
-import { Notice, PageHeader } from "../../../../../components/ui";
-import { requireStaff } from "../../../../../lib/server/staff";
+import { TenantForm } from "#components/tenant-form";
+import { Notice, PageHeader } from "#components/ui";
+import { requireStaff } from "#lib/server/staff";
 
 export const metadata: Metadata = { title: "New tenant" };
 

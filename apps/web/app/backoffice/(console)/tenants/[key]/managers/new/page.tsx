@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { IssueManagerForm } from "../../../../../../../components/issue-manager-form";
-import { Notice, PageHeader } from "../../../../../../../components/ui";
-import { loadTenant } from "../../../../../../../lib/server/api";
-import { requireStaff } from "../../../../../../../lib/server/staff";
+import { IssueManagerForm } from "#components/issue-manager-form";
+import { Notice, PageHeader } from "#components/ui";
+import { loadTenant } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
 
 type Params = Promise<{ key: string }>;
 

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import { UserActions } from "../../../../../../../components/user-actions";
-import { Badge, Card, DataTable, DefinitionList, EmptyState, IpAddress, Notice, PageHeader, Section, Time } from "../../../../../../../components/ui";
-import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "../../../../../../../components/user-status";
-import { loadUser } from "../../../../../../../lib/server/api";
-import { requireStaff } from "../../../../../../../lib/server/staff";
-import { staffTimeZone } from "../../../../../../../lib/server/time-zone";
+import { UserActions } from "#components/user-actions";
+import { Badge, Card, DataTable, DefinitionList, EmptyState, IpAddress, Notice, PageHeader, Section, Time } from "#components/ui";
+import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "#components/user-status";
+import { loadUser } from "#lib/server/api";
+import { requireStaff } from "#lib/server/staff";
+import { staffTimeZone } from "#lib/server/time-zone";
 
 type Params = Promise<{ key: string; userId: string }>;
 
