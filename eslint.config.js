@@ -53,12 +53,34 @@ export default tseslint.config(
       ecmaVersion: 2023,
       sourceType: "module",
       globals: {
-        process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", URLSearchParams: "readonly",
-        setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly",
-        setImmediate: "readonly", fetch: "readonly", Headers: "readonly", Request: "readonly", Response: "readonly",
-        structuredClone: "readonly", globalThis: "readonly", window: "readonly", document: "readonly", navigator: "readonly",
-        localStorage: "readonly", sessionStorage: "readonly", crypto: "readonly", TextEncoder: "readonly", TextDecoder: "readonly",
-        AbortController: "readonly", BroadcastChannel: "readonly", queueMicrotask: "readonly", NodeJS: "readonly",
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        URLSearchParams: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        setImmediate: "readonly",
+        fetch: "readonly",
+        Headers: "readonly",
+        Request: "readonly",
+        Response: "readonly",
+        structuredClone: "readonly",
+        globalThis: "readonly",
+        window: "readonly",
+        document: "readonly",
+        navigator: "readonly",
+        localStorage: "readonly",
+        sessionStorage: "readonly",
+        crypto: "readonly",
+        TextEncoder: "readonly",
+        TextDecoder: "readonly",
+        AbortController: "readonly",
+        BroadcastChannel: "readonly",
+        queueMicrotask: "readonly",
+        NodeJS: "readonly",
       },
     },
     rules: {
@@ -88,7 +110,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read settings from @gatehouse/api's config (packages/api/src/config.ts), not process.env." },
+        {
+          object: "process",
+          property: "env",
+          message: "Read settings from @gatehouse/api's config (packages/api/src/config.ts), not process.env.",
+        },
       ],
       "no-restricted-syntax": [
         "error",
@@ -111,8 +137,11 @@ export default tseslint.config(
       "apps/web/next.config.ts", // build-time config: APP_URL's host for allowed dev origins
       "apps/web/proxy.ts", // Next runs the proxy in its own bundle, apart from the API's config: APP_URL and NODE_ENV for the CSP
       "apps/web/server/**", // the front server's entry and the dev defaults it fills into the environment
-      "apps/web/scripts/**", "packages/*/scripts/**", // build scripts
-      "**/test/**", "**/vitest.config.ts", "tooling/testing/**", // tests and test tooling set up their own environment
+      "apps/web/scripts/**",
+      "packages/*/scripts/**", // build scripts
+      "**/test/**",
+      "**/vitest.config.ts",
+      "tooling/testing/**", // tests and test tooling set up their own environment
       "bench/**", // the benchmark drives servers through their environment
     ],
     rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" },
@@ -157,7 +186,9 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "@gatehouse/api", importNames: ["getRedis"], message: "Redis is reached only by the API's services and policies." }],
+          paths: [
+            { name: "@gatehouse/api", importNames: ["getRedis"], message: "Redis is reached only by the API's services and policies." },
+          ],
           patterns: [
             ...dataLayer.map(({ regex, message }) => ({ regex, message, allowTypeImports: true })),
             { regex: "^@gatehouse/api/testing", message: "The test kit is for tests only." },
@@ -173,7 +204,14 @@ export default tseslint.config(
     // a second copy of it in the process (its own config, pools and caches): Next's code takes the
     // front server's API from @gatehouse/api/pages-handoff (types may be imported). The data-layer
     // fence above applies here too (this block restates it: a later block replaces the rule).
-    files: ["apps/web/app/**", "apps/web/components/**", "apps/web/lib/**", "apps/web/auth.ts", "apps/web/auth-handlers.ts", "apps/web/proxy.ts"],
+    files: [
+      "apps/web/app/**",
+      "apps/web/components/**",
+      "apps/web/lib/**",
+      "apps/web/auth.ts",
+      "apps/web/auth-handlers.ts",
+      "apps/web/proxy.ts",
+    ],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -39,6 +39,10 @@ export function buildIfNeeded(): void {
   }
   log(`building (${reason}): pnpm build`);
   const started = Date.now();
-  execFileSync("pnpm", ["build"], { cwd: repoRoot, stdio: ["ignore", process.stderr, process.stderr], env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" } });
+  execFileSync("pnpm", ["build"], {
+    cwd: repoRoot,
+    stdio: ["ignore", process.stderr, process.stderr],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" },
+  });
   log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

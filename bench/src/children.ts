@@ -8,7 +8,6 @@ import path from "node:path";
 import { benchDir } from "./config";
 import { children } from "./lib/lifecycle";
 
-
 export interface LoadResult {
   requestsPerSecond: number;
   requestsTotal: number;
@@ -39,7 +38,10 @@ function specFile(spec: unknown): string {
 }
 
 export async function runChild<T>(script: string, spec: unknown): Promise<T> {
-  const child = spawn(process.execPath, [path.join(benchDir, "src", script), specFile(spec)], { cwd: benchDir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(benchDir, "src", script), specFile(spec)], {
+    cwd: benchDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   let stdout = "";
   let stderr = "";

@@ -24,7 +24,9 @@ export const knobs = {
   durationSeconds: intEnv("BENCH_DURATION", 10),
   runs: intEnv("BENCH_RUNS", 3),
   connections: intEnv("BENCH_CONNECTIONS", 32),
-  scenarios: (process.env.BENCH_SCENARIOS?.split(",").map((s) => s.trim()).filter(Boolean) ?? [...ALL_SCENARIOS]) as ScenarioName[],
+  scenarios: (process.env.BENCH_SCENARIOS?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean) ?? [...ALL_SCENARIOS]) as ScenarioName[],
   build: (process.env.BENCH_BUILD ?? "auto") as "auto" | "always" | "never",
   profile: process.env.BENCH_PROFILE === "1",
   bcryptCost: process.env.BCRYPT_COST ?? "12",
@@ -33,9 +35,14 @@ export const knobs = {
   pgQuietMs: intEnv("BENCH_PG_QUIET_MS", 10_500),
   signInLoadPerSecond: 2,
 };
-for (const s of knobs.scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (one of ${ALL_SCENARIOS.join(", ")})`);
+for (const s of knobs.scenarios)
+  if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (one of ${ALL_SCENARIOS.join(", ")})`);
 export const official =
-  knobs.durationSeconds === 10 && knobs.runs === 3 && knobs.connections === 32 && knobs.scenarios.length === ALL_SCENARIOS.length && !knobs.profile;
+  knobs.durationSeconds === 10 &&
+  knobs.runs === 3 &&
+  knobs.connections === 32 &&
+  knobs.scenarios.length === ALL_SCENARIOS.length &&
+  !knobs.profile;
 
 export const PASSWORD = "Bench-password-for-load-1";
 export const TENANT_KEY = "bench";

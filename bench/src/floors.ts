@@ -31,7 +31,14 @@ const percentile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
 
-export async function measureFloors(options: { cost: number; hash: string; password: string; redisUrl: string; databaseUrl: string; hashWorkers?: string }): Promise<Floors> {
+export async function measureFloors(options: {
+  cost: number;
+  hash: string;
+  password: string;
+  redisUrl: string;
+  databaseUrl: string;
+  hashWorkers?: string;
+}): Promise<Floors> {
   // bcrypt: one compare at the configured cost (bcryptjs, as the server's workers run it).
   bcrypt.compareSync(options.password, options.hash); // warm-up
   const samples: number[] = [];
@@ -51,7 +58,15 @@ export async function measureFloors(options: { cost: number; hash: string; passw
 
   // JWT: EdDSA verification with jose, as the session check does (and the bare signature check).
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const token = await new SignJWT({ tid: randomUUID(), tkey: "bench", sid: randomUUID(), role: "member", src: "self_signup", ev: true, pcr: false })
+  const token = await new SignJWT({
+    tid: randomUUID(),
+    tkey: "bench",
+    sid: randomUUID(),
+    role: "member",
+    src: "self_signup",
+    ev: true,
+    pcr: false,
+  })
     .setProtectedHeader({ alg: "EdDSA", kid: "bench", typ: "JWT" })
     .setIssuer("http://127.0.0.1")
     .setAudience("gatehouse")

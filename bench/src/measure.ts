@@ -34,7 +34,12 @@ const median = (values: number[]) => {
   return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-export async function runScenario(def: ScenarioDef, server: StartedServer, seedData: Seed, db: { url: string; adminUrl: string; name: string }): Promise<ScenarioResult> {
+export async function runScenario(
+  def: ScenarioDef,
+  server: StartedServer,
+  seedData: Seed,
+  db: { url: string; adminUrl: string; name: string },
+): Promise<ScenarioResult> {
   const C = knobs.connections;
   const redisUrl = server.env.REDIS_URL!;
   log(`scenario ${def.name}: ${def.title}`);
@@ -57,13 +62,17 @@ export async function runScenario(def: ScenarioDef, server: StartedServer, seedD
       offset,
       data: loadData(def, seedData, { refresh: seedData.refreshProbeSet }),
     };
-    const { result, redis: count } = await countServerRedisCommands(redisUrl, server.pid, () => runChild<LoadResult>("load.mjs", probeSpec));
+    const { result, redis: count } = await countServerRedisCommands(redisUrl, server.pid, () =>
+      runChild<LoadResult>("load.mjs", probeSpec),
+    );
     await waitForIdle(server.pid);
     offset += result.requestsSent;
     allRequests += result.requestsSent;
     sumCodes(statusCodes, result.statusCodes);
     redis = { ...count, requests: result.requestsTotal, perRequest: count.total / Math.max(1, result.requestsTotal) };
-    log(`  probe: ${result.requestsTotal} requests, ${count.total} Redis commands on ${count.connections.length} server connection(s) ${JSON.stringify(count.byCommand)}`);
+    log(
+      `  probe: ${result.requestsTotal} requests, ${count.total} Redis commands on ${count.connections.length} server connection(s) ${JSON.stringify(count.byCommand)}`,
+    );
   }
 
   // 2. The timed runs.
@@ -137,11 +146,14 @@ export async function runScenario(def: ScenarioDef, server: StartedServer, seedD
         benchPct: (100 * selfMs) / machineTotal,
         postgresPct: (100 * postgresMs) / machineTotal,
         redisPct: (100 * redisMs) / machineTotal,
-        otherPct: (100 * (machine1.busy - machine0.busy - serverDuring - result.loaderCpuMs - selfMs - postgresMs - redisMs)) / machineTotal,
+        otherPct:
+          (100 * (machine1.busy - machine0.busy - serverDuring - result.loaderCpuMs - selfMs - postgresMs - redisMs)) / machineTotal,
       },
       ...(tick ? { signInLoad: tick } : {}),
     });
-    const codes = Object.entries(result.statusCodes).map(([c, n]) => `${c}×${n}`).join(" ");
+    const codes = Object.entries(result.statusCodes)
+      .map(([c, n]) => `${c}×${n}`)
+      .join(" ");
     log(
       `  run ${r + 1}/${knobs.runs}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
         `${((cpu2 - cpu0) / Math.max(1, sent)).toFixed(3)} CPU ms/req, [${codes}]${result.errors ? ` errors ${result.errors}` : ""}${result.timeouts ? ` timeouts ${result.timeouts}` : ""}` +
@@ -155,7 +167,10 @@ export async function runScenario(def: ScenarioDef, server: StartedServer, seedD
   const pg: PgDelta = pgDelta(pgStart, await pgAfter(db.url, db.adminUrl, db.name));
   const perRequest = (n: number) => n / Math.max(1, allRequests);
   const tables = Object.fromEntries(
-    Object.entries(pg.tables).map(([name, t]) => [name, { seqScan: perRequest(t.seqScan), idxScan: perRequest(t.idxScan), inserted: perRequest(t.inserted), updated: perRequest(t.updated) }]),
+    Object.entries(pg.tables).map(([name, t]) => [
+      name,
+      { seqScan: perRequest(t.seqScan), idxScan: perRequest(t.idxScan), inserted: perRequest(t.inserted), updated: perRequest(t.updated) },
+    ]),
   );
   return {
     name: def.name,
@@ -178,7 +193,13 @@ export async function runScenario(def: ScenarioDef, server: StartedServer, seedD
     counters: {
       requests: allRequests,
       postgres: { transactionsPerRequest: perRequest(pg.transactions), tuplesFetchedPerRequest: perRequest(pg.tuplesFetched), tables },
-      redis: redis ? { commandsPerRequest: redis.perRequest, byCommand: Object.fromEntries(Object.entries(redis.byCommand).map(([c, n]) => [c, n / redis!.requests])), probeRequests: redis.requests } : undefined,
+      redis: redis
+        ? {
+            commandsPerRequest: redis.perRequest,
+            byCommand: Object.fromEntries(Object.entries(redis.byCommand).map(([c, n]) => [c, n / redis!.requests])),
+            probeRequests: redis.requests,
+          }
+        : undefined,
     },
   };
 }

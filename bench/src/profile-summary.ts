@@ -51,7 +51,11 @@ function packageOf(url: string, functionName: string): string {
   return path.basename(url);
 }
 
-const short = (url: string) => url.replace(/^file:\/\//, "").replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^.*\/apps\/web\//, "apps/web/");
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, "")
+    .replace(/.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "")
+    .replace(/^.*\/apps\/web\//, "apps/web/");
 
 for (const file of files) {
   const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
@@ -80,11 +84,17 @@ for (const file of files) {
   const busy = total - idle;
   console.log(`\n${path.basename(file)}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (not idle)\n`);
   console.log("self time by package (% of busy):");
-  for (const [pkg, us] of [...byPackage].filter(([p]) => p !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+  for (const [pkg, us] of [...byPackage]
+    .filter(([p]) => p !== "(idle)")
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)) {
     console.log(`  ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${pkg}`);
   }
   console.log(`\ntop ${top} functions by self time (% of busy):`);
-  for (const [fn, us] of [...byFunction].filter(([k]) => k !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  for (const [fn, us] of [...byFunction]
+    .filter(([k]) => k !== "(idle)")
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)) {
     console.log(`  ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${fn}`);
   }
 }

@@ -92,7 +92,12 @@ export function evaluateTargets(result: BenchResult): Target[] {
   const targets: Target[] = [];
   const me = s("me");
   if (me) {
-    targets.push({ name: "me throughput", target: "≥ 2,100 req/s at 32 connections", actual: `${f(me.median.requestsPerSecond)} req/s`, pass: me.median.requestsPerSecond >= 2100 });
+    targets.push({
+      name: "me throughput",
+      target: "≥ 2,100 req/s at 32 connections",
+      actual: `${f(me.median.requestsPerSecond)} req/s`,
+      pass: me.median.requestsPerSecond >= 2100,
+    });
     targets.push({ name: "me p99", target: "≤ 40 ms", actual: `${f(me.median.p99Ms)} ms`, pass: me.median.p99Ms <= 40 });
   }
   const loaded = s("meUnderSignIn");
@@ -121,7 +126,9 @@ export function evaluateTargets(result: BenchResult): Target[] {
     targets.push({
       name: `${sc.name}: one Redis round trip per limit check`,
       target: `≤ ${sc.limitChecks.length + writes} command(s) for ${sc.limitChecks.length} check(s)${writes ? ` + ${writes} write(s)` : ""}`,
-      actual: `${f(redis.commandsPerRequest, 2)} commands/request (${Object.entries(redis.byCommand).map(([c, n]) => `${c} ${f(n, 2)}`).join(", ")})`,
+      actual: `${f(redis.commandsPerRequest, 2)} commands/request (${Object.entries(redis.byCommand)
+        .map(([c, n]) => `${c} ${f(n, 2)}`)
+        .join(", ")})`,
       pass: redis.commandsPerRequest <= sc.limitChecks.length + writes + 0.01,
     });
   }
@@ -192,7 +199,13 @@ function countersSection(result: BenchResult): string {
     const pg = s.counters.postgres;
     const redis = s.counters.redis;
     const redisText = redis
-      ? `${f(redis.commandsPerRequest, 2)} Redis command(s)${Object.keys(redis.byCommand).length ? ` (${Object.entries(redis.byCommand).map(([c, n]) => `${c} ${f(n, 2)}`).join(", ")})` : ""}`
+      ? `${f(redis.commandsPerRequest, 2)} Redis command(s)${
+          Object.keys(redis.byCommand).length
+            ? ` (${Object.entries(redis.byCommand)
+                .map(([c, n]) => `${c} ${f(n, 2)}`)
+                .join(", ")})`
+            : ""
+        }`
       : "Redis: as for me";
     const what = s.sessionCheck
       ? s.name === "me" || s.name === "meUnderSignIn"
@@ -202,20 +215,27 @@ function countersSection(result: BenchResult): string {
     const tables = Object.entries(pg.tables)
       .map(([name, t]) => `${name} ${f(t.idxScan, 2)}/${f(t.seqScan, 2)}/${f(t.inserted, 2)}/${f(t.updated, 2)}`)
       .join("; ");
-    lines.push(`| ${s.name} | ${what}${s.limitChecks.length ? `; limit checks: ${s.limitChecks.join(", ")}` : ""}${s.redisWrites?.length ? `; other Redis writes: ${s.redisWrites.join(", ")}` : ""}${s.note ? ` (${s.note})` : ""} | ${tables || "–"} |`);
+    lines.push(
+      `| ${s.name} | ${what}${s.limitChecks.length ? `; limit checks: ${s.limitChecks.join(", ")}` : ""}${s.redisWrites?.length ? `; other Redis writes: ${s.redisWrites.join(", ")}` : ""}${s.note ? ` (${s.note})` : ""} | ${tables || "–"} |`,
+    );
   }
   return lines.join("\n");
 }
 
 function runsSection(result: BenchResult): string {
-  const lines = ["| scenario | run | req/s | p50 | p99 | max ms | CPU ms/req | cores used %: server / load / sink / Postgres / Redis / other | statuses | extra |", "|---|---:|---:|---:|---:|---:|---:|---|---|---|"];
+  const lines = [
+    "| scenario | run | req/s | p50 | p99 | max ms | CPU ms/req | cores used %: server / load / sink / Postgres / Redis / other | statuses | extra |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+  ];
   for (const s of result.scenarios) {
     s.runs.forEach((r, i) => {
       const extra = [
         r.errors ? `${r.errors} errors` : "",
         r.timeouts ? `${r.timeouts} timeouts` : "",
         r.brokenChains ? `${r.brokenChains} broken refresh chains` : "",
-        r.signInLoad ? `signIn load: ${r.signInLoad.sent} sent, p50 ${f(r.signInLoad.latency.p50)} / p99 ${f(r.signInLoad.latency.p99)} ms, ${codes(r.signInLoad.statusCodes)}` : "",
+        r.signInLoad
+          ? `signIn load: ${r.signInLoad.sent} sent, p50 ${f(r.signInLoad.latency.p50)} / p99 ${f(r.signInLoad.latency.p99)} ms, ${codes(r.signInLoad.statusCodes)}`
+          : "",
       ]
         .filter(Boolean)
         .join("; ");
@@ -246,7 +266,9 @@ function header(result: BenchResult): string {
       : []),
     `Run ${result.date} on ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; commit ${result.git.commit.slice(0, 12)}${result.git.dirty ? " (with uncommitted changes)" : ""}.`,
     `${st.connections} connections, ${st.durationSeconds} s × ${st.runs} runs per scenario (medians), bcrypt cost ${st.bcryptCost}, hashing pool ${st.hashWorkers}; ` +
-      `server: \`${st.server}\`; bench limits: ${Object.entries(st.env).map(([k, v]) => `${k}=${v}`).join(", ")}.` +
+      `server: \`${st.server}\`; bench limits: ${Object.entries(st.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}.` +
       `${st.profiled ? " **Profiled run (--cpu-prof): slower than normal.**" : ""}${result.official ? "" : " **Not the default settings.**"}`,
   ].join("\n");
 }

@@ -175,7 +175,17 @@ async function main(): Promise<void> {
       hashWorkers: floors.hashingPool.size,
       server: "node --enable-source-maps apps/web/dist/server.mjs (NODE_ENV=production)",
       env: Object.fromEntries(
-        ["RATE_LIMIT_SCALE", "OTP_FAILURES_PER_HOUR", "OTP_RESEND_COOLDOWN_SECONDS", "CODE_MAILS_PER_ADDRESS_PER_HOUR", "BCRYPT_COST", "LOG_LEVEL", "HASH_WORKERS"].filter((k) => env[k]).map((k) => [k, env[k]!]),
+        [
+          "RATE_LIMIT_SCALE",
+          "OTP_FAILURES_PER_HOUR",
+          "OTP_RESEND_COOLDOWN_SECONDS",
+          "CODE_MAILS_PER_ADDRESS_PER_HOUR",
+          "BCRYPT_COST",
+          "LOG_LEVEL",
+          "HASH_WORKERS",
+        ]
+          .filter((k) => env[k])
+          .map((k) => [k, env[k]!]),
       ),
       signInLoadPerSecond: knobs.signInLoadPerSecond,
       profiled: knobs.profile,

@@ -18,7 +18,15 @@ export interface ScenarioDef {
 }
 
 export const SCENARIOS: Record<ScenarioName, ScenarioDef> = {
-  me: { name: "me", title: "clientAuth.me (session check)", load: "me", expectedStatus: 200, probeAmount: 300, limitChecks: [], sessionCheck: true },
+  me: {
+    name: "me",
+    title: "clientAuth.me (session check)",
+    load: "me",
+    expectedStatus: 200,
+    probeAmount: 300,
+    limitChecks: [],
+    sessionCheck: true,
+  },
   signIn: {
     name: "signIn",
     title: "clientAuth.signIn (correct password)",

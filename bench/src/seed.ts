@@ -41,7 +41,14 @@ async function bulkSessions(users: User[], tenant: { id: string; key: string }, 
   const rows = users.map((user) => ({ user, ...newSessionRecord(user, tenant, client, now) }));
   await prisma.session.createMany({ data: rows.map((r) => r.data) });
   const families = rows.map((r) => r.data.tokenFamily);
-  const ids = new Map((await prisma.session.findMany({ where: { tenantId: tenant.id, tokenFamily: { in: families } }, select: { id: true, tokenFamily: true } })).map((r) => [r.tokenFamily, r.id]));
+  const ids = new Map(
+    (
+      await prisma.session.findMany({
+        where: { tenantId: tenant.id, tokenFamily: { in: families } },
+        select: { id: true, tokenFamily: true },
+      })
+    ).map((r) => [r.tokenFamily, r.id]),
+  );
   return Promise.all(
     rows.map(async ({ user, data, refreshToken }) => ({
       ...(await issueAccessToken({ user, tenant, sessionId: ids.get(data.tokenFamily)! })),
@@ -97,7 +104,9 @@ export async function seed(cost: number): Promise<Seed> {
   // statement, rows as openSession writes them, each with an access token from issueAccessToken.
   const sendSessions = await bulkSessions(sendUsers, t, client);
   const verifySessions = await pool(verifyUsers, P, sessionFor);
-  log(`seeded ${users.length} users and ${meSessions.length + refreshProbe.length + refreshSets.flat().length + sendSessions.length + verifySessions.length} sessions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${users.length} users and ${meSessions.length + refreshProbe.length + refreshSets.flat().length + sendSessions.length + verifySessions.length} sessions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return {
     tenantId: tenant.id,
     passwordHash,

@@ -41,4 +41,6 @@ while (n < total) {
 await Promise.all(inFlight);
 latencies.sort((a, b) => a - b);
 const pick = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : null);
-process.stdout.write(`${JSON.stringify({ sent: n, statusCodes, errors, latency: { p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? null } })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ sent: n, statusCodes, errors, latency: { p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? null } })}\n`,
+);

@@ -18,5 +18,9 @@ export async function startSmtpSink(): Promise<{ url: string; accepted: () => nu
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { url: `smtp://127.0.0.1:${port}`, accepted: () => accepted, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted: () => accepted,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -25,10 +25,19 @@ function Target({ target, tenantKey }: { target: string | null; tenantKey: strin
   const name = colon > 0 ? target.slice(colon + 1) : target;
   switch (kind) {
     case "user":
-      if (uuidPattern.test(name)) return <span>Deleted user <span className="muted small">(id {name.slice(0, 8)}…)</span></span>;
+      if (uuidPattern.test(name))
+        return (
+          <span>
+            Deleted user <span className="muted small">(id {name.slice(0, 8)}…)</span>
+          </span>
+        );
       return (
         <Annotated note="User">
-          {tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(tenantKey)}/users/${encodeURIComponent(name)}`}>{name}</Link> : <span>{name}</span>}
+          {tenantKey ? (
+            <Link href={`/backoffice/tenants/${encodeURIComponent(tenantKey)}/users/${encodeURIComponent(name)}`}>{name}</Link>
+          ) : (
+            <span>{name}</span>
+          )}
         </Annotated>
       );
     case "tenant":
@@ -60,8 +69,23 @@ function Target({ target, tenantKey }: { target: string | null; tenantKey: strin
   }
 }
 
-const dangerActions = new Set(["tenant.deleted", "user.deleted", "user.suspended", "user.signInFailed", "staff.signInFailed", "staff.passwordChangeFailed", "session.reuseDetected"]);
-const successActions = new Set(["tenant.created", "tenant.restored", "manager.issued", "user.signedUp", "user.unsuspended", "staff.created"]);
+const dangerActions = new Set([
+  "tenant.deleted",
+  "user.deleted",
+  "user.suspended",
+  "user.signInFailed",
+  "staff.signInFailed",
+  "staff.passwordChangeFailed",
+  "session.reuseDetected",
+]);
+const successActions = new Set([
+  "tenant.created",
+  "tenant.restored",
+  "manager.issued",
+  "user.signedUp",
+  "user.unsuspended",
+  "staff.created",
+]);
 const actionTone = (action: string) => (dangerActions.has(action) ? "danger" : successActions.has(action) ? "success" : "neutral");
 
 export function AuditTable({ events, timeZone, caption }: { events: AuditEventView[]; timeZone: string; caption: string }) {
@@ -85,7 +109,11 @@ export function AuditTable({ events, timeZone, caption }: { events: AuditEventVi
             <Target target={event.target} tenantKey={event.tenantKey} />
           </td>
           <td data-label="Tenant">
-            {event.tenantKey ? <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link> : <span className="muted">—</span>}
+            {event.tenantKey ? (
+              <Link href={`/backoffice/tenants/${encodeURIComponent(event.tenantKey)}`}>{event.tenantKey}</Link>
+            ) : (
+              <span className="muted">—</span>
+            )}
           </td>
           <td data-label="IP">
             <IpAddress ip={event.ip} />

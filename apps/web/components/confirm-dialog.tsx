@@ -19,7 +19,17 @@ interface ConfirmDialogProps {
  * A confirmation in the browser's modal <dialog>: focus moves into it and is trapped there, Escape
  * cancels, and focus returns to the button that opened it. The safe choice (Cancel) is focused first.
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, tone = "danger", pending, error, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  tone = "danger",
+  pending,
+  error,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();

@@ -49,7 +49,9 @@ export function DomainChips({ domains, onChange, error, draft, onDraftChange: se
   function remove(domain: string) {
     const next = domains.filter((d) => d !== domain);
     onChange(next);
-    setAnnouncement(`Removed ${domain}. ${next.length === 0 ? "The list is empty: any domain is accepted." : `${next.length} in the list.`}`);
+    setAnnouncement(
+      `Removed ${domain}. ${next.length === 0 ? "The list is empty: any domain is accepted." : `${next.length} in the list.`}`,
+    );
     inputRef.current?.focus();
   }
 

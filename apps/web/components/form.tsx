@@ -119,7 +119,17 @@ export function FormError({ message }: { message: string | null }) {
   );
 }
 
-export function SubmitButton({ pending, children, pendingLabel, variant = "primary" }: { pending: boolean; children: ReactNode; pendingLabel?: string; variant?: "primary" | "danger" }) {
+export function SubmitButton({
+  pending,
+  children,
+  pendingLabel,
+  variant = "primary",
+}: {
+  pending: boolean;
+  children: ReactNode;
+  pendingLabel?: string;
+  variant?: "primary" | "danger";
+}) {
   return (
     <button type="submit" className={`btn btn-${variant}`} disabled={pending} aria-disabled={pending}>
       {pending ? (pendingLabel ?? "Saving…") : children}

@@ -130,7 +130,11 @@ export function IssueManagerForm({ tenantKey, tenantName }: { tenantKey: string;
               maxLength={EMAIL_MAX_LENGTH}
               autoComplete="off"
             />
-            <CheckboxField label="Put the temporary password in the email" checked={includePassword} onChange={(checked) => set("includePassword", checked)} />
+            <CheckboxField
+              label="Put the temporary password in the email"
+              checked={includePassword}
+              onChange={(checked) => set("includePassword", checked)}
+            />
             <p className="field-hint">
               Email is not a secure channel. Leave this off to hand the password over another way; it is shown to you once either way.
             </p>

@@ -29,20 +29,31 @@ export function SecretReveal({ label, secret, who }: { label: string; secret: st
         {label}
       </h2>
       <div className="alert alert-warning" role="note">
-        <strong>This password will not be shown again.</strong> Copy it now and give it to {who} over a secure channel. They must
-        change it when they first sign in.
+        <strong>This password will not be shown again.</strong> Copy it now and give it to {who} over a secure channel. They must change it
+        when they first sign in.
       </div>
       <div className="secret-row">
         <label htmlFor={id} className="visually-hidden">
           Temporary password
         </label>
-        <input id={id} className="secret-value" readOnly value={secret} onFocus={(event) => event.target.select()} data-testid="temporary-password" />
+        <input
+          id={id}
+          className="secret-value"
+          readOnly
+          value={secret}
+          onFocus={(event) => event.target.select()}
+          data-testid="temporary-password"
+        />
         <button type="button" className="btn btn-primary" onClick={() => void copy()}>
           {status === "copied" ? "Copied" : "Copy password"}
         </button>
       </div>
       <p className="field-hint" aria-live="polite">
-        {status === "copied" ? "Copied to the clipboard." : status === "failed" ? "Copying is blocked in this browser: the password is selected, press Ctrl+C (⌘C on a Mac)." : ""}
+        {status === "copied"
+          ? "Copied to the clipboard."
+          : status === "failed"
+            ? "Copying is blocked in this browser: the password is selected, press Ctrl+C (⌘C on a Mac)."
+            : ""}
       </p>
     </section>
   );

@@ -28,7 +28,10 @@ export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }
   const router = useRouter();
   const [role, setRole] = useState<Role>("viewer");
   const [created, setCreated] = useState<string | null>(null);
-  const { values, field, reset, formError, fieldErrors, showError, showFieldErrors, clearErrors } = useFormFields({ email: "", password: "" });
+  const { values, field, reset, formError, fieldErrors, showError, showFieldErrors, clearErrors } = useFormFields({
+    email: "",
+    password: "",
+  });
   const create = useMutation(trpc.backOffice.staff.create.mutationOptions());
 
   function checkFields(): Record<string, string> {
@@ -38,7 +41,8 @@ export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }
     else if (existingEmails.includes(email.value)) errors.email = messageForAppCode("staff/EmailDuplicated");
     const passwordError = passwordLengthProblem(values.password);
     if (passwordError) errors.password = passwordError;
-    else if (email.ok && passwordEqualsIdentity(values.password, { email: email.value }) === "email") errors.password = "The password must not be the email address.";
+    else if (email.ok && passwordEqualsIdentity(values.password, { email: email.value }) === "email")
+      errors.password = "The password must not be the email address.";
     return errors;
   }
 
@@ -53,7 +57,9 @@ export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }
     }
     try {
       const staff = await create.mutateAsync({ ...values, role });
-      setCreated(`${staff.email} was added as ${staff.role === "admin" ? "an admin" : "a viewer"}. Give them the password over a secure channel and ask them to change it under Account.`);
+      setCreated(
+        `${staff.email} was added as ${staff.role === "admin" ? "an admin" : "a viewer"}. Give them the password over a secure channel and ask them to change it under Account.`,
+      );
       reset();
       setRole("viewer");
       router.refresh();
@@ -76,7 +82,14 @@ export function CreateStaffForm({ existingEmails }: { existingEmails: string[] }
           required
           autoComplete="new-password"
         />
-        <SelectField label="Role" name="role" value={role} onChange={(value) => setRole(value === "admin" ? "admin" : "viewer")} options={roleOptions} error={fieldErrors.role} />
+        <SelectField
+          label="Role"
+          name="role"
+          value={role}
+          onChange={(value) => setRole(value === "admin" ? "admin" : "viewer")}
+          options={roleOptions}
+          error={fieldErrors.role}
+        />
       </div>
       <div className="form-actions">
         <SubmitButton pending={create.isPending} pendingLabel="Adding…">

@@ -43,7 +43,15 @@ export function TenantDangerZone({ tenantKey, tenantName, deleted }: { tenantKey
           ? "Restoring lets the tenant's users sign in again. Sessions ended by the deletion stay ended."
           : "Deleting ends every session of this tenant at once and stops its users from signing in. The data is kept and the tenant can be restored; its key stays reserved."}
       </p>
-      <button type="button" className={`btn ${deleted ? "btn-primary" : "btn-danger"}`} onClick={() => { setTyped(""); setError(null); setOpen(true); }}>
+      <button
+        type="button"
+        className={`btn ${deleted ? "btn-primary" : "btn-danger"}`}
+        onClick={() => {
+          setTyped("");
+          setError(null);
+          setOpen(true);
+        }}
+      >
         {deleted ? "Restore tenant" : "Delete tenant"}
       </button>
       <ConfirmDialog

@@ -3,7 +3,14 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { APP_URL_MAX_LENGTH, TENANT_KEY_MAX_LENGTH, TENANT_NAME_MAX_LENGTH, tenantKeySchema, tenantNameSchema, type Locale } from "@gatehouse/contract";
+import {
+  APP_URL_MAX_LENGTH,
+  TENANT_KEY_MAX_LENGTH,
+  TENANT_NAME_MAX_LENGTH,
+  tenantKeySchema,
+  tenantNameSchema,
+  type Locale,
+} from "@gatehouse/contract";
 import { useTRPC } from "../lib/trpc";
 import { messageForAppCode } from "../lib/error-messages";
 import { appUrlProblem, check, problemOf } from "../lib/validation";
@@ -34,8 +41,9 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
   const [domainDraft, setDomainDraft] = useState("");
   const queryClient = useQueryClient();
-  const { values, setValues, set, field, formError, fieldErrors, showError, showFieldErrors, clearErrors, setFieldError } = useFormFields(start, () =>
-    setSavedMessage(null),
+  const { values, setValues, set, field, formError, fieldErrors, showError, showFieldErrors, clearErrors, setFieldError } = useFormFields(
+    start,
+    () => setSavedMessage(null),
   );
 
   const create = useMutation(trpc.backOffice.tenants.create.mutationOptions());
@@ -102,7 +110,8 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
     if (values.name !== saved.name) changes.name = values.name;
     if (values.locale !== saved.locale) changes.locale = values.locale;
     if (values.appUrl.trim() !== saved.appUrl) changes.appUrl = values.appUrl.trim();
-    if (values.allowedEmailDomains.join(",") !== saved.allowedEmailDomains.join(",")) changes.allowedEmailDomains = values.allowedEmailDomains;
+    if (values.allowedEmailDomains.join(",") !== saved.allowedEmailDomains.join(","))
+      changes.allowedEmailDomains = values.allowedEmailDomains;
     if (Object.keys(changes).length === 0) {
       setSavedMessage("Nothing to save: no field was changed.");
       return;
@@ -135,7 +144,11 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
         <TextField
           label="Tenant key"
           {...field("key")}
-          hint={mode === "create" ? "Product apps sign users in with this. 2-32 lower-case letters, digits or hyphens. It can never be changed or reused." : "The key cannot be changed."}
+          hint={
+            mode === "create"
+              ? "Product apps sign users in with this. 2-32 lower-case letters, digits or hyphens. It can never be changed or reused."
+              : "The key cannot be changed."
+          }
           readOnly={mode === "edit"}
           required
           autoComplete="off"

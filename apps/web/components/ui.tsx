@@ -141,7 +141,17 @@ export function LinkList({ items }: { items: { href: string; label: ReactNode; n
 }
 
 /** A table with a caption for screen readers and a header row; the rows are the children. */
-export function DataTable({ caption, columns, children, fit = false }: { caption: string; columns: ReactNode[]; children: ReactNode; fit?: boolean }) {
+export function DataTable({
+  caption,
+  columns,
+  children,
+  fit = false,
+}: {
+  caption: string;
+  columns: ReactNode[];
+  children: ReactNode;
+  fit?: boolean;
+}) {
   return (
     <div className="table-wrap">
       <table className={fit ? "table table-fit" : "table"}>

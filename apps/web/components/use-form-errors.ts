@@ -75,7 +75,8 @@ export function useFormErrors() {
 }
 
 /** The keys of `Values` that hold free text (not a union of literals, a flag or a list). */
-type TextKey<Values> = { [K in keyof Values]: string extends Values[K] ? (Values[K] extends string ? K : never) : never }[keyof Values] & string;
+type TextKey<Values> = { [K in keyof Values]: string extends Values[K] ? (Values[K] extends string ? K : never) : never }[keyof Values] &
+  string;
 
 /**
  * A form's values with its error state (`useFormErrors`). `set` changes one value and clears that

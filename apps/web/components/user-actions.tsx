@@ -12,7 +12,17 @@ import { useFormErrors } from "./use-form-errors";
 type Action = "suspend" | "unsuspend" | "resetPassword" | "delete";
 
 /** Admin actions on one user, each behind a confirmation that says what will happen. */
-export function UserActions({ tenantKey, userId, displayName, suspended }: { tenantKey: string; userId: string; displayName: string; suspended: boolean }) {
+export function UserActions({
+  tenantKey,
+  userId,
+  displayName,
+  suspended,
+}: {
+  tenantKey: string;
+  userId: string;
+  displayName: string;
+  suspended: boolean;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [action, setAction] = useState<Action | null>(null);

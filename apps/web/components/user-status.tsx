@@ -26,7 +26,13 @@ export const roleLabel = (role: "member" | "manager") => (role === "manager" ? "
  * the user's first session without setting it (README, decisions). A self-signed-up user without
  * one has signed in only at sign-up.
  */
-export function LastSignIn({ user, timeZone }: { user: { lastLoginAt: string | null; source: string; createdAt: string }; timeZone: string }) {
+export function LastSignIn({
+  user,
+  timeZone,
+}: {
+  user: { lastLoginAt: string | null; source: string; createdAt: string };
+  timeZone: string;
+}) {
   if (user.lastLoginAt) return <Time iso={user.lastLoginAt} timeZone={timeZone} />;
   if (user.source === "self_signup") {
     return (

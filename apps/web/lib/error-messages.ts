@@ -32,7 +32,8 @@ const plainWords: Record<AppCode, string> = {
   "emailVerification/CooldownActive": "A code was sent a moment ago. Wait a minute before asking for another.",
   "rateLimit/TooManyRequests": "Too many attempts in a short time. Wait a few minutes and try again.",
   "server/InternalError": "Something went wrong on our side. Try again; if it keeps happening, tell the Gatehouse operators.",
-  "service/Unavailable": "Gatehouse cannot reach one of its services right now (database, cache or mail). Nothing was changed; try again shortly.",
+  "service/Unavailable":
+    "Gatehouse cannot reach one of its services right now (database, cache or mail). Nothing was changed; try again shortly.",
 };
 
 const NETWORK_ERROR_MESSAGE = "Gatehouse could not be reached. Check your connection and try again.";

@@ -122,7 +122,9 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (error) {
-    throw new DevSetupError(`cannot create the data folder ${dataDir} (${(error as Error).message}): set DEV_DATA_DIR to a writable folder`);
+    throw new DevSetupError(
+      `cannot create the data folder ${dataDir} (${(error as Error).message}): set DEV_DATA_DIR to a writable folder`,
+    );
   }
   let stop = async () => {};
   let mailDir: string | undefined;
@@ -163,7 +165,10 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
   return {
     dataDir,
     mailDir,
-    admin: adminEmail && process.env.BACKOFFICE_ADMIN_PASSWORD ? { email: adminEmail.toLowerCase(), passwordFile: adminPasswordFile } : undefined,
+    admin:
+      adminEmail && process.env.BACKOFFICE_ADMIN_PASSWORD
+        ? { email: adminEmail.toLowerCase(), passwordFile: adminPasswordFile }
+        : undefined,
     stop,
   };
 }

@@ -2,15 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import {
-  appRouter,
-  assertProductionConfig,
-  ConfigError,
-  ensureSigningKey,
-  getLogger,
-  loadConfig,
-  setConfig,
-} from "@gatehouse/api";
+import { appRouter, assertProductionConfig, ConfigError, ensureSigningKey, getLogger, loadConfig, setConfig } from "@gatehouse/api";
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { closeDatabase, ensureBootstrapAdmin, migrateDatabase, seedDevData } from "@gatehouse/api/bootstrap";
 import { createPagesApi } from "@gatehouse/api/pages";

@@ -84,7 +84,10 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
   beforeAll(async () => {
     server = await startProductionServer({ TRUST_PROXY: "1" });
     browser = await launchChromium();
-    adminContext = await newStaffContext(browser, server.url, observed, { timezoneId: "Asia/Seoul", extraHTTPHeaders: { "x-forwarded-for": ADMIN_IP } });
+    adminContext = await newStaffContext(browser, server.url, observed, {
+      timezoneId: "Asia/Seoul",
+      extraHTTPHeaders: { "x-forwarded-for": ADMIN_IP },
+    });
     admin = await adminContext.newPage();
   }, 120_000);
 
@@ -101,7 +104,15 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{16,}' 'strict-dynamic'/);
     expect(csp).not.toContain("unsafe-inline");
     expect(csp).not.toContain("unsafe-eval");
-    for (const directive of ["style-src 'self' 'nonce-", "img-src 'self' data:", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'"]) {
+    for (const directive of [
+      "style-src 'self' 'nonce-",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "object-src 'none'",
+    ]) {
       expect(csp).toContain(directive);
     }
     const nonceOf = (policy: string) => /'nonce-([^']+)'/.exec(policy)?.[1];
@@ -131,7 +142,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
       remote.src = "https://cdn.example.com/pixel.png";
       document.body.append(remote);
     });
-    await expect.poll(() => observed.cspViolations.map((violation) => violation.directive).sort()).toEqual(["img-src", "script-src-attr", "style-src-attr"]);
+    await expect
+      .poll(() => observed.cspViolations.map((violation) => violation.directive).sort())
+      .toEqual(["img-src", "script-src-attr", "style-src-attr"]);
     expect(await probe.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
     // The remote image has no alt text: axe reports it as critical.
     expect((await seriousAxeViolations(probe)).map((violation) => violation.id)).toContain("image-alt");
@@ -263,9 +276,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await admin.getByLabel("App URL (optional)").fill("");
     await admin.getByLabel("Add a domain").fill("");
     await admin.getByRole("button", { name: "Create tenant" }).click();
-    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual([
-      "⚠ That tenant key is already taken (keys of deleted tenants stay reserved).",
-    ]);
+    await expect
+      .poll(() => admin.locator(".field-error").allTextContents())
+      .toEqual(["⚠ That tenant key is already taken (keys of deleted tenants stay reserved)."]);
     expect(await admin.getByLabel("Tenant key").getAttribute("aria-invalid")).toBe("true");
     expect(await admin.locator(".alert-error").count()).toBe(0);
   });
@@ -314,7 +327,11 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
   });
 
   it("the manager signs in through the API, is forced to change the password, and succeeds", async () => {
-    const signedIn = await trpcCall(server.url, "clientAuth.signIn", { tenantKey: TENANT_KEY, userId: MANAGER_ID, password: temporaryPassword });
+    const signedIn = await trpcCall(server.url, "clientAuth.signIn", {
+      tenantKey: TENANT_KEY,
+      userId: MANAGER_ID,
+      password: temporaryPassword,
+    });
     expect(signedIn.status).toBe(200);
     const session = signedIn.data as { accessToken: string; user: { mustChangePassword: boolean; role: string; source: string } };
     expect(session.user).toMatchObject({ mustChangePassword: true, role: "manager", source: "admin_issued" });
@@ -323,7 +340,12 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(blocked.status).toBe(403);
     expect(blocked.appCode).toBe("auth/PasswordChangeRequired");
 
-    const changed = await trpcCall(server.url, "clientAuth.changePassword", { currentPassword: temporaryPassword, newPassword: MANAGER_NEW_PASSWORD }, { token: session.accessToken });
+    const changed = await trpcCall(
+      server.url,
+      "clientAuth.changePassword",
+      { currentPassword: temporaryPassword, newPassword: MANAGER_NEW_PASSWORD },
+      { token: session.accessToken },
+    );
     expect(changed.status).toBe(200);
     const fresh = changed.data as { success: boolean; accessToken: string };
     expect(fresh.success).toBe(true);
@@ -375,7 +397,11 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(await admin.getByRole("button", { name: "Unsuspend user" }).count()).toBe(1);
     await checkPage(admin, "user-suspended");
 
-    const signIn = await trpcCall(server.url, "clientAuth.signIn", { tenantKey: TENANT_KEY, userId: MANAGER_ID, password: MANAGER_NEW_PASSWORD });
+    const signIn = await trpcCall(server.url, "clientAuth.signIn", {
+      tenantKey: TENANT_KEY,
+      userId: MANAGER_ID,
+      password: MANAGER_NEW_PASSWORD,
+    });
     expect(signIn.appCode).toBe("auth/AccountSuspended");
   });
 
@@ -402,7 +428,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(await time.textContent()).toContain(`${String(seoulHour).padStart(2, "0")}:`);
     expect(await admin.locator(".page-description").textContent()).toContain("Asia/Seoul");
     // The target links to the user.
-    expect(await row.getByRole("link", { name: MANAGER_ID }).getAttribute("href")).toBe(`/backoffice/tenants/${TENANT_KEY}/users/${MANAGER_ID}`);
+    expect(await row.getByRole("link", { name: MANAGER_ID }).getAttribute("href")).toBe(
+      `/backoffice/tenants/${TENANT_KEY}/users/${MANAGER_ID}`,
+    );
     await checkPage(admin, "audit-log-filtered");
   });
 
@@ -434,7 +462,8 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect((signedUp.data as { user: { lastLoginAt: string | null } }).user.lastLoginAt).toBeNull();
     await admin.goto(`/backoffice/tenants/${TENANT_KEY}/users/mina.park`);
     await admin.getByRole("heading", { name: /Live sessions \(1\)/ }).waitFor();
-    const row = (term: string) => admin.locator(".details-row", { has: admin.locator("dt", { hasText: new RegExp(`^${term}$`) }) }).locator("dd");
+    const row = (term: string) =>
+      admin.locator(".details-row", { has: admin.locator("dt", { hasText: new RegExp(`^${term}$`) }) }).locator("dd");
     expect(await row("Last sign-in").textContent()).toMatch(/^At sign-up, \d/);
     expect(await row("Last active").textContent()).toMatch(/\d{2}:\d{2}/);
     expect(await admin.locator(".details").first().textContent()).not.toContain("Never");
@@ -456,10 +485,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await admin.getByLabel("Email").fill(server.env.BACKOFFICE_ADMIN_EMAIL!);
     await admin.getByLabel("Initial password").fill("비밀번호");
     await admin.getByRole("button", { name: "Add staff member" }).click();
-    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual([
-      "⚠ A staff member with that email already exists.",
-      "⚠ Use at least 8 characters.",
-    ]);
+    await expect
+      .poll(() => admin.locator(".field-error").allTextContents())
+      .toEqual(["⚠ A staff member with that email already exists.", "⚠ Use at least 8 characters."]);
     expect(await admin.getByLabel("Email").getAttribute("aria-invalid")).toBe("true");
     expect(await admin.getByLabel("Initial password").getAttribute("aria-invalid")).toBe("true");
     expect(await admin.locator(".alert-error").count()).toBe(0);
@@ -468,7 +496,12 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     // Added elsewhere after this page loaded: the API's 409 lands on the email field.
     const cookie = (await adminContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     const elsewhere = "operations.on-call.reviewer@northwind-traders.example";
-    const added = await trpcCall(server.url, "backOffice.staff.create", { email: elsewhere, password: "Reviewer-on-call-2026", role: "viewer" }, { cookie });
+    const added = await trpcCall(
+      server.url,
+      "backOffice.staff.create",
+      { email: elsewhere, password: "Reviewer-on-call-2026", role: "viewer" },
+      { cookie },
+    );
     expect(added.status).toBe(200);
     await admin.getByLabel("Email").fill(elsewhere);
     await admin.getByLabel("Initial password").fill("Another-good-passphrase-5");
@@ -482,7 +515,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await admin.getByLabel("Initial password").fill("password123");
     await admin.getByLabel("Role", { exact: true }).selectOption("viewer");
     await admin.getByRole("button", { name: "Add staff member" }).click();
-    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual(["⚠ This password is too common. Choose one that is harder to guess."]);
+    await expect
+      .poll(() => admin.locator(".field-error").allTextContents())
+      .toEqual(["⚠ This password is too common. Choose one that is harder to guess."]);
     expect(await admin.getByLabel("Initial password").getAttribute("aria-invalid")).toBe("true");
     await admin.getByLabel("Initial password").fill(VIEWER_PASSWORD);
     await admin.getByRole("button", { name: "Add staff member" }).click();
@@ -570,11 +605,9 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await viewer.getByLabel("New password", { exact: true }).fill("short");
     await viewer.getByLabel("New password again").fill("something else entirely");
     await viewer.getByRole("button", { name: "Change password" }).click();
-    await expect.poll(() => viewer.locator(".field-error").allTextContents()).toEqual([
-      "⚠ Enter your current password.",
-      "⚠ Use at least 8 characters.",
-      "⚠ The two new passwords are not the same.",
-    ]);
+    await expect
+      .poll(() => viewer.locator(".field-error").allTextContents())
+      .toEqual(["⚠ Enter your current password.", "⚠ Use at least 8 characters.", "⚠ The two new passwords are not the same."]);
     await checkPage(viewer, "account-errors");
     // A wrong current password: said once, on its field, no banner.
     await viewer.getByLabel("Current password").fill("not-my-current-password");
@@ -649,7 +682,10 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await admin.goto("/backoffice/staff");
     await admin.getByRole("button", { name: `Disable ${VIEWER_EMAIL}` }).click();
     await admin.getByRole("dialog").getByRole("button", { name: "Disable staff member" }).click();
-    await admin.getByRole("row", { name: new RegExp(VIEWER_EMAIL) }).getByText("Disabled").waitFor();
+    await admin
+      .getByRole("row", { name: new RegExp(VIEWER_EMAIL) })
+      .getByText("Disabled")
+      .waitFor();
     await viewer.goto("/backoffice/audit");
     await viewer.waitForURL(/\/backoffice\/sign-in\?expired=1&next=%2Fbackoffice%2Faudit/);
     await viewerContext.close();
@@ -666,7 +702,11 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     await dialog.getByLabel(/Type .* to confirm/).fill(TENANT_KEY);
     await dialog.getByRole("button", { name: "Delete tenant" }).click();
     await expect.poll(() => admin.locator(".page-header").textContent()).toContain("Deleted");
-    const signIn = await trpcCall(server.url, "clientAuth.signIn", { tenantKey: TENANT_KEY, userId: MANAGER_ID, password: "whatever-it-is" });
+    const signIn = await trpcCall(server.url, "clientAuth.signIn", {
+      tenantKey: TENANT_KEY,
+      userId: MANAGER_ID,
+      password: "whatever-it-is",
+    });
     expect(signIn.appCode).toBe("tenant/NotFound");
     await checkPage(admin, "tenant-deleted");
 
@@ -684,7 +724,12 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
   it("paginates the tenant list and shows the remaining pages", async () => {
     const cookie = (await adminContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     for (let i = 0; i < 21; i++) {
-      const res = await trpcCall(server.url, "backOffice.tenants.create", { key: `acme-${String(i).padStart(2, "0")}`, name: `Acme ${i}`, allowedEmailDomains: [] }, { cookie });
+      const res = await trpcCall(
+        server.url,
+        "backOffice.tenants.create",
+        { key: `acme-${String(i).padStart(2, "0")}`, name: `Acme ${i}`, allowedEmailDomains: [] },
+        { cookie },
+      );
       expect(res.status).toBe(200);
     }
     await admin.goto("/backoffice/tenants");
@@ -727,10 +772,14 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(await admin.title()).toContain(`${TENANT_NAME} Ltd`);
   });
 
-
   it("deletes a user behind a confirmation and says so on the list", async () => {
     const cookie = (await adminContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    const issued = await trpcCall(server.url, "backOffice.managers.issue", { tenantKey: TENANT_KEY, userId: "temp.bob", displayName: "Bob Temp" }, { cookie });
+    const issued = await trpcCall(
+      server.url,
+      "backOffice.managers.issue",
+      { tenantKey: TENANT_KEY, userId: "temp.bob", displayName: "Bob Temp" },
+      { cookie },
+    );
     expect(issued.status).toBe(200);
     await admin.goto(`/backoffice/tenants/${TENANT_KEY}/users/temp.bob`);
     await admin.getByRole("button", { name: "Delete user" }).click();

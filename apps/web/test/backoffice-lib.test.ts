@@ -12,7 +12,10 @@ describe("allowed email domain chips", () => {
   it("lower-cases, strips a leading @, and refuses invalid names, URLs, addresses and duplicates", () => {
     expect(checkEmailDomain("  Example.COM ", [])).toEqual({ ok: true, domain: "example.com" });
     expect(checkEmailDomain("@corp.example", [])).toEqual({ ok: true, domain: "corp.example" });
-    expect(checkEmailDomain("example.com", ["example.com"])).toMatchObject({ ok: false, message: expect.stringContaining("already in the list") });
+    expect(checkEmailDomain("example.com", ["example.com"])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("already in the list"),
+    });
     expect(checkEmailDomain("EXAMPLE.com", ["example.com"])).toMatchObject({ ok: false });
     for (const bad of ["localhost", "exa mple.com", "-bad.example", "bad-.example", "a..b", "https://x.example", "alice@x.example", ""]) {
       expect(checkEmailDomain(bad, []).ok, bad).toBe(false);
@@ -24,7 +27,10 @@ describe("appCodes in plain words", () => {
   it("maps every contract appCode to a sentence, and zod issues to their fields", () => {
     const described = describeError({
       message: "The input is invalid.",
-      data: { appCode: "validation/Invalid", issues: [{ path: ["allowedEmailDomains", 1], message: "Enter a domain name such as example.com." }] },
+      data: {
+        appCode: "validation/Invalid",
+        issues: [{ path: ["allowedEmailDomains", 1], message: "Enter a domain name such as example.com." }],
+      },
     });
     expect(described.fieldErrors).toEqual({
       "allowedEmailDomains.1": "Enter a domain name such as example.com.",
@@ -67,7 +73,14 @@ describe("cursor pagination in the URL", () => {
 describe("sign-in redirects", () => {
   it("follows only BackOffice paths on this origin", () => {
     expect(safeNextPath("/backoffice/tenants/acme")).toBe("/backoffice/tenants/acme");
-    for (const bad of ["https://evil.example/backoffice", "//evil.example", "/backoffice//evil", "/elsewhere", "/backoffice/sign-in?x=1", "/backoffice\\evil"]) {
+    for (const bad of [
+      "https://evil.example/backoffice",
+      "//evil.example",
+      "/backoffice//evil",
+      "/elsewhere",
+      "/backoffice/sign-in?x=1",
+      "/backoffice\\evil",
+    ]) {
       expect(safeNextPath(bad), bad).toBeUndefined();
     }
     expect(signInUrl({ expired: true, next: "/backoffice/audit" })).toBe("/backoffice/sign-in?expired=1&next=%2Fbackoffice%2Faudit");

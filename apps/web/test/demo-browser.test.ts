@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createPrismaClient } from "@gatehouse/db";
-import { hasChromium, launchChromium, newStaffContext, screenshot, seriousAxeViolations, requireChromiumUnderCi, type Observed } from "./browser-harness";
+import {
+  hasChromium,
+  launchChromium,
+  newStaffContext,
+  screenshot,
+  seriousAxeViolations,
+  requireChromiumUnderCi,
+  type Observed,
+} from "./browser-harness";
 import { verificationCodeOf, type CapturedMail } from "@gatehouse/testing/mail";
 import { startProductionServer, type ProductionServer } from "./production-server";
 

@@ -37,7 +37,12 @@ async function holdPort(port: number): Promise<Server | undefined> {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, failed?: () => string | undefined): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  failed?: () => string | undefined,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -80,7 +85,13 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
     child = spawn("pnpm", ["dev"], {
       cwd: repoRoot,
       // Nothing else: no DATABASE_URL, REDIS_URL, SMTP_URL or AUTH_SECRET.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), DEV_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        PORT: String(port),
+        DEV_DATA_DIR: dataDir,
+        NEXT_TELEMETRY_DISABLED: "1",
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group: pnpm, tsx and Next stop together
     });
@@ -98,7 +109,10 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
     await browser?.close();
     if (child?.pid && child.exitCode === null) {
       process.kill(-child.pid, "SIGTERM");
-      const stopped = await Promise.race([once(child, "exit").then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+      const stopped = await Promise.race([
+        once(child, "exit").then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 20_000)),
+      ]);
       if (!stopped) process.kill(-child.pid, "SIGKILL");
     }
     blocker?.close();
@@ -124,108 +138,124 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
     expect(output).not.toMatch(/LOG: {2}|database system is ready/);
   });
 
-  it("says 'no such tenant' with a 404 for an unknown demo tenant, before any form", async () => {
-    const res = await fetch(`${base()}/demo/nosuch`, { signal: AbortSignal.timeout(FIRST_HIT) });
-    expect(res.status).toBe(404);
-    const html = await res.text();
-    expect(html).toContain("No such tenant");
-    expect(html).not.toContain("Create your account");
-  }, FIRST_HIT);
+  it(
+    "says 'no such tenant' with a 404 for an unknown demo tenant, before any form",
+    async () => {
+      const res = await fetch(`${base()}/demo/nosuch`, { signal: AbortSignal.timeout(FIRST_HIT) });
+      expect(res.status).toBe(404);
+      const html = await res.text();
+      expect(html).toContain("No such tenant");
+      expect(html).not.toContain("Create your account");
+    },
+    FIRST_HIT,
+  );
 
-  it("signs up on /demo/demo, verifies the code from the .eml file, and shows me", async () => {
-    await page.goto(`${base()}/demo/demo`, { timeout: FIRST_HIT });
-    await page.getByRole("heading", { name: "Create your account" }).waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByText("Not signed in").isVisible(), { timeout: 30_000 }).toBe(true);
-    await page.getByLabel("User ID").fill("smoke.user");
-    await page.getByLabel("Display name").fill("Smoke User");
-    await page.getByLabel("Email").fill("smoke.user@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign up" }).click();
-    await page.getByRole("heading", { name: "Enter the code" }).waitFor({ timeout: 60_000 });
-    await page.getByText("We sent a 6-digit code to smoke.user@example.com").waitFor({ timeout: 30_000 });
+  it(
+    "signs up on /demo/demo, verifies the code from the .eml file, and shows me",
+    async () => {
+      await page.goto(`${base()}/demo/demo`, { timeout: FIRST_HIT });
+      await page.getByRole("heading", { name: "Create your account" }).waitFor({ timeout: 60_000 });
+      await expect.poll(() => page.getByText("Not signed in").isVisible(), { timeout: 30_000 }).toBe(true);
+      await page.getByLabel("User ID").fill("smoke.user");
+      await page.getByLabel("Display name").fill("Smoke User");
+      await page.getByLabel("Email").fill("smoke.user@example.com");
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign up" }).click();
+      await page.getByRole("heading", { name: "Enter the code" }).waitFor({ timeout: 60_000 });
+      await page.getByText("We sent a 6-digit code to smoke.user@example.com").waitFor({ timeout: 30_000 });
 
-    const mailDir = path.join(dataDir, "mail");
-    const file = await waitFor("the verification .eml", () => readdirSync(mailDir).find((name) => name.endsWith(".eml")), 30_000);
-    const code = verificationCodeOf(readFileSync(path.join(mailDir, file)));
-    await page.getByLabel("6-digit code").fill(code);
-    await page.getByRole("button", { name: "Verify email" }).click();
-    await page.getByText("smoke.user@example.com is verified").waitFor({ timeout: 30_000 });
-    const verifiedAt = await page.locator('dd[data-field="emailVerifiedAt"]').textContent();
-    expect(verifiedAt).not.toBe("Not yet");
-    expect(verifiedAt).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // a local time, not ISO
-    expect(await page.locator('dd[data-field="userId"]').textContent()).toBe("smoke.user");
-    await screenshot(page, "dev-smoke-verified");
+      const mailDir = path.join(dataDir, "mail");
+      const file = await waitFor("the verification .eml", () => readdirSync(mailDir).find((name) => name.endsWith(".eml")), 30_000);
+      const code = verificationCodeOf(readFileSync(path.join(mailDir, file)));
+      await page.getByLabel("6-digit code").fill(code);
+      await page.getByRole("button", { name: "Verify email" }).click();
+      await page.getByText("smoke.user@example.com is verified").waitFor({ timeout: 30_000 });
+      const verifiedAt = await page.locator('dd[data-field="emailVerifiedAt"]').textContent();
+      expect(verifiedAt).not.toBe("Not yet");
+      expect(verifiedAt).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // a local time, not ISO
+      expect(await page.locator('dd[data-field="userId"]').textContent()).toBe("smoke.user");
+      await screenshot(page, "dev-smoke-verified");
 
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await expect.poll(() => page.getByText("Not signed in").isVisible()).toBe(true);
-  }, FIRST_HIT + 60_000);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await expect.poll(() => page.getByText("Not signed in").isVisible()).toBe(true);
+    },
+    FIRST_HIT + 60_000,
+  );
 
-  it("a manager issued by the dev admin (BackOffice API from 127.0.0.1) signs in, changes the temporary password, and sees me", async () => {
-    // The admin's password is where the banner says; next-auth and the BackOffice origin check
-    // follow the request's host in dev, so 127.0.0.1 works although APP_URL names localhost.
-    const origin = `http://127.0.0.1:${port}`;
-    const adminPassword = readFileSync(path.join(dataDir, "backoffice-admin-password"), "utf8").trim();
-    const jar = new Map<string, string>();
-    const csrf = await fetch(`${origin}/api/auth/csrf`, { signal: AbortSignal.timeout(FIRST_HIT) });
-    cookiesOf(csrf, jar);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const signIn = await fetch(`${origin}/api/auth/callback/credentials`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), origin },
-      body: new URLSearchParams({ csrfToken, email: "admin@gatehouse.local", password: adminPassword }),
-    });
-    cookiesOf(signIn, jar);
-    expect(jar.has("authjs.session-token"), `staff sign-in failed (${signIn.status} ${signIn.headers.get("location")})`).toBe(true);
-    const issued = await fetch(`${origin}/api/trpc/backOffice.managers.issue`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie: cookieHeader(jar), origin },
-      body: JSON.stringify({ tenantKey: "demo", userId: MANAGER_ID, displayName: "Smoke Manager" }),
-    });
-    const answer = (await issued.json()) as { result?: { data: { temporaryPassword: string } }; error?: unknown };
-    expect(issued.status, JSON.stringify(answer.error)).toBe(200);
-    const temporaryPassword = answer.result!.data.temporaryPassword;
-
-    await page.getByRole("button", { name: "I have an account: sign in" }).click();
-    await page.getByLabel("User ID").fill(MANAGER_ID);
-    await page.getByLabel("Password").fill(temporaryPassword);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Choose a new password" }).waitFor({ timeout: 30_000 });
-    expect(await page.locator('dd[data-field="mustChangePassword"]').textContent()).toBe("Yes");
-    await screenshot(page, "dev-smoke-password-change");
-
-    // A wrong temporary password is said on its field, in words.
-    await page.getByLabel("Temporary password", { exact: true }).fill("not-the-temporary-one");
-    await page.getByLabel("New password", { exact: true }).fill(MANAGER_NEW_PASSWORD);
-    await page.getByRole("button", { name: "Change password and continue" }).click();
-    await page.getByText("That is not your temporary password.").waitFor({ timeout: 30_000 });
-
-    await page.getByLabel("Temporary password", { exact: true }).fill(temporaryPassword);
-    await page.getByLabel("New password", { exact: true }).fill(MANAGER_NEW_PASSWORD);
-    await page.getByRole("button", { name: "Change password and continue" }).click();
-    await page.getByRole("heading", { name: "You are signed in" }).waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.locator('dd[data-field="mustChangePassword"]').textContent(), { timeout: 30_000 }).toBe("No");
-    expect(await page.locator('dd[data-field="userId"]').textContent()).toBe(MANAGER_ID);
-    expect(await page.locator('dd[data-field="role"]').textContent()).toBe("Manager");
-    await screenshot(page, "dev-smoke-manager-me");
-  }, FIRST_HIT);
-
-  it("works at 127.0.0.1 too: the page hydrates and the HMR socket connects", async () => {
-    const other = await context.newPage();
-    const hmr = new Promise<string>((resolve) => {
-      other.on("websocket", (socket) => {
-        if (socket.url().includes("/_next/")) socket.once("framereceived", () => resolve(socket.url()));
+  it(
+    "a manager issued by the dev admin (BackOffice API from 127.0.0.1) signs in, changes the temporary password, and sees me",
+    async () => {
+      // The admin's password is where the banner says; next-auth and the BackOffice origin check
+      // follow the request's host in dev, so 127.0.0.1 works although APP_URL names localhost.
+      const origin = `http://127.0.0.1:${port}`;
+      const adminPassword = readFileSync(path.join(dataDir, "backoffice-admin-password"), "utf8").trim();
+      const jar = new Map<string, string>();
+      const csrf = await fetch(`${origin}/api/auth/csrf`, { signal: AbortSignal.timeout(FIRST_HIT) });
+      cookiesOf(csrf, jar);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const signIn = await fetch(`${origin}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), origin },
+        body: new URLSearchParams({ csrfToken, email: "admin@gatehouse.local", password: adminPassword }),
       });
-    });
-    await other.goto(`http://127.0.0.1:${port}/demo/demo`, { timeout: FIRST_HIT });
-    // Only a hydrated page switches forms (an inert one would submit as a plain GET).
-    await other.getByRole("button", { name: "I have an account: sign in" }).click({ timeout: 60_000 });
-    await other.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: 30_000 });
-    expect(await Promise.race([hmr, new Promise((resolve) => setTimeout(() => resolve("no HMR frame"), 30_000))])).toContain("127.0.0.1");
-    await other.close();
-    expect(output).not.toContain("Blocked cross-origin request");
-    expect(pageErrors).toEqual([]);
-  }, FIRST_HIT);
+      cookiesOf(signIn, jar);
+      expect(jar.has("authjs.session-token"), `staff sign-in failed (${signIn.status} ${signIn.headers.get("location")})`).toBe(true);
+      const issued = await fetch(`${origin}/api/trpc/backOffice.managers.issue`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: cookieHeader(jar), origin },
+        body: JSON.stringify({ tenantKey: "demo", userId: MANAGER_ID, displayName: "Smoke Manager" }),
+      });
+      const answer = (await issued.json()) as { result?: { data: { temporaryPassword: string } }; error?: unknown };
+      expect(issued.status, JSON.stringify(answer.error)).toBe(200);
+      const temporaryPassword = answer.result!.data.temporaryPassword;
+
+      await page.getByRole("button", { name: "I have an account: sign in" }).click();
+      await page.getByLabel("User ID").fill(MANAGER_ID);
+      await page.getByLabel("Password").fill(temporaryPassword);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Choose a new password" }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('dd[data-field="mustChangePassword"]').textContent()).toBe("Yes");
+      await screenshot(page, "dev-smoke-password-change");
+
+      // A wrong temporary password is said on its field, in words.
+      await page.getByLabel("Temporary password", { exact: true }).fill("not-the-temporary-one");
+      await page.getByLabel("New password", { exact: true }).fill(MANAGER_NEW_PASSWORD);
+      await page.getByRole("button", { name: "Change password and continue" }).click();
+      await page.getByText("That is not your temporary password.").waitFor({ timeout: 30_000 });
+
+      await page.getByLabel("Temporary password", { exact: true }).fill(temporaryPassword);
+      await page.getByLabel("New password", { exact: true }).fill(MANAGER_NEW_PASSWORD);
+      await page.getByRole("button", { name: "Change password and continue" }).click();
+      await page.getByRole("heading", { name: "You are signed in" }).waitFor({ timeout: 30_000 });
+      await expect.poll(() => page.locator('dd[data-field="mustChangePassword"]').textContent(), { timeout: 30_000 }).toBe("No");
+      expect(await page.locator('dd[data-field="userId"]').textContent()).toBe(MANAGER_ID);
+      expect(await page.locator('dd[data-field="role"]').textContent()).toBe("Manager");
+      await screenshot(page, "dev-smoke-manager-me");
+    },
+    FIRST_HIT,
+  );
+
+  it(
+    "works at 127.0.0.1 too: the page hydrates and the HMR socket connects",
+    async () => {
+      const other = await context.newPage();
+      const hmr = new Promise<string>((resolve) => {
+        other.on("websocket", (socket) => {
+          if (socket.url().includes("/_next/")) socket.once("framereceived", () => resolve(socket.url()));
+        });
+      });
+      await other.goto(`http://127.0.0.1:${port}/demo/demo`, { timeout: FIRST_HIT });
+      // Only a hydrated page switches forms (an inert one would submit as a plain GET).
+      await other.getByRole("button", { name: "I have an account: sign in" }).click({ timeout: 60_000 });
+      await other.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: 30_000 });
+      expect(await Promise.race([hmr, new Promise((resolve) => setTimeout(() => resolve("no HMR frame"), 30_000))])).toContain("127.0.0.1");
+      await other.close();
+      expect(output).not.toContain("Blocked cross-origin request");
+      expect(pageErrors).toEqual([]);
+    },
+    FIRST_HIT,
+  );
 
   it("logs each API request once, and neither static assets nor Next's own request lines", () => {
     const lines = output.split("\n");
@@ -243,7 +273,12 @@ describe("pnpm dev when the embedded PostgreSQL cannot start", () => {
   async function devOnce(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn("pnpm", ["--silent", "dev"], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...env,
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -261,7 +296,11 @@ describe("pnpm dev when the embedded PostgreSQL cannot start", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "gatehouse-dev-fail-"));
     chmodSync(dataDir, 0o755);
     try {
-      const { code, stderr } = await devOnce({ PORT: String(await freePort()), DEV_DATA_DIR: dataDir, DEV_POSTGRES_PORT: String(heldPort) });
+      const { code, stderr } = await devOnce({
+        PORT: String(await freePort()),
+        DEV_DATA_DIR: dataDir,
+        DEV_POSTGRES_PORT: String(heldPort),
+      });
       expect(code).toBe(1);
       const lines = stderr.split("\n").filter((line) => line.startsWith("gatehouse:"));
       expect(lines).toHaveLength(1);

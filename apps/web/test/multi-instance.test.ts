@@ -33,7 +33,12 @@ describe("two instances, one Postgres and one Redis", () => {
   });
 
   const servers = () => [a, b];
-  async function rpc(server: ProductionServer, path: string, input: unknown, opts: { token?: string; ip?: string; method?: "GET" | "POST" } = {}) {
+  async function rpc(
+    server: ProductionServer,
+    path: string,
+    input: unknown,
+    opts: { token?: string; ip?: string; method?: "GET" | "POST" } = {},
+  ) {
     const headers: Record<string, string> = { "x-forwarded-for": opts.ip ?? "192.0.2.1" };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let url = `${server.url}/api/trpc/${path}`;
@@ -64,7 +69,12 @@ describe("two instances, one Postgres and one Redis", () => {
   });
 
   it("detects refresh-token reuse across instances", async () => {
-    const signUp = await rpc(a, "clientAuth.signUp", { tenantKey, userId: "gina", password, displayName: "Gina", email: "gina@example.com" }, { ip: "192.0.2.10" });
+    const signUp = await rpc(
+      a,
+      "clientAuth.signUp",
+      { tenantKey, userId: "gina", password, displayName: "Gina", email: "gina@example.com" },
+      { ip: "192.0.2.10" },
+    );
     expect(signUp.status).toBe(200);
     const first = signUp.data.refreshToken!;
     const rotated = await rpc(b, "clientAuth.refresh", { refreshToken: first }, { ip: "192.0.2.10" });
@@ -74,12 +84,21 @@ describe("two instances, one Postgres and one Redis", () => {
     const replay = await rpc(a, "clientAuth.refresh", { refreshToken: first }, { ip: "192.0.2.10" });
     expect(replay.appCode).toBe("auth/InvalidRefreshToken");
     // The whole session is gone on both instances, newest tokens included.
-    expect((await rpc(b, "clientAuth.refresh", { refreshToken: rotated.data.refreshToken }, { ip: "192.0.2.10" })).appCode).toBe("auth/InvalidRefreshToken");
-    expect((await rpc(a, "clientAuth.me", undefined, { method: "GET", token: rotated.data.accessToken })).appCode).toBe("auth/Unauthenticated");
+    expect((await rpc(b, "clientAuth.refresh", { refreshToken: rotated.data.refreshToken }, { ip: "192.0.2.10" })).appCode).toBe(
+      "auth/InvalidRefreshToken",
+    );
+    expect((await rpc(a, "clientAuth.me", undefined, { method: "GET", token: rotated.data.accessToken })).appCode).toBe(
+      "auth/Unauthenticated",
+    );
   });
 
   it("keeps the resend cooldown and the 5-attempt cap across instances", async () => {
-    const signUp = await rpc(a, "clientAuth.signUp", { tenantKey, userId: "hugo", password, displayName: "Hugo", email: "hugo@example.com" }, { ip: "192.0.2.11" });
+    const signUp = await rpc(
+      a,
+      "clientAuth.signUp",
+      { tenantKey, userId: "hugo", password, displayName: "Hugo", email: "hugo@example.com" },
+      { ip: "192.0.2.11" },
+    );
     const token = signUp.data.accessToken!;
     const sent = await rpc(a, "clientEmailVerification.sendVerification", { email: "hugo@example.com" }, { token, ip: "192.0.2.11" });
     expect(sent.status).toBe(200);
@@ -92,6 +111,8 @@ describe("two instances, one Postgres and one Redis", () => {
       const res = await rpc(servers()[i % 2]!, "clientEmailVerification.verifyEmail", { code: wrong }, { token, ip: "192.0.2.11" });
       expect(res.appCode).toBe("emailVerification/InvalidCode");
     }
-    expect((await rpc(b, "clientEmailVerification.verifyEmail", { code }, { token, ip: "192.0.2.11" })).appCode).toBe("emailVerification/InvalidCode");
+    expect((await rpc(b, "clientEmailVerification.verifyEmail", { code }, { token, ip: "192.0.2.11" })).appCode).toBe(
+      "emailVerification/InvalidCode",
+    );
   });
 });

@@ -31,12 +31,19 @@ describe("pnpm start (production server)", () => {
     it("signs the bootstrap admin in through next-auth (csrf, credentials callback, cookie)", async () => {
       const csrfRes = await fetch(`${server.url}/api/auth/csrf`);
       const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-      const cookies = csrfRes.headers.getSetCookie().map((c) => c.split(";", 1)[0]).join("; ");
+      const cookies = csrfRes.headers
+        .getSetCookie()
+        .map((c) => c.split(";", 1)[0])
+        .join("; ");
       const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
         method: "POST",
         redirect: "manual",
         headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies },
-        body: new URLSearchParams({ csrfToken, email: server.env.BACKOFFICE_ADMIN_EMAIL!, password: server.env.BACKOFFICE_ADMIN_PASSWORD! }),
+        body: new URLSearchParams({
+          csrfToken,
+          email: server.env.BACKOFFICE_ADMIN_EMAIL!,
+          password: server.env.BACKOFFICE_ADMIN_PASSWORD!,
+        }),
       });
       expect(res.status).toBe(302);
       const session = res.headers.getSetCookie().find((c) => c.startsWith("authjs.session-token="));
@@ -47,7 +54,11 @@ describe("pnpm start (production server)", () => {
     });
 
     it("answers an unknown procedure with the contract's JSON error, not Next's HTML", async () => {
-      const res = await fetch(`${server.url}/api/trpc/nope.nothing`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const res = await fetch(`${server.url}/api/trpc/nope.nothing`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expect(res.status).toBe(404);
       const body = (await res.json()) as { error: { data: { appCode: string } } };
       expect(body.error.data.appCode).toBe("request/NotFound");

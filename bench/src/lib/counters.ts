@@ -48,7 +48,10 @@ async function readTables(benchUrl: string): Promise<PgSnapshot["tables"]> {
       "SELECT relname, seq_scan, idx_scan, n_tup_ins, n_tup_upd FROM pg_stat_user_tables",
     );
     return Object.fromEntries(
-      rows.map((r) => [r.relname, { seqScan: Number(r.seq_scan), idxScan: Number(r.idx_scan ?? 0), inserted: Number(r.n_tup_ins), updated: Number(r.n_tup_upd) }]),
+      rows.map((r) => [
+        r.relname,
+        { seqScan: Number(r.seq_scan), idxScan: Number(r.idx_scan ?? 0), inserted: Number(r.n_tup_ins), updated: Number(r.n_tup_upd) },
+      ]),
     );
   });
 }
@@ -86,7 +89,12 @@ export function pgDelta(before: PgSnapshot, after: PgSnapshot): PgDelta {
   const tables: PgDelta["tables"] = {};
   for (const [name, a] of Object.entries(after.tables)) {
     const b = before.tables[name] ?? { seqScan: 0, idxScan: 0, inserted: 0, updated: 0 };
-    const d = { seqScan: a.seqScan - b.seqScan, idxScan: a.idxScan - b.idxScan, inserted: a.inserted - b.inserted, updated: a.updated - b.updated };
+    const d = {
+      seqScan: a.seqScan - b.seqScan,
+      idxScan: a.idxScan - b.idxScan,
+      inserted: a.inserted - b.inserted,
+      updated: a.updated - b.updated,
+    };
     if (d.seqScan || d.idxScan || d.inserted || d.updated) tables[name] = d;
   }
   return {
@@ -106,7 +114,11 @@ export interface RedisCount {
 }
 
 /** Counts the server's Redis commands while `fn` runs. */
-export async function countServerRedisCommands<T>(redisUrl: string, serverPid: number, fn: () => Promise<T>): Promise<{ result: T; redis: RedisCount }> {
+export async function countServerRedisCommands<T>(
+  redisUrl: string,
+  serverPid: number,
+  fn: () => Promise<T>,
+): Promise<{ result: T; redis: RedisCount }> {
   const port = Number(new URL(redisUrl).port || 6379);
   const control = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await control.connect();
@@ -134,9 +146,15 @@ export async function countServerRedisCommands<T>(redisUrl: string, serverPid: n
 }
 
 /** Process ids of the Postgres backends serving `database` and of the Redis server (their CPU is the bench's too). */
-export async function servicePids(adminUrl: string, database: string, redisUrl: string): Promise<{ postgres: number[]; redis: number | undefined }> {
+export async function servicePids(
+  adminUrl: string,
+  database: string,
+  redisUrl: string,
+): Promise<{ postgres: number[]; redis: number | undefined }> {
   const postgres = await withClient(adminUrl, async (c) => {
-    const { rows } = await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
+    const { rows } = await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [
+      database,
+    ]);
     return rows.map((r) => r.pid);
   });
   let redis: number | undefined;

@@ -38,4 +38,5 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 const benchStartedAt = Date.now();
-export const log = (message: string) => console.error(`[bench +${String(Math.round((Date.now() - benchStartedAt) / 1000)).padStart(3)} s] ${message}`);
+export const log = (message: string) =>
+  console.error(`[bench +${String(Math.round((Date.now() - benchStartedAt) / 1000)).padStart(3)} s] ${message}`);

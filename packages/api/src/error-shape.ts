@@ -55,7 +55,11 @@ const trpcRefusals: { prefix: string; appCode: AppCode; message: string }[] = [
     appCode: "request/MethodNotAllowed",
     message: "A batch cannot mix queries and mutations: send queries by GET and mutations by POST.",
   },
-  { prefix: "Batch call exceeds maximum size", appCode: "request/Malformed", message: `A batch may hold at most ${MAX_BATCH_CALLS} calls.` },
+  {
+    prefix: "Batch call exceeds maximum size",
+    appCode: "request/Malformed",
+    message: `A batch may hold at most ${MAX_BATCH_CALLS} calls.`,
+  },
   {
     prefix: '"input" needs to be an object when doing a batch call',
     appCode: "request/Malformed",
@@ -76,7 +80,9 @@ function requestFault(error: TRPCError): AppError {
   const cause = error.cause;
   if (error.code === "BAD_REQUEST" && cause instanceof SyntaxError) {
     const method = requestMethods.get(error);
-    const message = (method === undefined ? undefined : NOT_JSON_MESSAGES[method]) ?? "The request body or the `input` query parameter is not valid JSON.";
+    const message =
+      (method === undefined ? undefined : NOT_JSON_MESSAGES[method]) ??
+      "The request body or the `input` query parameter is not valid JSON.";
     return new AppError("request/Malformed", message, {}, { cause });
   }
   if (cause instanceof URIError) {

@@ -56,10 +56,7 @@ function isAppError(value: unknown): value is AppError {
 }
 
 /** The error to throw from routers and services. */
-export function appError(
-  appCode: AppCode,
-  options: AppErrorDetails & { message?: string; cause?: unknown } = {},
-): TRPCError {
+export function appError(appCode: AppCode, options: AppErrorDetails & { message?: string; cause?: unknown } = {}): TRPCError {
   const { message, cause, ...details } = options;
   const text = message ?? errorCatalogue[appCode].message;
   return new TRPCError({

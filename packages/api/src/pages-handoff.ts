@@ -18,6 +18,9 @@ export function handPagesApiToNext(api: PagesApi): void {
 /** Next's server code: the API the front server handed over. */
 export function pagesApi(): PagesApi {
   const api = (globalThis as Slot)[KEY];
-  if (!api) throw new Error("The BackOffice runs inside Gatehouse's front server (apps/web/server/main.ts: pnpm dev, pnpm start), not under `next` alone.");
+  if (!api)
+    throw new Error(
+      "The BackOffice runs inside Gatehouse's front server (apps/web/server/main.ts: pnpm dev, pnpm start), not under `next` alone.",
+    );
   return api;
 }

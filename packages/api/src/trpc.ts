@@ -21,10 +21,13 @@ export interface Meta {
  * tRPC init. No transformer: plain JSON in and out (CONTRACT "Wire format"). Every error leaves
  * through `formatError`, which gives it its appCode and status.
  */
-const t = initTRPC.context<Context>().meta<Meta>().create({
-  errorFormatter: ({ error, path }) => formatError(error, path),
-  isDev: false,
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter: ({ error, path }) => formatError(error, path),
+    isDev: false,
+  });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;

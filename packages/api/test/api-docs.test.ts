@@ -37,7 +37,9 @@ describe("docs/api.md", () => {
   it("names every appCode of the catalogue, with its status", () => {
     expect(appCodes.filter((code) => !mentioned(code))).toEqual([]);
     // The error-code table has one row per appCode: `| <status> | `<appCode>` |`.
-    const wrongStatus = appCodes.filter((code) => !doc.includes(`| ${errorCatalogue[code as keyof typeof errorCatalogue].status} | \`${code}\` |`));
+    const wrongStatus = appCodes.filter(
+      (code) => !doc.includes(`| ${errorCatalogue[code as keyof typeof errorCatalogue].status} | \`${code}\` |`),
+    );
     expect(wrongStatus).toEqual([]);
   });
 

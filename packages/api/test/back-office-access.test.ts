@@ -71,12 +71,22 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
 
   beforeAll(async () => {
     await suite.bo.tenants.create.mutate({ key: tenantKey, name: "Access tests", allowedEmailDomains: [] });
-    const signUp = await suite.client.api.clientAuth.signUp.mutate({ tenantKey, ...endUser, displayName: "End User", email: `${endUser.userId}@example.com` });
+    const signUp = await suite.client.api.clientAuth.signUp.mutate({
+      tenantKey,
+      ...endUser,
+      displayName: "End User",
+      email: `${endUser.userId}@example.com`,
+    });
     endUserToken = signUp.accessToken;
   });
 
   /** Calls every procedure (`who` given: only those) as `api` with the `given` inputs, and expects `appCode` from each. */
-  async function expectEveryRefused(api: Api, appCode: "auth/Unauthenticated" | "auth/Forbidden", given: Record<string, unknown>, who?: Who) {
+  async function expectEveryRefused(
+    api: Api,
+    appCode: "auth/Unauthenticated" | "auth/Forbidden",
+    given: Record<string, unknown>,
+    who?: Who,
+  ) {
     for (const [path, kind, gate] of procedures) {
       if (who && gate !== who) continue;
       await expectError(callByName(api, kind, `backOffice.${path}`, given[path]), appCode);

@@ -34,7 +34,8 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
   const ip = randomIp();
   let db: TestDatabase;
   let server: TestServer;
-  const signInStaffFrom = (email: string, password: string) => signInStaff(server.url, email, password, { headers: { "x-forwarded-for": ip } });
+  const signInStaffFrom = (email: string, password: string) =>
+    signInStaff(server.url, email, password, { headers: { "x-forwarded-for": ip } });
   /** The backOffice procedures as the staff member with this cookie. */
   const staff = (cookie: string | undefined) => apiClient(server.url, { ip, cookie }).backOffice;
   const sharedDatabaseUrl = process.env.DATABASE_URL;
@@ -96,7 +97,9 @@ describe.skipIf(!hasRedis)("keeping one enabled admin, and pnpm staff:create", (
 
   it("staff:reset-password sets a new password, ends the staff member's sessions, and refuses unknown emails", async () => {
     const email = `${unique("forgot")}@staff.example.com`;
-    expect((await staffCreate(["--email", email, "--role", "viewer"], { DATABASE_URL: db.url, STAFF_PASSWORD: "the old passphrase" })).code).toBe(0);
+    expect(
+      (await staffCreate(["--email", email, "--role", "viewer"], { DATABASE_URL: db.url, STAFF_PASSWORD: "the old passphrase" })).code,
+    ).toBe(0);
     const before = await signInStaffFrom(email, "the old passphrase");
     expect(before).toBeDefined();
     const reset = await staffCreate(["--reset", "--email", email], { DATABASE_URL: db.url });

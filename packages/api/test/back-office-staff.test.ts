@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import { auditActionsFor, expectError, expectInvalidField, hasRedis, sessionCookieOf, unique, useServer, withResponse, type RouterOutputs } from "./kit";
+import {
+  auditActionsFor,
+  expectError,
+  expectInvalidField,
+  hasRedis,
+  sessionCookieOf,
+  unique,
+  useServer,
+  withResponse,
+  type RouterOutputs,
+} from "./kit";
 
 type AuditEvent = RouterOutputs["backOffice"]["auditLog"]["list"]["items"][number];
 
@@ -32,7 +42,14 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       await suite.staffCaller(cookie).backOffice.tenants.list.query({});
       await expectError(suite.staffCaller(cookie).backOffice.staff.list.query({}), "auth/Forbidden");
       const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { target: `staff:${email}`, action: "staff.created" } });
-      expect(event).toMatchObject({ actorType: "staff", actorId: suite.admin.id, actorLabel: suite.admin.email, ip, tenantKey: null, details: { role: "viewer" } });
+      expect(event).toMatchObject({
+        actorType: "staff",
+        actorId: suite.admin.id,
+        actorLabel: suite.admin.email,
+        ip,
+        tenantKey: null,
+        details: { role: "viewer" },
+      });
     });
 
     it("409 staff/EmailDuplicated, whatever the case", async () => {
@@ -56,7 +73,10 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       for (const [input, field] of cases) {
         // Inputs the types refuse, on purpose.
         const res = await expectError(bo.staff.create.mutate(input as never), "validation/Invalid");
-        expect((res.data.issues ?? []).map((i) => i.path), field).toContainEqual([field]);
+        expect(
+          (res.data.issues ?? []).map((i) => i.path),
+          field,
+        ).toContainEqual([field]);
       }
       expect(await getPrisma().staffUser.count({ where: { email } })).toBe(0);
     });
@@ -73,8 +93,16 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       expect(demoted.role).toBe("viewer");
       await expectError(someone.api.backOffice.staff.list.query({}), "auth/Forbidden");
       expect(await auditActionsFor(`staff:${someone.email}`)).toEqual(["staff.signedIn", "staff.updated", "staff.updated"]);
-      const events = await getPrisma().auditEvent.findMany({ where: { target: `staff:${someone.email}`, action: "staff.updated" }, orderBy: { id: "asc" } });
-      expect(events[0]).toMatchObject({ actorId: suite.admin.id, actorLabel: suite.admin.email, ip, details: { role: { from: "viewer", to: "admin" } } });
+      const events = await getPrisma().auditEvent.findMany({
+        where: { target: `staff:${someone.email}`, action: "staff.updated" },
+        orderBy: { id: "asc" },
+      });
+      expect(events[0]).toMatchObject({
+        actorId: suite.admin.id,
+        actorLabel: suite.admin.email,
+        ip,
+        details: { role: { from: "viewer", to: "admin" } },
+      });
     });
 
     it("disabling ends the staff member's sessions at once and for good; re-enabled, they sign in again", async () => {
@@ -107,8 +135,14 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       const me = await suite.newStaff("viewer", "chpw");
       const mine = me.api.backOffice;
 
-      await expectError(mine.staff.changePassword.mutate({ currentPassword: "not my password", newPassword: STRONG }), "auth/InvalidCredentials");
-      const same = await expectInvalidField(mine.staff.changePassword.mutate({ currentPassword: me.password, newPassword: me.password }), "newPassword");
+      await expectError(
+        mine.staff.changePassword.mutate({ currentPassword: "not my password", newPassword: STRONG }),
+        "auth/InvalidCredentials",
+      );
+      const same = await expectInvalidField(
+        mine.staff.changePassword.mutate({ currentPassword: me.password, newPassword: me.password }),
+        "newPassword",
+      );
       expect(same.data.issues?.[0]?.path).toEqual(["newPassword"]);
       await expectError(mine.staff.changePassword.mutate({ currentPassword: me.password, newPassword: "iloveyou" }), "validation/Invalid");
       await expectError(mine.staff.changePassword.mutate({ currentPassword: me.password, newPassword: "short" }), "validation/Invalid");
@@ -116,7 +150,9 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       // The failures above left the password as it was.
       await mine.tenants.list.query({});
 
-      const { data: ok, response } = await withResponse(() => mine.staff.changePassword.mutate({ currentPassword: me.password, newPassword: STRONG }));
+      const { data: ok, response } = await withResponse(() =>
+        mine.staff.changePassword.mutate({ currentPassword: me.password, newPassword: STRONG }),
+      );
       expect(ok).toEqual({ success: true });
       // The session used for the change is replaced by a fresh one; the old cookie is dead.
       const renewed = sessionCookieOf(response.headers);
@@ -135,7 +171,9 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
         "staff.signInFailed",
         "staff.signedIn",
       ]);
-      const changed = await getPrisma().auditEvent.findFirstOrThrow({ where: { target: `staff:${me.email}`, action: "staff.passwordChanged" } });
+      const changed = await getPrisma().auditEvent.findFirstOrThrow({
+        where: { target: `staff:${me.email}`, action: "staff.passwordChanged" },
+      });
       expect(changed).toMatchObject({ actorId: me.id, actorLabel: me.email, ip });
     });
   });
@@ -152,7 +190,13 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       const asViewer = suite.viewer.api.backOffice;
       const res = await asViewer.auditLog.list.query({ tenantKey: key.toUpperCase() });
       expect(res.nextCursor).toBeNull();
-      expect(res.items.map((e) => e.action)).toEqual(["tenant.updated", "tenant.restored", "tenant.deleted", "tenant.updated", "tenant.created"]);
+      expect(res.items.map((e) => e.action)).toEqual([
+        "tenant.updated",
+        "tenant.restored",
+        "tenant.deleted",
+        "tenant.updated",
+        "tenant.created",
+      ]);
       const first = res.items[4]!;
       expect(first).toEqual({
         id: expect.stringMatching(/^\d+$/),
@@ -170,7 +214,11 @@ describe.skipIf(!hasRedis)("backOffice.staff and backOffice.auditLog", () => {
       const walked: AuditEvent[] = [];
       let cursor: string | null = null;
       do {
-        const page: { items: AuditEvent[]; nextCursor: string | null } = await asViewer.auditLog.list.query({ tenantKey: key, limit: 2, ...(cursor ? { cursor } : {}) });
+        const page: { items: AuditEvent[]; nextCursor: string | null } = await asViewer.auditLog.list.query({
+          tenantKey: key,
+          limit: 2,
+          ...(cursor ? { cursor } : {}),
+        });
         expect(page.items.length).toBeLessThanOrEqual(2);
         walked.push(...page.items);
         cursor = page.nextCursor;

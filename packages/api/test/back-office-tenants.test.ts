@@ -51,7 +51,10 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
         [{ key: newKey(), name: "x", allowedEmailDomains: ["example.com", "not a domain"] }, ["allowedEmailDomains", 1]],
         [{ key: newKey(), name: "x", allowedEmailDomains: ["@example.com"] }, ["allowedEmailDomains", 0]],
         [{ key: newKey(), name: "x", allowedEmailDomains: ["localhost"] }, ["allowedEmailDomains", 0]],
-        [{ key: newKey(), name: "x", allowedEmailDomains: Array.from({ length: 101 }, (_, i) => `d${i}.example.com`) }, ["allowedEmailDomains"]],
+        [
+          { key: newKey(), name: "x", allowedEmailDomains: Array.from({ length: 101 }, (_, i) => `d${i}.example.com`) },
+          ["allowedEmailDomains"],
+        ],
         [{ key: newKey(), name: "x", allowedEmailDomains: [], locale: "fr" }, ["locale"]],
         [{ key: newKey(), name: "x", allowedEmailDomains: [], appUrl: "ftp://files.example.com" }, ["appUrl"]],
         [{ key: newKey(), name: "x", allowedEmailDomains: [], appUrl: "javascript:alert(1)" }, ["appUrl"]],
@@ -59,7 +62,10 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       ];
       for (const [input, path] of cases) {
         // Some of these inputs the types refuse: on purpose.
-        const res = await expectError(bo.tenants.create.mutate(input as RouterInputs["backOffice"]["tenants"]["create"]), "validation/Invalid");
+        const res = await expectError(
+          bo.tenants.create.mutate(input as RouterInputs["backOffice"]["tenants"]["create"]),
+          "validation/Invalid",
+        );
         expect((res.data.issues ?? []).map((i) => i.path)).toContainEqual(path);
       }
     });
@@ -67,7 +73,10 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
     it("409 tenant/KeyDuplicated for a taken key, deleted tenants included", async () => {
       const key = newKey();
       await bo.tenants.create.mutate({ key, name: "First", allowedEmailDomains: [] });
-      await expectError(bo.tenants.create.mutate({ key: key.toUpperCase(), name: "Second", allowedEmailDomains: [] }), "tenant/KeyDuplicated");
+      await expectError(
+        bo.tenants.create.mutate({ key: key.toUpperCase(), name: "Second", allowedEmailDomains: [] }),
+        "tenant/KeyDuplicated",
+      );
       await bo.tenants.softDelete.mutate({ key });
       await expectError(bo.tenants.create.mutate({ key, name: "Third", allowedEmailDomains: [] }), "tenant/KeyDuplicated");
       expect(await getPrisma().tenant.count({ where: { key } })).toBe(1);
@@ -119,11 +128,19 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
         locale: "en",
         appUrl: "https://new.example/path",
       });
-      expect(changed).toMatchObject({ name: "After", allowedEmailDomains: ["b.example", "c.example"], locale: "en", appUrl: "https://new.example" });
+      expect(changed).toMatchObject({
+        name: "After",
+        allowedEmailDomains: ["b.example", "c.example"],
+        locale: "en",
+        appUrl: "https://new.example",
+      });
       const cleared = await bo.tenants.update.mutate({ key, appUrl: null, allowedEmailDomains: [] });
       expect(cleared).toMatchObject({ appUrl: null, allowedEmailDomains: [], locale: "en" });
       expect(await auditActionsFor(`tenant:${key}`)).toEqual(["tenant.created", "tenant.updated", "tenant.updated", "tenant.updated"]);
-      const events = await getPrisma().auditEvent.findMany({ where: { target: `tenant:${key}`, action: "tenant.updated" }, orderBy: { id: "asc" } });
+      const events = await getPrisma().auditEvent.findMany({
+        where: { target: `tenant:${key}`, action: "tenant.updated" },
+        orderBy: { id: "asc" },
+      });
       expect(events[0]?.details).toEqual({ changed: ["name"] });
     });
 
@@ -131,7 +148,10 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       await expectError(bo.tenants.update.mutate({ key: newKey(), name: "x" }), "tenant/NotFound");
       const key = newKey();
       await bo.tenants.create.mutate({ key, name: "Soon deleted", allowedEmailDomains: [] });
-      const invalid = await expectError(bo.tenants.update.mutate({ key, allowedEmailDomains: ["ok.example", "bad_domain"] }), "validation/Invalid");
+      const invalid = await expectError(
+        bo.tenants.update.mutate({ key, allowedEmailDomains: ["ok.example", "bad_domain"] }),
+        "validation/Invalid",
+      );
       expect(invalid.data.issues?.[0]?.path).toEqual(["allowedEmailDomains", 1]);
       await bo.tenants.softDelete.mutate({ key });
       await expectError(bo.tenants.update.mutate({ key, name: "x" }), "tenant/NotFound");
@@ -192,7 +212,10 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       }
     });
 
-    async function walk(input: RouterInputs["backOffice"]["tenants"]["list"], staff = suite.admin): Promise<{ items: Tenant[]; pages: number }> {
+    async function walk(
+      input: RouterInputs["backOffice"]["tenants"]["list"],
+      staff = suite.admin,
+    ): Promise<{ items: Tenant[]; pages: number }> {
       const items: Tenant[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -270,7 +293,13 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
     });
 
     it("400 for a bad limit or cursor", async () => {
-      for (const input of [{ limit: 0 }, { limit: 101 }, { limit: 2.5 }, { cursor: "garbage!" }, { cursor: Buffer.from('["x","y"]').toString("base64url") }]) {
+      for (const input of [
+        { limit: 0 },
+        { limit: 101 },
+        { limit: 2.5 },
+        { cursor: "garbage!" },
+        { cursor: Buffer.from('["x","y"]').toString("base64url") },
+      ]) {
         await expectError(bo.tenants.list.query(input), "validation/Invalid");
       }
     });

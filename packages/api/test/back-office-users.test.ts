@@ -46,9 +46,9 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
     return { userId, ...session };
   }
 
-  const signIn = (tenantKey: string, userId: string, password: string) => client.api.clientAuth.signIn.mutate({ tenantKey, userId, password });
+  const signIn = (tenantKey: string, userId: string, password: string) =>
+    client.api.clientAuth.signIn.mutate({ tenantKey, userId, password });
   const me = (token: string) => client.as(token).clientAuth.me.query();
-
 
   describe("managers.issue", () => {
     it("issues an admin_issued manager with a strong temporary password, stored only hashed, without mail", async () => {
@@ -87,9 +87,19 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       await me(session.accessToken);
       await expectError(client.as(session.accessToken).clientAuth.updateMe.mutate({ displayName: "New" }), "auth/PasswordChangeRequired");
 
-      const event = await getPrisma().auditEvent.findFirstOrThrow({ where: { tenantKey, action: "manager.issued", target: "user:boss.manager" } });
-      expect(event).toMatchObject({ actorType: "staff", actorId: suite.admin.id, actorLabel: suite.admin.email, ip, details: { emailSent: false, passwordInEmail: false } });
-      const allEvents = JSON.stringify(await getPrisma().auditEvent.findMany({ where: { tenantKey } }), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+      const event = await getPrisma().auditEvent.findFirstOrThrow({
+        where: { tenantKey, action: "manager.issued", target: "user:boss.manager" },
+      });
+      expect(event).toMatchObject({
+        actorType: "staff",
+        actorId: suite.admin.id,
+        actorLabel: suite.admin.email,
+        ip,
+        details: { emailSent: false, passwordInEmail: false },
+      });
+      const allEvents = JSON.stringify(await getPrisma().auditEvent.findMany({ where: { tenantKey } }), (_k, v: unknown) =>
+        typeof v === "bigint" ? v.toString() : v,
+      );
       expect(allEvents).not.toContain(temporaryPassword);
     });
 
@@ -144,7 +154,10 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       const tenantKey = await createTenant();
       suite.smtp.rejectRecipients = true;
       try {
-        await expectError(bo.managers.issue.mutate({ tenantKey, userId: "unlucky", displayName: "U", email: "unlucky@example.com" }), "service/Unavailable");
+        await expectError(
+          bo.managers.issue.mutate({ tenantKey, userId: "unlucky", displayName: "U", email: "unlucky@example.com" }),
+          "service/Unavailable",
+        );
       } finally {
         suite.smtp.rejectRecipients = false;
       }
@@ -157,8 +170,14 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
     it("409 user/UserIdDuplicated, 404 tenant/NotFound (unknown or deleted), 400 for invalid fields", async () => {
       const tenantKey = await createTenant();
       const taken = await signUp(tenantKey);
-      await expectError(bo.managers.issue.mutate({ tenantKey, userId: taken.userId.toUpperCase(), displayName: "Dup" }), "user/UserIdDuplicated");
-      await expectError(bo.managers.issue.mutate({ tenantKey: unique("nope").toLowerCase(), userId: "someone", displayName: "S" }), "tenant/NotFound");
+      await expectError(
+        bo.managers.issue.mutate({ tenantKey, userId: taken.userId.toUpperCase(), displayName: "Dup" }),
+        "user/UserIdDuplicated",
+      );
+      await expectError(
+        bo.managers.issue.mutate({ tenantKey: unique("nope").toLowerCase(), userId: "someone", displayName: "S" }),
+        "tenant/NotFound",
+      );
       const gone = await createTenant();
       await bo.tenants.softDelete.mutate({ key: gone });
       await expectError(bo.managers.issue.mutate({ tenantKey: gone, userId: "someone", displayName: "S" }), "tenant/NotFound");
@@ -182,7 +201,10 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       const created: string[] = [];
       for (let i = 0; i < 7; i++) {
         const userId = `member-${i}`;
-        await signUp(tenantKey, userId, { displayName: i === 3 ? "Zoë Special" : `Member ${i}`, email: i === 5 ? "Findme@Mail.example" : `m${i}@example.com` });
+        await signUp(tenantKey, userId, {
+          displayName: i === 3 ? "Zoë Special" : `Member ${i}`,
+          email: i === 5 ? "Findme@Mail.example" : `m${i}@example.com`,
+        });
         created.push(userId);
       }
       const otherTenant = await createTenant();
@@ -230,7 +252,9 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       const third = await signIn(tenantKey, u.userId, PASSWORD);
       await client.as(third.accessToken).clientAuth.signOut.mutate();
 
-      const { data: got, response } = await withResponse(() => suite.viewer.api.backOffice.users.get.query({ tenantKey, userId: u.userId.toUpperCase() }));
+      const { data: got, response } = await withResponse(() =>
+        suite.viewer.api.backOffice.users.get.query({ tenantKey, userId: u.userId.toUpperCase() }),
+      );
       // As the user sees themselves (signIn has set lastLoginAt since signUp).
       expect(got.user).toEqual((await me(second.accessToken)).user);
       expect(got.sessions).toHaveLength(2);
@@ -313,7 +337,13 @@ describe.skipIf(!hasRedis)("backOffice.managers and backOffice.users", () => {
       expect(await bo.users.delete.mutate({ tenantKey, userId: user.userId })).toEqual({ success: true });
 
       const row = await getPrisma().user.findUniqueOrThrow({ where: { id: user.user.id } });
-      expect(row).toMatchObject({ email: null, verifiedEmail: null, emailVerifiedAt: null, passwordHash: null, displayName: "Deleted user" });
+      expect(row).toMatchObject({
+        email: null,
+        verifiedEmail: null,
+        emailVerifiedAt: null,
+        passwordHash: null,
+        displayName: "Deleted user",
+      });
       expect(row.deletedAt).not.toBeNull();
       expect(row.userId).not.toContain(user.userId);
       const rowJson = JSON.stringify(row);

@@ -16,7 +16,12 @@ describe.skipIf(!hasRedis)("the bootstrap admin", () => {
   const lines: Record<string, unknown>[] = [];
   const previousLogger = getLogger();
   beforeAll(() => {
-    setLogger(createLogger({ level: "warn", destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } }));
+    setLogger(
+      createLogger({
+        level: "warn",
+        destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+      }),
+    );
   });
   afterAll(() => {
     setLogger(previousLogger);
@@ -38,7 +43,9 @@ describe.skipIf(!hasRedis)("the bootstrap admin", () => {
     expect(await getPrisma().staffUser.findUnique({ where: { email } })).toMatchObject({ role: "admin", disabledAt: null });
     const cookie = await suite.signInStaff(email, envPassword);
     expect(cookie).toBeDefined();
-    await suite.staffCaller(cookie).backOffice.staff.changePassword.mutate({ currentPassword: envPassword, newPassword: "a password chosen later" });
+    await suite
+      .staffCaller(cookie)
+      .backOffice.staff.changePassword.mutate({ currentPassword: envPassword, newPassword: "a password chosen later" });
 
     const restarted = await ensureBootstrapAdmin();
     expect(await suite.signInStaff(email, envPassword)).toBeUndefined();

@@ -49,7 +49,10 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
     expect(me.user.mustChangePassword).toBe(true);
     await expectError(u.api.clientAuth.updateMe.mutate({ displayName: "Blocked" }), "auth/PasswordChangeRequired");
     // The old password no longer works; the temporary one does, and its token says pcr.
-    await expectError(client.api.clientAuth.signIn.mutate({ tenantKey, userId: u.userId, password: u.password }), "auth/InvalidCredentials");
+    await expectError(
+      client.api.clientAuth.signIn.mutate({ tenantKey, userId: u.userId, password: u.password }),
+      "auth/InvalidCredentials",
+    );
     const fresh = await signInUser(client, { tenantKey, userId: u.userId, password: temporary });
     expect(claimsOf(fresh.accessToken)).toMatchObject({ pcr: true, ev: false });
 
@@ -83,7 +86,9 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
       const third = await signInUser(clientAt(suite.server.url), u);
       await getPrisma().user.update({ where: { id: u.session.user.id }, data: { mustChangePassword: true } });
       const next = newPassword();
-      const { data: changed, response } = await withResponse(() => u.api.clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: next }));
+      const { data: changed, response } = await withResponse(() =>
+        u.api.clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: next }),
+      );
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(changed).toEqual({ success: true, accessToken: expect.any(String), accessTokenExpiresAt: expect.any(String) });
       const claims = claimsOf(changed.accessToken);
@@ -100,7 +105,10 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
         await expectError(client.as(s.accessToken).clientAuth.me.query(), "auth/Unauthenticated");
         await expectError(client.api.clientAuth.refresh.mutate({ refreshToken: s.refreshToken }), "auth/InvalidRefreshToken");
       }
-      await expectError(client.api.clientAuth.signIn.mutate({ tenantKey, userId: u.userId, password: u.password }), "auth/InvalidCredentials");
+      await expectError(
+        client.api.clientAuth.signIn.mutate({ tenantKey, userId: u.userId, password: u.password }),
+        "auth/InvalidCredentials",
+      );
       await signInUser(client, { ...u, password: next });
       const row = await getPrisma().user.findUniqueOrThrow({ where: { id: u.session.user.id } });
       expect(await verifyPassword(next, row.passwordHash!)).toBe(true);
@@ -110,7 +118,10 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
     it("a wrong currentPassword is 401 auth/InvalidCredentials and changes nothing", async () => {
       const u = await signUpUser(client, tenantKey);
       const other = await signInUser(client, u);
-      await expectError(u.api.clientAuth.changePassword.mutate({ currentPassword: `${u.password}?`, newPassword: newPassword() }), "auth/InvalidCredentials");
+      await expectError(
+        u.api.clientAuth.changePassword.mutate({ currentPassword: `${u.password}?`, newPassword: newPassword() }),
+        "auth/InvalidCredentials",
+      );
       await client.as(other.accessToken).clientAuth.me.query();
       await signInUser(client, u);
     });
@@ -133,7 +144,10 @@ describe.skipIf(!hasRedis)("clientAuth gates, updateMe and changePassword", () =
     });
 
     it("needs an access token", async () => {
-      await expectError(client.api.clientAuth.changePassword.mutate({ currentPassword: "x", newPassword: newPassword() }), "auth/Unauthenticated");
+      await expectError(
+        client.api.clientAuth.changePassword.mutate({ currentPassword: "x", newPassword: newPassword() }),
+        "auth/Unauthenticated",
+      );
     });
   });
 

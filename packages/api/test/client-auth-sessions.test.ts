@@ -115,7 +115,10 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
       const u = await signUpUser(client, tenantKey);
       const results = await Promise.all(Array.from({ length: 10 }, () => settle(refresh(u.session.refreshToken))));
       const statuses = results.map((r) => r.status);
-      expect(statuses.every((s) => s === 200 || s === 401), JSON.stringify(statuses)).toBe(true);
+      expect(
+        statuses.every((s) => s === 200 || s === 401),
+        JSON.stringify(statuses),
+      ).toBe(true);
       expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
       for (const r of results) if (!r.ok) expect(r.appCode).toBe("auth/InvalidRefreshToken");
       // The losers count as reuse: the whole session is gone, the winner's tokens with it.
@@ -129,7 +132,10 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
 
     it("a refresh reads current state: a verified email shows up as ev:true, a new displayName in user", async () => {
       const u = await signUpUser(client, tenantKey);
-      await getPrisma().user.update({ where: { id: u.session.user.id }, data: { emailVerifiedAt: new Date(), verifiedEmail: u.email, displayName: "Renamed" } });
+      await getPrisma().user.update({
+        where: { id: u.session.user.id },
+        data: { emailVerifiedAt: new Date(), verifiedEmail: u.email, displayName: "Renamed" },
+      });
       const next = await refresh(u.session.refreshToken);
       expect(claimsOf(next.accessToken).ev).toBe(true);
       expect(next.user.displayName).toBe("Renamed");
@@ -244,7 +250,10 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
         answers.push(res.body);
         await victim.api.clientAuth.me.query();
       }
-      const madeUp = await expectError(u.api.clientAuth.revokeSession.mutate({ id: "7d0c5a1e-8f1b-4e44-9d43-3f3c1d0a9b11" }), "session/NotFound");
+      const madeUp = await expectError(
+        u.api.clientAuth.revokeSession.mutate({ id: "7d0c5a1e-8f1b-4e44-9d43-3f3c1d0a9b11" }),
+        "session/NotFound",
+      );
       expect(answers).toEqual([madeUp.body, madeUp.body]);
       await expectInvalidField(u.api.clientAuth.revokeSession.mutate({ id: "nope" }), "id");
       // @ts-expect-error: id left out on purpose
@@ -261,12 +270,18 @@ describe.skipIf(!hasRedis)("clientAuth sessions: refresh, signOut, listSessions,
       const now = new Date();
       await getPrisma().$transaction([
         getPrisma().tenant.update({ where: { id: t.id }, data: { deletedAt: now } }),
-        getPrisma().session.updateMany({ where: { tenantId: t.id, revokedAt: null }, data: { revokedAt: now, revokedReason: "tenant_deleted" } }),
+        getPrisma().session.updateMany({
+          where: { tenantId: t.id, revokedAt: null },
+          data: { revokedAt: now, revokedReason: "tenant_deleted" },
+        }),
       ]);
       await expectError(refresh(live.refreshToken), "tenant/NotFound");
       await expectError(refresh(u.session.refreshToken), "tenant/NotFound");
       await expectError(me(live.accessToken), "auth/Unauthenticated");
-      await expectError(client.api.clientAuth.signIn.mutate({ tenantKey: t.key, userId: u.userId, password: u.password }), "tenant/NotFound");
+      await expectError(
+        client.api.clientAuth.signIn.mutate({ tenantKey: t.key, userId: u.userId, password: u.password }),
+        "tenant/NotFound",
+      );
 
       await getPrisma().tenant.update({ where: { id: t.id }, data: { deletedAt: null } });
       await expectError(refresh(live.refreshToken), "auth/InvalidRefreshToken");

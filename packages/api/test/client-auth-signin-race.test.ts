@@ -113,11 +113,20 @@ describe.skipIf(!hasRedis)("a sign-in in flight while its credentials are revoke
     const revocation = await getPgPool().connect();
     try {
       const hold = holdAt("session.open", userId);
-      const pending = suite.client.api.clientAuth.signIn.mutate({ tenantKey: user.tenantKey, userId: user.userId, password: user.password });
+      const pending = suite.client.api.clientAuth.signIn.mutate({
+        tenantKey: user.tenantKey,
+        userId: user.userId,
+        password: user.password,
+      });
       await hold.reached;
       await revocation.query("BEGIN");
-      await revocation.query(`UPDATE "User" SET "suspendedAt" = now(), "credentialsVersion" = "credentialsVersion" + 1 WHERE id = $1`, [userId]);
-      await revocation.query(`UPDATE "Session" SET "revokedAt" = now(), "revokedReason" = 'suspended' WHERE "userId" = $1 AND "revokedAt" IS NULL`, [userId]);
+      await revocation.query(`UPDATE "User" SET "suspendedAt" = now(), "credentialsVersion" = "credentialsVersion" + 1 WHERE id = $1`, [
+        userId,
+      ]);
+      await revocation.query(
+        `UPDATE "Session" SET "revokedAt" = now(), "revokedReason" = 'suspended' WHERE "userId" = $1 AND "revokedAt" IS NULL`,
+        [userId],
+      );
       hold.release();
       // The session INSERT must now be waiting for the user row's lock, not writing past it.
       await waitForLockedInsert();

@@ -77,9 +77,24 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
   async function userWithHash(passwordHash: string) {
     const userId = unique("lg").toLowerCase();
     await getPrisma().user.create({
-      data: { tenantId: suite.tenant.id, userId, email: `${userId}@example.com`, emailVerifiedAt: new Date(), verifiedEmail: `${userId}@example.com`, displayName: "Legacy", passwordHash, source: "self_signup" },
+      data: {
+        tenantId: suite.tenant.id,
+        userId,
+        email: `${userId}@example.com`,
+        emailVerifiedAt: new Date(),
+        verifiedEmail: `${userId}@example.com`,
+        displayName: "Legacy",
+        passwordHash,
+        source: "self_signup",
+      },
     });
-    return { userId, hash: () => getPrisma().user.findFirstOrThrow({ where: { tenantId: suite.tenant.id, userId }, select: { passwordHash: true } }).then((r) => r.passwordHash!) };
+    return {
+      userId,
+      hash: () =>
+        getPrisma()
+          .user.findFirstOrThrow({ where: { tenantId: suite.tenant.id, userId }, select: { passwordHash: true } })
+          .then((r) => r.passwordHash!),
+    };
   }
 
   it("a hash of a password stored before normalization still signs in once, then holds the NFKC form", async () => {
@@ -114,7 +129,10 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
   it("changePassword takes a currentPassword typed on another keyboard, and refuses a new one equal to it once normalized", async () => {
     const u = await signUpUser(client, tenantKey, { password: "Keyboard-pass-31" });
     const current = "Ｋｅｙｂｏａｒｄ-pass-31";
-    await expectInvalidField(u.api.clientAuth.changePassword.mutate({ currentPassword: current, newPassword: "Keyboard-pass-31" }), "newPassword");
+    await expectInvalidField(
+      u.api.clientAuth.changePassword.mutate({ currentPassword: current, newPassword: "Keyboard-pass-31" }),
+      "newPassword",
+    );
     await u.api.clientAuth.changePassword.mutate({ currentPassword: current, newPassword: "Keyboard-pass-32" });
   });
 
@@ -155,7 +173,10 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
       const u = await signUpUser(client, tenantKey);
       await getPrisma().user.update({ where: { id: u.session.user.id }, data: { suspendedAt: new Date() } });
       await expectError(u.api.clientAuth.me.query(), "auth/AccountSuspended");
-      await expectError(u.api.clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: `${u.password}2` }), "auth/AccountSuspended");
+      await expectError(
+        u.api.clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: `${u.password}2` }),
+        "auth/AccountSuspended",
+      );
     });
   });
 
@@ -165,9 +186,15 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
       const attacker = clientAt(suite.server.url);
       const u = await signUpUser(attacker, t.key);
       for (let i = 0; i < 10; i++) {
-        await expectError(signIn({ tenantKey: t.key, userId: u.userId, password: `wrong-${i}-password` }, attacker), "auth/InvalidCredentials");
+        await expectError(
+          signIn({ tenantKey: t.key, userId: u.userId, password: `wrong-${i}-password` }, attacker),
+          "auth/InvalidCredentials",
+        );
       }
-      const blocked = await expectError(signIn({ tenantKey: t.key, userId: u.userId.toUpperCase(), password: u.password }, attacker), "rateLimit/TooManyRequests");
+      const blocked = await expectError(
+        signIn({ tenantKey: t.key, userId: u.userId.toUpperCase(), password: u.password }, attacker),
+        "rateLimit/TooManyRequests",
+      );
       const retryAfter = Number(blocked.headers.get("retry-after"));
       expect(Number.isInteger(retryAfter)).toBe(true);
       expect(retryAfter).toBeGreaterThan(0);
@@ -187,7 +214,10 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
       const attacker = clientAt(suite.server.url);
       const ghost = unique("ghost");
       for (let i = 0; i < 10; i++) {
-        await expectError(signIn({ tenantKey: t.key, userId: ghost, password: `wrong-${i}-password` }, attacker), "auth/InvalidCredentials");
+        await expectError(
+          signIn({ tenantKey: t.key, userId: ghost, password: `wrong-${i}-password` }, attacker),
+          "auth/InvalidCredentials",
+        );
       }
       await expectError(signIn({ tenantKey: t.key, userId: ghost, password: "anything1" }, attacker), "rateLimit/TooManyRequests");
     });
@@ -197,10 +227,16 @@ describe.skipIf(!hasRedis)("clientAuth.signIn", () => {
       const c = clientAt(suite.server.url);
       const u = await signUpUser(c, t.key);
       for (let i = 0; i < 10; i++) {
-        await expectError(u.api.clientAuth.changePassword.mutate({ currentPassword: `wrong-${i}-password`, newPassword: "Another-Pass-123" }), "auth/InvalidCredentials");
+        await expectError(
+          u.api.clientAuth.changePassword.mutate({ currentPassword: `wrong-${i}-password`, newPassword: "Another-Pass-123" }),
+          "auth/InvalidCredentials",
+        );
       }
       await expectError(signIn({ tenantKey: t.key, userId: u.userId, password: u.password }, c), "rateLimit/TooManyRequests");
-      await expectError(u.api.clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: "Another-Pass-123" }), "rateLimit/TooManyRequests");
+      await expectError(
+        u.api.clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: "Another-Pass-123" }),
+        "rateLimit/TooManyRequests",
+      );
       const failed = await auditEvents(t.key, "user.signInFailed");
       expect(failed).toHaveLength(10);
       // The session was not harmed by the failures.

@@ -72,7 +72,14 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     // The session's refresh token is stored only as a hash.
     const sessionRow = await getPrisma().session.findFirstOrThrow({ where: { userId: row.id } });
     expect(sessionRow.refreshTokenHash).not.toContain(session.refreshToken.split(".")[1]!);
-    expect(claimsOf(session.accessToken)).toMatchObject({ sub: row.id, tkey: tenantKey, ev: false, pcr: false, src: "self_signup", role: "member" });
+    expect(claimsOf(session.accessToken)).toMatchObject({
+      sub: row.id,
+      tkey: tenantKey,
+      ev: false,
+      pcr: false,
+      src: "self_signup",
+      role: "member",
+    });
 
     // The access token works at once; me answers with the same user.
     const me = await client.as(session.accessToken).clientAuth.me.query();
@@ -154,7 +161,10 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     await expectInvalidField(signUp(input({ password: "ｐａｓｓｗｏｒｄ" })), "password");
     await expectInvalidField(signUp(input({ password: "ＰＡＳＳＷＯＲＤ１２３" })), "password");
     const userId = unique("fw").toLowerCase();
-    await expectInvalidField(signUp(input({ userId, password: userId.replace(/[!-~]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)) })), "password");
+    await expectInvalidField(
+      signUp(input({ userId, password: userId.replace(/[!-~]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)) })),
+      "password",
+    );
 
     // Typed full-width and decomposed at sign-up; signs in as plain ASCII and precomposed.
     const typed = "Ｆｕｌｌ-ｗｉｄｔｈ-Cre\u0300me-7";
@@ -170,7 +180,10 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     const userId = unique("d").toLowerCase();
     await expectError(signUp(input({ tenantKey: restricted.key, userId, email: `${userId}@gmail.com` })), "signUp/EmailDomainNotAllowed");
     // A subdomain is not the domain.
-    await expectError(signUp(input({ tenantKey: restricted.key, userId, email: `${userId}@x.corp.example` })), "signUp/EmailDomainNotAllowed");
+    await expectError(
+      signUp(input({ tenantKey: restricted.key, userId, email: `${userId}@x.corp.example` })),
+      "signUp/EmailDomainNotAllowed",
+    );
     const ok = await signUpUser(client, restricted.key, { userId, email: `${userId}@CORP.Example` });
     expect(ok.session.user.email).toBe(`${userId}@corp.example`);
   });
@@ -199,7 +212,9 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
 
   it("20 parallel sign-ups of one userId: exactly one 200 and nineteen 409, never a 500", async () => {
     const userId = unique("race").toLowerCase();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => settle(signUp(input({ userId, email: `race${i}@example.com` })))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => settle(signUp(input({ userId, email: `race${i}@example.com` })))),
+    );
     const statuses = results.map((r) => r.status).sort();
     const unexpected = results.flatMap((r) => (r.ok || r.status === 409 ? [] : [r.answer.body]));
     expect(statuses, JSON.stringify(unexpected)).toEqual([200, ...Array<number>(19).fill(409)]);

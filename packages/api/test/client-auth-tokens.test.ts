@@ -2,7 +2,16 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from "jose";
 import { getPrisma } from "@gatehouse/db";
 import { currentSigningKey, keyRing, rotateSigningKey } from "../src/services/signing-keys";
 import { auditEvents, claimsOf, expectError, hasRedis, kidOf, signInUser, signUpUser, sleep, useServer, type SignedUp } from "./kit";
@@ -29,7 +38,11 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
     return { body: (await res.json()) as JSONWebKeySet, cacheControl: res.headers.get("cache-control") };
   };
   const verifyLocally = async (token: string) =>
-    jwtVerify(token, createLocalJWKSet((await jwks()).body), { issuer: suite.server.config.appUrl, audience: "gatehouse", algorithms: ["EdDSA"] });
+    jwtVerify(token, createLocalJWKSet((await jwks()).body), {
+      issuer: suite.server.config.appUrl,
+      audience: "gatehouse",
+      algorithms: ["EdDSA"],
+    });
   const me = (token: string) => client.as(token).clientAuth.me.query();
 
   it("carries exactly the contract's claims, EdDSA with a kid, and verifies with jose against the published JWKS", async () => {
@@ -107,7 +120,8 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
     it("an unknown kid, and a known kid over a foreign key", async () => {
       const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
       const { kid } = await currentSigningKey();
-      const sign = (k: string) => new SignJWT(claimsOf(u.session.accessToken)).setProtectedHeader({ alg: "EdDSA", kid: k }).sign(privateKey);
+      const sign = (k: string) =>
+        new SignJWT(claimsOf(u.session.accessToken)).setProtectedHeader({ alg: "EdDSA", kid: k }).sign(privateKey);
       await expectError(me(await sign("no-such-kid")), "auth/Unauthenticated");
       await expectError(me(await sign(kid)), "auth/Unauthenticated");
       const noKid = await new SignJWT(claimsOf(u.session.accessToken)).setProtectedHeader({ alg: "EdDSA" }).sign(privateKey);
@@ -164,7 +178,13 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
       await keyRing({ force: true }); // the cache is brand new: no refresh would be due for a second
       // Never signs (activates in a day), so no private part is needed.
       await getPrisma().signingKey.create({
-        data: { id: kid, alg: "EdDSA", publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }, privateJwkEncrypted: "v1.unused", activatesAt: new Date(Date.now() + 86400_000) },
+        data: {
+          id: kid,
+          alg: "EdDSA",
+          publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" },
+          privateJwkEncrypted: "v1.unused",
+          activatesAt: new Date(Date.now() + 86400_000),
+        },
       });
       try {
         expect((await jwks()).body.keys.map((k) => k.kid)).toContain(kid);

@@ -77,16 +77,25 @@ describe("the router and @gatehouse/contract", () => {
       const { kind, input, output } = entry(path);
       expect(def.type, path).toBe(kind);
       const expected = input === null ? [] : [input];
-      expect(def.inputs.length === expected.length && def.inputs.every((schema, i) => schema === expected[i]), `${path}: the entry's input schema, not a copy`).toBe(true);
+      expect(
+        def.inputs.length === expected.length && def.inputs.every((schema, i) => schema === expected[i]),
+        `${path}: the entry's input schema, not a copy`,
+      ).toBe(true);
       expect(def.output === output, `${path}: the entry's output schema`).toBe(true);
     }
   });
 
   it("declares only catalogue appCodes, none twice and none of the transport's", () => {
     for (const [path, { errors }] of contractProcedures) {
-      expect(errors.filter((code) => !isAppCode(code)), path).toEqual([]);
+      expect(
+        errors.filter((code) => !isAppCode(code)),
+        path,
+      ).toEqual([]);
       expect(new Set(errors).size, `${path} lists a code twice`).toBe(errors.length);
-      expect(errors.filter((code) => (transportAppCodes as readonly string[]).includes(code)), path).toEqual([]);
+      expect(
+        errors.filter((code) => (transportAppCodes as readonly string[]).includes(code)),
+        path,
+      ).toEqual([]);
       for (const code of anyProcedure) expect(errors, path).toContain(code);
     }
   });
@@ -103,15 +112,24 @@ describe("the router and @gatehouse/contract", () => {
       expect(kind, path).toBe(marks!.kind);
       const gates = expectedGateCodes(marks!.who);
       // A public procedure may answer auth/AccountSuspended as its own rule (signIn, refresh): then its docs name it.
-      const gateLike = [...new Set([...userGateCodes, ...staffGateCodes])].filter((code) => gates.length > 0 || code !== "auth/AccountSuspended");
-      expect(errors.filter((code) => gateLike.includes(code)).sort(), `${path}: the gates of ${marks!.who.join(" ")}`).toEqual([...gates].sort());
+      const gateLike = [...new Set([...userGateCodes, ...staffGateCodes])].filter(
+        (code) => gates.length > 0 || code !== "auth/AccountSuspended",
+      );
+      expect(errors.filter((code) => gateLike.includes(code)).sort(), `${path}: the gates of ${marks!.who.join(" ")}`).toEqual(
+        [...gates].sort(),
+      );
       if (ipLimited.has(path)) expect(errors, `${path} has a per-IP limit`).toContain("rateLimit/TooManyRequests");
 
       const documented = documentedCodes(path);
-      const undeclared = [...documented].filter((code) => !errors.includes(code) && !(transportAppCodes as readonly string[]).includes(code));
+      const undeclared = [...documented].filter(
+        (code) => !errors.includes(code) && !(transportAppCodes as readonly string[]).includes(code),
+      );
       expect(undeclared, `${path}: named in docs/api.md but not declared`).toEqual([]);
       const ownCodes = errors.filter((code) => !anyProcedure.includes(code) && !gates.includes(code));
-      expect(ownCodes.filter((code) => !documented.has(code)), `${path}: declared but docs/api.md does not say when`).toEqual([]);
+      expect(
+        ownCodes.filter((code) => !documented.has(code)),
+        `${path}: declared but docs/api.md does not say when`,
+      ).toEqual([]);
     }
   });
 });

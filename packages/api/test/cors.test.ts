@@ -53,7 +53,9 @@ describe.skipIf(!hasRedis)("CORS", () => {
     });
     expect(post.status).toBe(403);
     expect(((await post.json()) as { error: { data: { appCode: string } } }).error.data.appCode).toBe("auth/Forbidden");
-    const sameOrigin = await fetch(`${suite.server.url}/api/trpc/backOffice.tenants.list`, { headers: { origin: new URL(suite.server.config.appUrl).origin } });
+    const sameOrigin = await fetch(`${suite.server.url}/api/trpc/backOffice.tenants.list`, {
+      headers: { origin: new URL(suite.server.config.appUrl).origin },
+    });
     expect(sameOrigin.status).toBe(401); // reaches the API: no staff session in this test
   });
 

@@ -5,7 +5,19 @@ import { redisKeys } from "../src/lib/keys";
 import { connectRedis, getRedis, isRedisUnavailable, setRedis } from "../src/lib/redis";
 import { checkOtp, issueOtp } from "../src/policy/otp-limiter";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { clientAt, createTenant, expectError, hasRedis, sendCode, signUpUser, startServer, suiteEnv, useServer, verifyCode, type TestServer } from "./kit";
+import {
+  clientAt,
+  createTenant,
+  expectError,
+  hasRedis,
+  sendCode,
+  signUpUser,
+  startServer,
+  suiteEnv,
+  useServer,
+  verifyCode,
+  type TestServer,
+} from "./kit";
 
 async function closedPort(): Promise<number> {
   const probe = createServer();
@@ -104,7 +116,16 @@ describe.skipIf(!hasRedis)("fail closed when Redis is unreachable", () => {
       () =>
         issueOtp(
           subject,
-          { hmac: "00", email: "a@example.com", nonce: "n", ttlMs: 1000, cooldownMs: 1000, failuresPerHour: 15, mailsPerAddressPerHour: 20, expiresAtMs: Date.now() + 1000 },
+          {
+            hmac: "00",
+            email: "a@example.com",
+            nonce: "n",
+            ttlMs: 1000,
+            cooldownMs: 1000,
+            failuresPerHour: 15,
+            mailsPerAddressPerHour: 20,
+            expiresAtMs: Date.now() + 1000,
+          },
           dead,
         ),
     ];

@@ -25,7 +25,11 @@ const limits = { maxAttempts: 5, failuresPerHour: 7 };
 const HOUR = 60 * 60 * 1000;
 /** A fixed instant (the logs keep each event's time; only differences matter). */
 const T0 = Date.now();
-const issueInput = (nonce: string, hmac = "aa".repeat(32), more: { email?: string; now?: number; mailsPerAddressPerHour?: number } = {}) => ({
+const issueInput = (
+  nonce: string,
+  hmac = "aa".repeat(32),
+  more: { email?: string; now?: number; mailsPerAddressPerHour?: number } = {},
+) => ({
   hmac,
   email: "someone@example.com",
   nonce,
@@ -115,56 +119,62 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
     expect((await issueOtp(newSubject(), issueInput("n2", right), r)).outcome).toBe("issued");
   });
 
-  it.skipIf(skip)("the hourly budget is a sliding log: each failure counts for exactly an hour, none at the turn of an hour is forgiven", async () => {
-    const r = await redis();
-    const wrong = "ab".repeat(32);
-    const s = newSubject();
-    const check = (now: number) => checkOtp(s, { hmac: wrong, ...limits, now }, r);
-    // One failure at T0, six more 59 minutes later: the budget (7) is spent.
-    expect(await check(T0)).toEqual({ outcome: "invalid", failures: 1 });
-    for (let i = 2; i <= 7; i++) expect(await check(T0 + 59 * 60_000 + i)).toEqual({ outcome: "invalid", failures: i });
-    expect(await check(T0 + 59 * 60_000 + 100)).toEqual({ outcome: "budget", retryAfterMs: 60 * 60_000 - 59 * 60_000 - 100 });
-    // The first ages out at T0 + 1 h: room for exactly one, not a fresh hour's worth.
-    expect(await check(T0 + HOUR)).toEqual({ outcome: "invalid", failures: 7 });
-    const refused = await check(T0 + HOUR + 1);
-    expect(refused.outcome).toBe("budget");
-    expect(refused.outcome === "budget" && refused.retryAfterMs).toBe(59 * 60_000 + 2 - 1);
-    // Sends are refused on the same log, and a send restores nothing.
-    await r.del(redisKeys.otpCooldown(s.tenantId, s.userId));
-    const send = await issueOtp(s, issueInput("n", "ac".repeat(32), { now: T0 + HOUR + 1 }), r);
-    expect(send).toEqual({ outcome: "budget", retryAfterMs: 59 * 60_000 + 2 - 1 });
-    // An hour after the late ones, the budget is whole again.
-    expect(await check(T0 + 2 * HOUR + 59 * 60_000)).toEqual({ outcome: "invalid", failures: 1 });
-  });
+  it.skipIf(skip)(
+    "the hourly budget is a sliding log: each failure counts for exactly an hour, none at the turn of an hour is forgiven",
+    async () => {
+      const r = await redis();
+      const wrong = "ab".repeat(32);
+      const s = newSubject();
+      const check = (now: number) => checkOtp(s, { hmac: wrong, ...limits, now }, r);
+      // One failure at T0, six more 59 minutes later: the budget (7) is spent.
+      expect(await check(T0)).toEqual({ outcome: "invalid", failures: 1 });
+      for (let i = 2; i <= 7; i++) expect(await check(T0 + 59 * 60_000 + i)).toEqual({ outcome: "invalid", failures: i });
+      expect(await check(T0 + 59 * 60_000 + 100)).toEqual({ outcome: "budget", retryAfterMs: 60 * 60_000 - 59 * 60_000 - 100 });
+      // The first ages out at T0 + 1 h: room for exactly one, not a fresh hour's worth.
+      expect(await check(T0 + HOUR)).toEqual({ outcome: "invalid", failures: 7 });
+      const refused = await check(T0 + HOUR + 1);
+      expect(refused.outcome).toBe("budget");
+      expect(refused.outcome === "budget" && refused.retryAfterMs).toBe(59 * 60_000 + 2 - 1);
+      // Sends are refused on the same log, and a send restores nothing.
+      await r.del(redisKeys.otpCooldown(s.tenantId, s.userId));
+      const send = await issueOtp(s, issueInput("n", "ac".repeat(32), { now: T0 + HOUR + 1 }), r);
+      expect(send).toEqual({ outcome: "budget", retryAfterMs: 59 * 60_000 + 2 - 1 });
+      // An hour after the late ones, the budget is whole again.
+      expect(await check(T0 + 2 * HOUR + 59 * 60_000)).toEqual({ outcome: "invalid", failures: 1 });
+    },
+  );
 
-  it.skipIf(skip)("code mails per (tenant, address): the cap spans the tenant's users, counts only sent codes, frees as each send ages out", async () => {
-    const r = await redis();
-    const tenantId = randomUUID();
-    const email = `${randomUUID()}@example.com`;
-    const user = (): OtpSubject => ({ tenantId, userId: randomUUID() });
-    const send = (who: OtpSubject, nonce: string, now: number, to = email) =>
-      issueOtp(who, issueInput(nonce, "ad".repeat(32), { email: to, now, mailsPerAddressPerHour: 3 }), r);
-    const a = user();
-    expect(await send(a, "a1", T0)).toEqual({ outcome: "issued" });
-    // A send refused by the cooldown is no mail and does not count.
-    expect((await send(a, "a2", T0 + 1)).outcome).toBe("cooldown");
-    expect(await send(user(), "b1", T0 + 10)).toEqual({ outcome: "issued" });
-    expect(await send(user(), "c1", T0 + 20)).toEqual({ outcome: "issued" });
-    const d = user();
-    expect(await send(d, "d1", T0 + 30)).toEqual({ outcome: "cap", retryAfterMs: HOUR - 30 });
-    // Refused by the cap: nothing was stored for d (no code, no cooldown).
-    expect(await r.exists(redisKeys.otpCode(tenantId, d.userId), redisKeys.otpCooldown(tenantId, d.userId))).toBe(0);
-    // Another address of the tenant, and the same address in another tenant, are not capped.
-    expect(await send(d, "d2", T0 + 30, `${randomUUID()}@example.com`)).toEqual({ outcome: "issued" });
-    expect(await send({ tenantId: randomUUID(), userId: d.userId }, "e1", T0 + 30)).toEqual({ outcome: "issued" });
-    // A send whose mail was not taken gives its count back.
-    expect(await releaseOtp(a, { nonce: "a1", email }, r)).toBe(3);
-    expect(await send(user(), "f1", T0 + 40)).toEqual({ outcome: "issued" });
-    expect((await send(user(), "g1", T0 + 50)).outcome).toBe("cap");
-    // The oldest counted send (b1, at T0 + 10) ages out an hour later: room for one.
-    expect(await send(user(), "h1", T0 + HOUR + 10)).toEqual({ outcome: "issued" });
-    expect((await send(user(), "i1", T0 + HOUR + 11)).outcome).toBe("cap");
-  });
+  it.skipIf(skip)(
+    "code mails per (tenant, address): the cap spans the tenant's users, counts only sent codes, frees as each send ages out",
+    async () => {
+      const r = await redis();
+      const tenantId = randomUUID();
+      const email = `${randomUUID()}@example.com`;
+      const user = (): OtpSubject => ({ tenantId, userId: randomUUID() });
+      const send = (who: OtpSubject, nonce: string, now: number, to = email) =>
+        issueOtp(who, issueInput(nonce, "ad".repeat(32), { email: to, now, mailsPerAddressPerHour: 3 }), r);
+      const a = user();
+      expect(await send(a, "a1", T0)).toEqual({ outcome: "issued" });
+      // A send refused by the cooldown is no mail and does not count.
+      expect((await send(a, "a2", T0 + 1)).outcome).toBe("cooldown");
+      expect(await send(user(), "b1", T0 + 10)).toEqual({ outcome: "issued" });
+      expect(await send(user(), "c1", T0 + 20)).toEqual({ outcome: "issued" });
+      const d = user();
+      expect(await send(d, "d1", T0 + 30)).toEqual({ outcome: "cap", retryAfterMs: HOUR - 30 });
+      // Refused by the cap: nothing was stored for d (no code, no cooldown).
+      expect(await r.exists(redisKeys.otpCode(tenantId, d.userId), redisKeys.otpCooldown(tenantId, d.userId))).toBe(0);
+      // Another address of the tenant, and the same address in another tenant, are not capped.
+      expect(await send(d, "d2", T0 + 30, `${randomUUID()}@example.com`)).toEqual({ outcome: "issued" });
+      expect(await send({ tenantId: randomUUID(), userId: d.userId }, "e1", T0 + 30)).toEqual({ outcome: "issued" });
+      // A send whose mail was not taken gives its count back.
+      expect(await releaseOtp(a, { nonce: "a1", email }, r)).toBe(3);
+      expect(await send(user(), "f1", T0 + 40)).toEqual({ outcome: "issued" });
+      expect((await send(user(), "g1", T0 + 50)).outcome).toBe("cap");
+      // The oldest counted send (b1, at T0 + 10) ages out an hour later: room for one.
+      expect(await send(user(), "h1", T0 + HOUR + 10)).toEqual({ outcome: "issued" });
+      expect((await send(user(), "i1", T0 + HOUR + 11)).outcome).toBe("cap");
+    },
+  );
 
   it.skipIf(skip)("parallel sends to one address from many users never beat the cap", async () => {
     const r = await redis();
@@ -172,7 +182,11 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
     const email = `${randomUUID()}@example.com`;
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        issueOtp({ tenantId, userId: randomUUID() }, issueInput(`p${i}`, "ae".repeat(32), { email, now: T0 + 5, mailsPerAddressPerHour: 20 }), r),
+        issueOtp(
+          { tenantId, userId: randomUUID() },
+          issueInput(`p${i}`, "ae".repeat(32), { email, now: T0 + 5, mailsPerAddressPerHour: 20 }),
+          r,
+        ),
       ),
     );
     expect(results.filter((x) => x.outcome === "issued")).toHaveLength(20);

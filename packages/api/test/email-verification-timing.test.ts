@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
-import { createTenant, expectError, hasRedis, sendCode, signUpUser, sleep, unique, useServer, verifiedUser, verifyCode, wrongCode } from "./kit";
+import {
+  createTenant,
+  expectError,
+  hasRedis,
+  sendCode,
+  signUpUser,
+  sleep,
+  unique,
+  useServer,
+  verifiedUser,
+  verifyCode,
+  wrongCode,
+} from "./kit";
 
 // Short lifetimes instead of long sleeps: codes live 2 s, the cooldown is 1 s, and the hourly
 // failure budget is 6 (the attempt cap stays 5).

@@ -111,11 +111,30 @@ const createdCursor: fc.Arbitrary<J> = pick<J>(
       .tuple(
         pick<string>(
           [3, fc.date({ noInvalidDate: true }).map((d) => d.toISOString())],
-          [1, fc.constantFrom("+275760-09-13T00:00:00.000Z", "-271821-04-20T00:00:00.000Z", "0000-01-01T00:00:00Z", "-004714-11-23T00:00:00Z", "2024-02-30", "1", "")],
+          [
+            1,
+            fc.constantFrom(
+              "+275760-09-13T00:00:00.000Z",
+              "-271821-04-20T00:00:00.000Z",
+              "0000-01-01T00:00:00Z",
+              "-004714-11-23T00:00:00Z",
+              "2024-02-30",
+              "1",
+              "",
+            ),
+          ],
         ),
         pick<string>(
           [3, valid.uuid],
-          [1, fc.constantFrom("00000000-0000-0000-0000-000000000000", "------------------------------------", "ffffffffffffffffffffffffffffffffffff", "0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-")],
+          [
+            1,
+            fc.constantFrom(
+              "00000000-0000-0000-0000-000000000000",
+              "------------------------------------",
+              "ffffffffffffffffffffffffffffffffffff",
+              "0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-",
+            ),
+          ],
         ),
       )
       .map(([at, id]) => b64(JSON.stringify([at, id]))),
@@ -125,17 +144,54 @@ const createdCursor: fc.Arbitrary<J> = pick<J>(
 );
 
 const idCursor: fc.Arbitrary<J> = pick<J>(
-  [3, fc.constantFrom("9999999999999999999", "9223372036854775807", "9223372036854775808", "0", "-1", "1").map((s) => b64(JSON.stringify(s)))],
+  [
+    3,
+    fc.constantFrom("9999999999999999999", "9223372036854775807", "9223372036854775808", "0", "-1", "1").map((s) => b64(JSON.stringify(s))),
+  ],
   [2, fc.bigInt({ min: 0n, max: 9_999_999_999_999_999_999n }).map((n) => b64(JSON.stringify(n.toString())))],
   [1, anyValue().map((v) => b64(encodeJson(v)))],
   [1, weirdString],
 );
 
-const limit: fc.Arbitrary<J> = pick<J>([4, fc.integer({ min: 1, max: 100 })], [1, fc.constantFrom<J>(0, 101, -1, 1.5, new Raw("1e309"), new Raw("-0"), "20")]);
-const domain = pick<J>([4, fc.domain()], [1, fc.constantFrom("EXAMPLE.COM", " example.com ", "-a.com", "a..com", "@example.com", "xn--80ak6aa92e.com", "localhost", "a".repeat(64) + ".com")]);
+const limit: fc.Arbitrary<J> = pick<J>(
+  [4, fc.integer({ min: 1, max: 100 })],
+  [1, fc.constantFrom<J>(0, 101, -1, 1.5, new Raw("1e309"), new Raw("-0"), "20")],
+);
+const domain = pick<J>(
+  [4, fc.domain()],
+  [
+    1,
+    fc.constantFrom(
+      "EXAMPLE.COM",
+      " example.com ",
+      "-a.com",
+      "a..com",
+      "@example.com",
+      "xn--80ak6aa92e.com",
+      "localhost",
+      "a".repeat(64) + ".com",
+    ),
+  ],
+);
 const appUrl = pick<J>(
   [3, fc.webUrl()],
-  [2, fc.constantFrom<J>("", null, "javascript:alert(1)", "http://[::1]:3000/x", "http://a b.com", "https://user:pw@app.example.com/x?y#z", "ftp://example.com", "http://127.0.0.1:0", "https://xn--80ak6aa92e.com", "http://%41.com", "http://" + "a".repeat(300) + ".com", "https://app.example.com:99999")],
+  [
+    2,
+    fc.constantFrom<J>(
+      "",
+      null,
+      "javascript:alert(1)",
+      "http://[::1]:3000/x",
+      "http://a b.com",
+      "https://user:pw@app.example.com/x?y#z",
+      "ftp://example.com",
+      "http://127.0.0.1:0",
+      "https://xn--80ak6aa92e.com",
+      "http://%41.com",
+      "http://" + "a".repeat(300) + ".com",
+      "https://app.example.com:99999",
+    ),
+  ],
 );
 const auditActions = ["tenant.created", "tenant.updated", "user.signInFailed", "staff.signedIn", "session.reuseDetected"];
 
@@ -143,14 +199,35 @@ type Spec = ProcedureSpec & { admin: boolean; ownAdmin?: boolean };
 
 function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
   const liveKeys = world.tenants.map((t) => t.key);
-  const key = pick<J>([5, fc.constantFrom(...liveKeys)], [1, one(world.deletedTenant.key)], [1, one(liveKeys[0]!.toUpperCase())], [2, valid.tenantKey]);
+  const key = pick<J>(
+    [5, fc.constantFrom(...liveKeys)],
+    [1, one(world.deletedTenant.key)],
+    [1, one(liveKeys[0]!.toUpperCase())],
+    [2, valid.tenantKey],
+  );
   const userIds = world.users.map((u) => u.userId);
-  const userId = pick<J>([5, fc.constantFrom(...userIds)], [1, fc.constantFrom(...userIds.map((u) => ` ${u.toUpperCase()} `))], [2, valid.userId], [1, weirdString]);
+  const userId = pick<J>(
+    [5, fc.constantFrom(...userIds)],
+    [1, fc.constantFrom(...userIds.map((u) => ` ${u.toUpperCase()} `))],
+    [2, valid.userId],
+    [1, weirdString],
+  );
   const name = pick<J>([4, valid.displayName], [1, weirdString]);
-  const query = pick<J>([3, fc.string({ maxLength: 12 })], [2, fc.constantFrom("%", "_", "\\", "%_%", "'", "fz", "(", "[a-z]", ".*", "\\%")], [1, weirdString]);
+  const query = pick<J>(
+    [3, fc.string({ maxLength: 12 })],
+    [2, fc.constantFrom("%", "_", "\\", "%_%", "'", "fz", "(", "[a-z]", ".*", "\\%")],
+    [1, weirdString],
+  );
   const base = { identities };
   return [
-    { ...base, admin: false, path: "backOffice.tenants.list", kind: "query", optional: ["query", "includeDeleted", "cursor", "limit"], fields: { query, includeDeleted: fc.boolean(), cursor: createdCursor, limit } },
+    {
+      ...base,
+      admin: false,
+      path: "backOffice.tenants.list",
+      kind: "query",
+      optional: ["query", "includeDeleted", "cursor", "limit"],
+      fields: { query, includeDeleted: fc.boolean(), cursor: createdCursor, limit },
+    },
     { ...base, admin: false, path: "backOffice.tenants.get", kind: "query", fields: { key } },
     {
       ...base,
@@ -158,7 +235,13 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       path: "backOffice.tenants.create",
       kind: "mutation",
       optional: ["allowedEmailDomains", "locale", "appUrl"],
-      fields: { key: pick<J>([4, valid.tenantKey], [1, key]), name, allowedEmailDomains: fc.array(domain, { maxLength: 4 }), locale: fc.constantFrom("ko", "en"), appUrl },
+      fields: {
+        key: pick<J>([4, valid.tenantKey], [1, key]),
+        name,
+        allowedEmailDomains: fc.array(domain, { maxLength: 4 }),
+        locale: fc.constantFrom("ko", "en"),
+        appUrl,
+      },
     },
     {
       ...base,
@@ -177,9 +260,22 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       kind: "mutation",
       validWeight: 1,
       optional: ["email", "includePasswordInEmail"],
-      fields: { tenantKey: key, userId: pick<J>([3, valid.userId], [1, userId]), displayName: name, email: valid.email, includePasswordInEmail: fc.boolean() },
+      fields: {
+        tenantKey: key,
+        userId: pick<J>([3, valid.userId], [1, userId]),
+        displayName: name,
+        email: valid.email,
+        includePasswordInEmail: fc.boolean(),
+      },
     },
-    { ...base, admin: false, path: "backOffice.users.list", kind: "query", optional: ["query", "cursor", "limit"], fields: { tenantKey: key, query, cursor: createdCursor, limit } },
+    {
+      ...base,
+      admin: false,
+      path: "backOffice.users.list",
+      kind: "query",
+      optional: ["query", "cursor", "limit"],
+      fields: { tenantKey: key, query, cursor: createdCursor, limit },
+    },
     { ...base, admin: false, path: "backOffice.users.get", kind: "query", fields: { tenantKey: key, userId } },
     { ...base, admin: true, path: "backOffice.users.suspend", kind: "mutation", fields: { tenantKey: key, userId } },
     { ...base, admin: true, path: "backOffice.users.unsuspend", kind: "mutation", fields: { tenantKey: key, userId } },
@@ -200,7 +296,11 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       path: "backOffice.staff.create",
       kind: "mutation",
       validWeight: 1,
-      fields: { email: pick<J>([4, valid.email], [1, fc.constantFrom(...world.targetStaff)]), password: pick<J>([4, valid.password], [1, fc.constantFrom("password", "12345678")]), role: fc.constantFrom("admin", "viewer") },
+      fields: {
+        email: pick<J>([4, valid.email], [1, fc.constantFrom(...world.targetStaff)]),
+        password: pick<J>([4, valid.password], [1, fc.constantFrom("password", "12345678")]),
+        role: fc.constantFrom("admin", "viewer"),
+      },
     },
     {
       ...base,
@@ -208,7 +308,11 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       path: "backOffice.staff.update",
       kind: "mutation",
       optional: ["role", "disabled"],
-      fields: { email: pick<J>([4, fc.constantFrom(...world.targetStaff)], [1, valid.email]), role: fc.constantFrom("admin", "viewer"), disabled: fc.boolean() },
+      fields: {
+        email: pick<J>([4, fc.constantFrom(...world.targetStaff)], [1, valid.email]),
+        role: fc.constantFrom("admin", "viewer"),
+        disabled: fc.boolean(),
+      },
     },
     {
       ...base,
@@ -217,7 +321,10 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       path: "backOffice.staff.changePassword",
       kind: "mutation",
       validWeight: 1,
-      fields: { currentPassword: pick<J>([1, one(STAFF_PASSWORD)], [4, valid.password]), newPassword: pick<J>([4, valid.password], [1, one(STAFF_PASSWORD)], [1, one("password")]) },
+      fields: {
+        currentPassword: pick<J>([1, one(STAFF_PASSWORD)], [4, valid.password]),
+        newPassword: pick<J>([4, valid.password], [1, one(STAFF_PASSWORD)], [1, one("password")]),
+      },
     },
   ];
 }
@@ -272,14 +379,21 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
       const email = `${unique("fzt")}@staff.example.com`;
       // The disabled one as a disable leaves it: its version bumped past its old sessions'.
       await prisma.staffUser.create({
-        data: { email, passwordHash: staffHash, role: i === 0 ? "admin" : "viewer", ...(i === 2 ? { disabledAt: new Date(), credentialsVersion: 1 } : {}) },
+        data: {
+          email,
+          passwordHash: staffHash,
+          role: i === 0 ? "admin" : "viewer",
+          ...(i === 2 ? { disabledAt: new Date(), credentialsVersion: 1 } : {}),
+        },
       });
       targetStaff.push(email);
     }
     const disabled = await prisma.staffUser.findUniqueOrThrow({ where: { email: targetStaff[2]! } });
     // A session opened before the disable (under version 0), which the disable did not revoke:
     // only the version check can stop it, even once the fuzz re-enables that staff member.
-    const oldSession = await prisma.staffSession.create({ data: { staffId: disabled.id, credentialsVersion: 0, expiresAt: new Date(Date.now() + 3600_000) } });
+    const oldSession = await prisma.staffSession.create({
+      data: { staffId: disabled.id, credentialsVersion: 0, expiresAt: new Date(Date.now() + 3600_000) },
+    });
     const session = await createSession(users[2]!, tenants[0]!, { ip: "10.9.9.9", userAgent: "fuzz" });
     return {
       tenants,
@@ -288,7 +402,16 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
       targetStaff,
       garbageCookies: await garbageCookies(admin, { staffId: disabled.id, sessionId: oldSession.id }),
       bearer: session.accessToken,
-      secrets: [STAFF_PASSWORD, "Fuzz-user-passphrase-3", staffHash, userHash, process.env.AUTH_SECRET!, session.accessToken, session.refreshToken, viewer.cookie.split("=")[1]!],
+      secrets: [
+        STAFF_PASSWORD,
+        "Fuzz-user-passphrase-3",
+        staffHash,
+        userHash,
+        process.env.AUTH_SECRET!,
+        session.accessToken,
+        session.refreshToken,
+        viewer.cookie.split("=")[1]!,
+      ],
     };
   }
 
@@ -313,48 +436,62 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
     "backOffice.staff.changePassword",
   ];
 
-  it.each(names)(`%s: ${FUZZ_RUNS} adversarial cases, never a 5xx, a catalogue appCode, nothing leaked`, async (path) => {
-    const world = await buildWorld();
-    const identities = [
-      { weight: 40, identity: "admin" },
-      { weight: 8, identity: "viewer" },
-      { weight: 3, identity: "none" },
-      { weight: 2, identity: "bearer" },
-      ...world.garbageCookies.map((_, i) => ({ weight: 1, identity: `cookie:${i}` })),
-    ];
-    const spec = specs(world, identities).find((s) => s.path === path)!;
-    // staff.changePassword ends the sessions of whoever changes: that suite has its own admin,
-    // whose cookie follows the fresh one each successful change hands back.
-    const actingAdmin = spec.ownAdmin ? await makeStaff(server.url, "admin", "fzpw") : admin;
-    const cookies: Record<string, string> = { admin: actingAdmin.cookie, viewer: viewer.cookie };
-    const viewerBefore = viewer.cookie;
-    const stats = await fuzz(procedureCase(spec), async (c: FuzzCase) => {
-      const headers: Record<string, string | undefined> = {};
-      if (c.identity === "admin" || c.identity === "viewer") headers.cookie = cookies[c.identity];
-      else if (c.identity === "bearer") headers.authorization = `Bearer ${world.bearer}`;
-      else if (c.identity.startsWith("cookie:")) headers.cookie = world.garbageCookies[Number(c.identity.slice(7))];
-      const res = await sendCase(server.url, c, headers);
-      const renewed = ([] as string[]).concat(res.headers["set-cookie"] ?? []).find((cookie) => cookie.startsWith(`${staffSessionCookieName()}=`));
-      if (renewed && (c.identity === "admin" || c.identity === "viewer")) cookies[c.identity] = renewed.split(";", 1)[0]!;
-      const problems = problemsOf(res, {
-        issuesTokens: false,
-        secrets: [...world.secrets, ...(c.identity === "viewer" ? [] : [viewerBefore.split("=")[1]!])],
-        echo: c.echo,
-        hexSeen: tally.hexSeen,
-      });
-      const anonymous = c.identity === "none" || c.identity === "bearer" || c.identity.startsWith("cookie:");
-      if (anonymous && res.status === 200) problems.push(`${c.identity} got a success`);
-      if (c.identity === "viewer" && spec.admin && res.status === 200) problems.push("a viewer got a success on an admin procedure");
-      return { res, problems };
-    }, { name: path, regressions: regressionCases(spec, { TENANT: world.tenants[0]!.key, USER: world.users[0]!.userId }) });
-    viewer.cookie = cookies.viewer!;
-    expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\/|auth\/Unauthenticated/);
-  }, 600_000);
+  it.each(names)(
+    `%s: ${FUZZ_RUNS} adversarial cases, never a 5xx, a catalogue appCode, nothing leaked`,
+    async (path) => {
+      const world = await buildWorld();
+      const identities = [
+        { weight: 40, identity: "admin" },
+        { weight: 8, identity: "viewer" },
+        { weight: 3, identity: "none" },
+        { weight: 2, identity: "bearer" },
+        ...world.garbageCookies.map((_, i) => ({ weight: 1, identity: `cookie:${i}` })),
+      ];
+      const spec = specs(world, identities).find((s) => s.path === path)!;
+      // staff.changePassword ends the sessions of whoever changes: that suite has its own admin,
+      // whose cookie follows the fresh one each successful change hands back.
+      const actingAdmin = spec.ownAdmin ? await makeStaff(server.url, "admin", "fzpw") : admin;
+      const cookies: Record<string, string> = { admin: actingAdmin.cookie, viewer: viewer.cookie };
+      const viewerBefore = viewer.cookie;
+      const stats = await fuzz(
+        procedureCase(spec),
+        async (c: FuzzCase) => {
+          const headers: Record<string, string | undefined> = {};
+          if (c.identity === "admin" || c.identity === "viewer") headers.cookie = cookies[c.identity];
+          else if (c.identity === "bearer") headers.authorization = `Bearer ${world.bearer}`;
+          else if (c.identity.startsWith("cookie:")) headers.cookie = world.garbageCookies[Number(c.identity.slice(7))];
+          const res = await sendCase(server.url, c, headers);
+          const renewed = ([] as string[])
+            .concat(res.headers["set-cookie"] ?? [])
+            .find((cookie) => cookie.startsWith(`${staffSessionCookieName()}=`));
+          if (renewed && (c.identity === "admin" || c.identity === "viewer")) cookies[c.identity] = renewed.split(";", 1)[0]!;
+          const problems = problemsOf(res, {
+            issuesTokens: false,
+            secrets: [...world.secrets, ...(c.identity === "viewer" ? [] : [viewerBefore.split("=")[1]!])],
+            echo: c.echo,
+            hexSeen: tally.hexSeen,
+          });
+          const anonymous = c.identity === "none" || c.identity === "bearer" || c.identity.startsWith("cookie:");
+          if (anonymous && res.status === 200) problems.push(`${c.identity} got a success`);
+          if (c.identity === "viewer" && spec.admin && res.status === 200) problems.push("a viewer got a success on an admin procedure");
+          return { res, problems };
+        },
+        { name: path, regressions: regressionCases(spec, { TENANT: world.tenants[0]!.key, USER: world.users[0]!.userId }) },
+      );
+      viewer.cookie = cookies.viewer!;
+      expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\/|auth\/Unauthenticated/);
+    },
+    600_000,
+  );
 
   it("forged, stale (signed in 9 h ago), foreign-secret and malformed staff session cookies never open the BackOffice", async () => {
     const world = await buildWorld();
     const ask = (cookie: string) =>
-      sendCase(server.url, { method: "GET", path: "backOffice.tenants.list", query: "input=%7B%7D", identity: "x", echo: [], label: "cookie" }, { cookie });
+      sendCase(
+        server.url,
+        { method: "GET", path: "backOffice.tenants.list", query: "input=%7B%7D", identity: "x", echo: [], label: "cookie" },
+        { cookie },
+      );
     // The control: the real cookie is accepted, so a 401 below is the cookie's doing.
     expect((await ask(admin.cookie)).status).toBe(200);
     for (const cookie of world.garbageCookies) {
@@ -364,6 +501,13 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
   });
 
   it("left no prototype polluted and no stored hash in any answer; reached the deep paths", async () => {
-    await expectFuzzSuiteClean(tally, ["200 ok", "403 auth/Forbidden", "404 tenant/NotFound", "404 user/NotFound", "409 tenant/KeyDuplicated", "404 staff/NotFound"]);
+    await expectFuzzSuiteClean(tally, [
+      "200 ok",
+      "403 auth/Forbidden",
+      "404 tenant/NotFound",
+      "404 user/NotFound",
+      "409 tenant/KeyDuplicated",
+      "404 staff/NotFound",
+    ]);
   });
 });

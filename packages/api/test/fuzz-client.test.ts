@@ -59,7 +59,13 @@ const client = { ip: "10.200.0.1", userAgent: "fuzz-fixture" };
 async function makeTenant(data: { allowedEmailDomains?: string[]; deleted?: boolean } = {}): Promise<Tenant> {
   const key = unique("fz").slice(0, 30);
   return getPrisma().tenant.create({
-    data: { key, name: `Fuzz ${key}`, allowedEmailDomains: data.allowedEmailDomains ?? [], locale: "en", deletedAt: data.deleted ? new Date() : null },
+    data: {
+      key,
+      name: `Fuzz ${key}`,
+      allowedEmailDomains: data.allowedEmailDomains ?? [],
+      locale: "en",
+      deletedAt: data.deleted ? new Date() : null,
+    },
   });
 }
 
@@ -143,7 +149,11 @@ async function buildWorld(): Promise<World> {
 
   const other = await makeUser(tenant, "verified");
   const foreignSession = await createSession(other, tenant, client);
-  const foreign = { sessionId: decodeJwt(foreignSession.accessToken).sid as string, refreshToken: foreignSession.refreshToken, accessToken: foreignSession.accessToken };
+  const foreign = {
+    sessionId: decodeJwt(foreignSession.accessToken).sid as string,
+    refreshToken: foreignSession.refreshToken,
+    accessToken: foreignSession.accessToken,
+  };
   secrets.push(foreign.accessToken, foreign.refreshToken);
 
   const pool: World["pool"] = [];
@@ -208,7 +218,12 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       validWeight: 1,
       fields: {
         // Each accepted sign-up costs a bcrypt hash: most cases name a tenant that is not there.
-        tenantKey: pick<J>([1, one(world.tenant.key)], [1, one(world.domainTenant.key)], [1, one(world.deletedTenant.key)], [4, valid.tenantKey]),
+        tenantKey: pick<J>(
+          [1, one(world.tenant.key)],
+          [1, one(world.domainTenant.key)],
+          [1, one(world.deletedTenant.key)],
+          [4, valid.tenantKey],
+        ),
         userId: pick<J>([5, valid.userId], [1, fc.constantFrom(...liveUserIds)], [1, valid.userId.map((u) => u.toUpperCase())]),
         password: pick<J>([4, valid.password], [1, fc.constantFrom("password", "Password1", "12345678", "qwertyuiop")]),
         displayName: pick<J>([4, valid.displayName], [1, weirdString]),
@@ -225,8 +240,28 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       fields: {
         // Each attempt on a live tenant costs a bcrypt comparison: most name one that is not there.
         tenantKey: pick<J>([2, one(world.tenant.key)], [1, one(world.deletedTenant.key)], [5, valid.tenantKey]),
-        userId: pick<J>([4, fc.constantFrom(...liveUserIds, world.users.deletedTenant.userId)], [2, valid.userId], [1, fc.constantFrom(...liveUserIds.map((u) => ` ${u.toUpperCase()} `))]),
-        password: pick<J>([3, one(PASSWORD)], [3, valid.password], [2, fc.constantFrom(`${PASSWORD} `, ` ${PASSWORD}`, PASSWORD.toLowerCase(), PASSWORD.toUpperCase(), `${PASSWORD}\u0000`, PASSWORD.slice(0, -1), fullWidth(PASSWORD), fullWidth(PASSWORD).toLowerCase())]),
+        userId: pick<J>(
+          [4, fc.constantFrom(...liveUserIds, world.users.deletedTenant.userId)],
+          [2, valid.userId],
+          [1, fc.constantFrom(...liveUserIds.map((u) => ` ${u.toUpperCase()} `))],
+        ),
+        password: pick<J>(
+          [3, one(PASSWORD)],
+          [3, valid.password],
+          [
+            2,
+            fc.constantFrom(
+              `${PASSWORD} `,
+              ` ${PASSWORD}`,
+              PASSWORD.toLowerCase(),
+              PASSWORD.toUpperCase(),
+              `${PASSWORD}\u0000`,
+              PASSWORD.slice(0, -1),
+              fullWidth(PASSWORD),
+              fullWidth(PASSWORD).toLowerCase(),
+            ),
+          ],
+        ),
       },
     },
     {
@@ -250,10 +285,22 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       fresh: true,
       identities: ids,
       optional: ["refreshToken"],
-      fields: { refreshToken: pick<J>([4, one(OWN_REFRESH)], [2, poolToken], [1, one(world.foreign.refreshToken)], [1, fc.constantFrom("a.b", `${OWN_REFRESH}x`)]) },
+      fields: {
+        refreshToken: pick<J>(
+          [4, one(OWN_REFRESH)],
+          [2, poolToken],
+          [1, one(world.foreign.refreshToken)],
+          [1, fc.constantFrom("a.b", `${OWN_REFRESH}x`)],
+        ),
+      },
     },
     { path: "clientAuth.me", kind: "query", identities: ids, fields: {} },
-    { path: "clientAuth.updateMe", kind: "mutation", identities: ids, fields: { displayName: pick<J>([4, valid.displayName], [1, weirdString]) } },
+    {
+      path: "clientAuth.updateMe",
+      kind: "mutation",
+      identities: ids,
+      fields: { displayName: pick<J>([4, valid.displayName], [1, weirdString]) },
+    },
     {
       path: "clientAuth.changePassword",
       kind: "mutation",
@@ -272,14 +319,21 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       fresh: true,
       identities: ids,
       fields: {
-        id: pick<J>([3, one(OWN_SESSION)], [2, fc.integer({ min: 0, max: world.pool.length - 1 }).map((i) => world.pool[i]!.sessionId)], [2, one(world.foreign.sessionId)], [2, valid.uuid]),
+        id: pick<J>(
+          [3, one(OWN_SESSION)],
+          [2, fc.integer({ min: 0, max: world.pool.length - 1 }).map((i) => world.pool[i]!.sessionId)],
+          [2, one(world.foreign.sessionId)],
+          [2, valid.uuid],
+        ),
       },
     },
     {
       path: "clientEmailVerification.sendVerification",
       kind: "mutation",
       identities: ids,
-      fields: { email: pick<J>([4, valid.email], [1, one(world.users.verified.email!)], [1, fc.constantFrom("x@evil.example", "X@EXAMPLE.COM")]) },
+      fields: {
+        email: pick<J>([4, valid.email], [1, one(world.users.verified.email!)], [1, fc.constantFrom("x@evil.example", "X@EXAMPLE.COM")]),
+      },
     },
     {
       path: "clientEmailVerification.verifyEmail",
@@ -319,66 +373,84 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientEmailVerification.verifyEmail",
   ];
 
-  it.each(names)(`%s: ${FUZZ_RUNS} adversarial cases, never a 5xx, a catalogue appCode, nothing leaked`, async (path) => {
-    // A world of its own per procedure: one suite's failed sign-ins never exhaust another's budget.
-    const world = await buildWorld();
-    worlds.push(world);
-    const spec = specs(world).find((s) => s.path === path)!;
-    const cases = procedureCase(spec);
-    const stats = await fuzz(cases, async (c: FuzzCase) => {
-      const identity = c.identity;
-      let own: { refreshToken: string; sessionId: string; accessToken: string } | undefined;
-      const headers: Record<string, string | undefined> = {};
-      if (identity.startsWith("forged:")) headers.authorization = world.forged[Number(identity.slice(7))];
-      else if (identity !== "none") {
-        const kind = identity as Kind;
-        if (spec.fresh && kind !== "deletedTenant") {
-          // signOut and revokeSession end the session they run in: each case gets its own.
-          const user = world.users[kind];
-          const tenant = kind === "unverified" ? world.domainTenant : world.tenant;
-          const s = await plantSession(user, tenant, client);
-          own = { refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string, accessToken: s.accessToken };
-          headers.authorization = `Bearer ${s.accessToken}`;
-        } else headers.authorization = `Bearer ${world.tokens[kind]}`;
-      }
-      const substituted = substitute(c, own);
-      const res = await sendCase(server.url, substituted, headers);
-      const problems = problemsOf(res, {
-        issuesTokens: spec.issuesTokens === true,
-        secrets: world.secrets,
-        echo: substituted.echo,
-        hexSeen: tally.hexSeen,
-      });
-      // Security invariants beside "no 5xx": a forged, absent or dead credential opens nothing.
-      const credentialDead = identity === "none" || identity.startsWith("forged:") || identity === "deletedTenant";
-      if (!spec.public && credentialDead && res.status === 200) problems.push(`${identity} got a success`);
-      if (!spec.public && identity === "suspended" && res.status === 200) problems.push("a suspended user got a success");
-      // A token a success answer issues is the caller's own (the leak check leaves such tokens out).
-      if (!spec.public && res.status === 200 && identity in world.users) {
-        const issued = (JSON.parse(res.text) as { result?: { data?: { accessToken?: unknown } } }).result?.data?.accessToken;
-        if (typeof issued === "string" && decodeJwt(issued).sub !== world.users[identity as Kind].id) problems.push("a success answer issued someone else's token");
-      }
-      if (path === "clientAuth.signIn" && res.status === 200) {
-        // Only the password opens, as typed on any keyboard (its NFKC form): no trimming, case
-        // folding, truncation or NUL games.
-        const sent = JSON.parse(substituted.body?.toString("utf8") ?? "null") as Record<string, { password?: unknown }> & { password?: unknown };
-        const input = substituted.query?.includes("batch=1") ? sent["0"] : sent;
-        const typed = input?.password;
-        if (typeof typed !== "string" || typed.normalize("NFKC") !== PASSWORD) problems.push(`signed in with ${JSON.stringify(typed)}, not the password`);
-      }
-      return { res, problems };
-    }, { name: path, regressions: regressionCases(spec, { PASSWORD }) });
-    // The near-valid cases must get past the schema: something other than request/validation errors.
-    expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\//);
-    for (const h of stats.hexSeen) tally.hexSeen.add(h);
-  }, 600_000);
+  it.each(names)(
+    `%s: ${FUZZ_RUNS} adversarial cases, never a 5xx, a catalogue appCode, nothing leaked`,
+    async (path) => {
+      // A world of its own per procedure: one suite's failed sign-ins never exhaust another's budget.
+      const world = await buildWorld();
+      worlds.push(world);
+      const spec = specs(world).find((s) => s.path === path)!;
+      const cases = procedureCase(spec);
+      const stats = await fuzz(
+        cases,
+        async (c: FuzzCase) => {
+          const identity = c.identity;
+          let own: { refreshToken: string; sessionId: string; accessToken: string } | undefined;
+          const headers: Record<string, string | undefined> = {};
+          if (identity.startsWith("forged:")) headers.authorization = world.forged[Number(identity.slice(7))];
+          else if (identity !== "none") {
+            const kind = identity as Kind;
+            if (spec.fresh && kind !== "deletedTenant") {
+              // signOut and revokeSession end the session they run in: each case gets its own.
+              const user = world.users[kind];
+              const tenant = kind === "unverified" ? world.domainTenant : world.tenant;
+              const s = await plantSession(user, tenant, client);
+              own = { refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string, accessToken: s.accessToken };
+              headers.authorization = `Bearer ${s.accessToken}`;
+            } else headers.authorization = `Bearer ${world.tokens[kind]}`;
+          }
+          const substituted = substitute(c, own);
+          const res = await sendCase(server.url, substituted, headers);
+          const problems = problemsOf(res, {
+            issuesTokens: spec.issuesTokens === true,
+            secrets: world.secrets,
+            echo: substituted.echo,
+            hexSeen: tally.hexSeen,
+          });
+          // Security invariants beside "no 5xx": a forged, absent or dead credential opens nothing.
+          const credentialDead = identity === "none" || identity.startsWith("forged:") || identity === "deletedTenant";
+          if (!spec.public && credentialDead && res.status === 200) problems.push(`${identity} got a success`);
+          if (!spec.public && identity === "suspended" && res.status === 200) problems.push("a suspended user got a success");
+          // A token a success answer issues is the caller's own (the leak check leaves such tokens out).
+          if (!spec.public && res.status === 200 && identity in world.users) {
+            const issued = (JSON.parse(res.text) as { result?: { data?: { accessToken?: unknown } } }).result?.data?.accessToken;
+            if (typeof issued === "string" && decodeJwt(issued).sub !== world.users[identity as Kind].id)
+              problems.push("a success answer issued someone else's token");
+          }
+          if (path === "clientAuth.signIn" && res.status === 200) {
+            // Only the password opens, as typed on any keyboard (its NFKC form): no trimming, case
+            // folding, truncation or NUL games.
+            const sent = JSON.parse(substituted.body?.toString("utf8") ?? "null") as Record<string, { password?: unknown }> & {
+              password?: unknown;
+            };
+            const input = substituted.query?.includes("batch=1") ? sent["0"] : sent;
+            const typed = input?.password;
+            if (typeof typed !== "string" || typed.normalize("NFKC") !== PASSWORD)
+              problems.push(`signed in with ${JSON.stringify(typed)}, not the password`);
+          }
+          return { res, problems };
+        },
+        { name: path, regressions: regressionCases(spec, { PASSWORD }) },
+      );
+      // The near-valid cases must get past the schema: something other than request/validation errors.
+      expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\//);
+      for (const h of stats.hexSeen) tally.hexSeen.add(h);
+    },
+    600_000,
+  );
 
   it("left no prototype polluted, no foreign session revoked and no stored hash in any answer", async () => {
     const foreign = await getPrisma().session.findMany({ where: { id: { in: worlds.map((w) => w.foreign.sessionId) } } });
     expect(foreign).toHaveLength(worlds.length);
     expect(foreign.filter((s) => s.revokedAt !== null)).toEqual([]);
     // The fuzz reached the deepest paths at least once (proves the cases were not all turned away).
-    await expectFuzzSuiteClean(tally, ["200 ok", "401 auth/InvalidCredentials", "401 auth/InvalidRefreshToken", "403 auth/EmailNotVerified", "404 tenant/NotFound"]);
+    await expectFuzzSuiteClean(tally, [
+      "200 ok",
+      "401 auth/InvalidCredentials",
+      "401 auth/InvalidRefreshToken",
+      "403 auth/EmailNotVerified",
+      "404 tenant/NotFound",
+    ]);
   });
 });
 
@@ -396,5 +468,10 @@ function substitute(c: FuzzCase, own: { refreshToken: string; sessionId: string 
       if (query?.includes(encoded)) query = query.split(encoded).join(encodeURIComponent(value));
     }
   }
-  return { ...c, body, query, echo: c.echo.map((s) => (s === OWN_REFRESH ? (own?.refreshToken ?? s) : s === OWN_SESSION ? (own?.sessionId ?? s) : s)) };
+  return {
+    ...c,
+    body,
+    query,
+    echo: c.echo.map((s) => (s === OWN_REFRESH ? (own?.refreshToken ?? s) : s === OWN_SESSION ? (own?.sessionId ?? s) : s)),
+  };
 }

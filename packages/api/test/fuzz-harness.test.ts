@@ -23,7 +23,9 @@ describe("the fuzz oracle", () => {
     const error: RawResponse = {
       status: 401,
       headers,
-      text: JSON.stringify({ error: { message: "x", code: -32001, data: { appCode: "auth/InvalidCredentials", httpStatus: 401, accessToken: callersToken } } }),
+      text: JSON.stringify({
+        error: { message: "x", code: -32001, data: { appCode: "auth/InvalidCredentials", httpStatus: 401, accessToken: callersToken } },
+      }),
     };
     expect(problemsOf(error, context([callersToken]))).toContain(`a foreign secret appears: ${callersToken.slice(0, 12)}…`);
   });
@@ -58,7 +60,11 @@ describe("the regression list", () => {
       expect(entry.input !== undefined || entry.body !== undefined, entry.path).toBe(true);
     }
     expect(entries).toContainEqual(
-      expect.objectContaining({ path: "clientAuth.changePassword", input: { currentPassword: "$PASSWORD$", newPassword: "𝔰𑒈" }, expect: "400 validation/Invalid" }),
+      expect.objectContaining({
+        path: "clientAuth.changePassword",
+        input: { currentPassword: "$PASSWORD$", newPassword: "𝔰𑒈" },
+        expect: "400 validation/Invalid",
+      }),
     );
   });
 });

@@ -24,7 +24,10 @@ import { startServer, type TestServer } from "./kit";
 /** The seed CI uses (any fixed integer; changing it is a deliberate act, like changing a test). */
 export const CI_FUZZ_SEED = 20261202;
 
-export function resolveFuzzSeed(env: Record<string, string | undefined>, random: () => number = () => randomBytes(4).readInt32LE(0)): number {
+export function resolveFuzzSeed(
+  env: Record<string, string | undefined>,
+  random: () => number = () => randomBytes(4).readInt32LE(0),
+): number {
   const given = env.FUZZ_SEED?.trim();
   if (given) {
     const seed = Number(given);
@@ -54,7 +57,9 @@ const FUZZ_SEED = resolveFuzzSeed(process.env);
  * generated cases, on top of `numRuns`, so the regression list never changes what the seed draws.
  */
 export function fuzzParameters<T>(name: string, numRuns: number, examples: T[] = []): fc.Parameters<T> {
-  console.log(`[fuzz] ${name}: seed ${FUZZ_SEED}, ${numRuns} runs${examples.length > 0 ? ` after ${examples.length} regression example(s)` : ""} (replay: FUZZ_SEED=${FUZZ_SEED} FUZZ_RUNS=${FUZZ_RUNS})`);
+  console.log(
+    `[fuzz] ${name}: seed ${FUZZ_SEED}, ${numRuns} runs${examples.length > 0 ? ` after ${examples.length} regression example(s)` : ""} (replay: FUZZ_SEED=${FUZZ_SEED} FUZZ_RUNS=${FUZZ_RUNS})`,
+  );
   return { numRuns: numRuns + examples.length, seed: FUZZ_SEED, examples, endOnFailure: process.env.FUZZ_SHRINK !== "1" };
 }
 
@@ -108,21 +113,131 @@ const obj = (fields: Record<string, J>) => new Obj(Object.entries(fields));
 
 /** Strings that have broken parsers, normalizers and databases before. */
 export const trickyStrings = [
-  "", " ", "\t\n", "\u0000", "a\u0000b", "admin\u0000", "\u0000\u0000\u0000\u0000\u0000\u0000",
-  "\ud800", "\udfff", "a\ud83dz", "\ud83d\ude00", "😀".repeat(18), "😀".repeat(19), "é".repeat(36), "é".repeat(37),
-  "\ufeff", "\ufffe", "\uffff", "\u200b", "\u200d", "\u202e", "\u2028\u2029", "\u0085", "e\u0301", "İ", "ı", "ß", "ﬁ", "K", "Å",
-  "Ⅻ", "１２３４５６", "٠١٢٣٤٥", "𝟎𝟏𝟐𝟑𝟒𝟓", "123456", "000000", "12345", "1234567", " 123456", "123456\n",
-  "null", "undefined", "true", "NaN", "Infinity", "-0", "1e309", "0x10", "[]", "{}",
-  "__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf",
-  "' OR '1'='1", "'; DROP TABLE \"User\"; --", "\\", "%", "_", "%_%", "\\%", "$1", "$$", "${{7*7}}", "{{7*7}}",
-  "<script>alert(1)</script>", "javascript:alert(1)", "../../../../etc/passwd", "..\\..\\win.ini", "file:///etc/passwd",
-  "http://", "https://", "http://[::1]", "http://user:pass@evil.example/", "https://a.b/" + "c".repeat(2100),
-  "a@b", "a@b.c", "@example.com", "a@@example.com", "\"a b\"@example.com", "a@[127.0.0.1]", "a@example.com\r\nBcc: x@evil.example",
-  "Bearer ", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "a".repeat(64), "a".repeat(65), "a".repeat(254), "a".repeat(255),
-  "x".repeat(72), "x".repeat(73), "x".repeat(513), "-", "--", "a-", "-a", "ab", "aa", "a.b", "a..b",
+  "",
+  " ",
+  "\t\n",
+  "\u0000",
+  "a\u0000b",
+  "admin\u0000",
+  "\u0000\u0000\u0000\u0000\u0000\u0000",
+  "\ud800",
+  "\udfff",
+  "a\ud83dz",
+  "\ud83d\ude00",
+  "😀".repeat(18),
+  "😀".repeat(19),
+  "é".repeat(36),
+  "é".repeat(37),
+  "\ufeff",
+  "\ufffe",
+  "\uffff",
+  "\u200b",
+  "\u200d",
+  "\u202e",
+  "\u2028\u2029",
+  "\u0085",
+  "e\u0301",
+  "İ",
+  "ı",
+  "ß",
+  "ﬁ",
+  "K",
+  "Å",
+  "Ⅻ",
+  "１２３４５６",
+  "٠١٢٣٤٥",
+  "𝟎𝟏𝟐𝟑𝟒𝟓",
+  "123456",
+  "000000",
+  "12345",
+  "1234567",
+  " 123456",
+  "123456\n",
+  "null",
+  "undefined",
+  "true",
+  "NaN",
+  "Infinity",
+  "-0",
+  "1e309",
+  "0x10",
+  "[]",
+  "{}",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "' OR '1'='1",
+  '\'; DROP TABLE "User"; --',
+  "\\",
+  "%",
+  "_",
+  "%_%",
+  "\\%",
+  "$1",
+  "$$",
+  "${{7*7}}",
+  "{{7*7}}",
+  "<script>alert(1)</script>",
+  "javascript:alert(1)",
+  "../../../../etc/passwd",
+  "..\\..\\win.ini",
+  "file:///etc/passwd",
+  "http://",
+  "https://",
+  "http://[::1]",
+  "http://user:pass@evil.example/",
+  "https://a.b/" + "c".repeat(2100),
+  "a@b",
+  "a@b.c",
+  "@example.com",
+  "a@@example.com",
+  '"a b"@example.com',
+  "a@[127.0.0.1]",
+  "a@example.com\r\nBcc: x@evil.example",
+  "Bearer ",
+  "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+  "a".repeat(64),
+  "a".repeat(65),
+  "a".repeat(254),
+  "a".repeat(255),
+  "x".repeat(72),
+  "x".repeat(73),
+  "x".repeat(513),
+  "-",
+  "--",
+  "a-",
+  "-a",
+  "ab",
+  "aa",
+  "a.b",
+  "a..b",
 ] as const;
 
-const controlUnits = ["\u0000", "\u0001", "\u001f", "\u007f", "\u0085", "\u00a0", "\u2028", "\ufeff", "\ufffe", "\ud800", "\udc00", "\u200d", "\u0301", "a", "Z", "0", "-", ".", "@", " "];
+const controlUnits = [
+  "\u0000",
+  "\u0001",
+  "\u001f",
+  "\u007f",
+  "\u0085",
+  "\u00a0",
+  "\u2028",
+  "\ufeff",
+  "\ufffe",
+  "\ud800",
+  "\udc00",
+  "\u200d",
+  "\u0301",
+  "a",
+  "Z",
+  "0",
+  "-",
+  ".",
+  "@",
+  " ",
+];
 
 /** Short strings over every kind of unit, plus the tricky list and a few long runs. */
 export const weirdString: fc.Arbitrary<string> = fc.oneof(
@@ -139,7 +254,23 @@ export const weirdString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Numerals JSON.parse turns into surprises (Infinity, -0, lost precision). */
-const rawNumerals = ["1e309", "-1e309", "-0", "0.0", "1e-400", "9007199254740993", "123456789012345678901234567890", "1E2", "-1", "0", "1", "100", "101", "20.5", "1e2"];
+const rawNumerals = [
+  "1e309",
+  "-1e309",
+  "-0",
+  "0.0",
+  "1e-400",
+  "9007199254740993",
+  "123456789012345678901234567890",
+  "1E2",
+  "-1",
+  "0",
+  "1",
+  "100",
+  "101",
+  "20.5",
+  "1e2",
+];
 
 const leaf: fc.Arbitrary<J> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<J>(null, true, false) },
@@ -152,7 +283,21 @@ const leaf: fc.Arbitrary<J> = fc.oneof(
 /** Keys that have polluted prototypes before, plus `names` (the procedure's own fields). */
 function keyArb(names: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(
-    fc.constantFrom("__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "polluted", "isAdmin", "role", "then", "0", ""),
+    fc.constantFrom(
+      "__proto__",
+      "constructor",
+      "prototype",
+      "toString",
+      "valueOf",
+      "hasOwnProperty",
+      "__defineGetter__",
+      "polluted",
+      "isAdmin",
+      "role",
+      "then",
+      "0",
+      "",
+    ),
     ...(names.length > 0 ? [fc.constantFrom(...names)] : []),
     fc.string({ maxLength: 8 }),
   );
@@ -203,12 +348,36 @@ export const rawBody: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
   fc
     .constantFrom(
-      "", " ", "{", "}", "[", '{"a":}', "[1,]", "{}{}", "nul", "NaN", "undefined", "{'a':1}", '"\\ud800"', '{"a":"\\u0000"}',
-      '{"a":"\\x00"}', "\ufeff{}", "{}\u0000", "0", "-", "1e999999", '"', '{"__proto__":', "[".repeat(100_000).slice(0, 60_000),
+      "",
+      " ",
+      "{",
+      "}",
+      "[",
+      '{"a":}',
+      "[1,]",
+      "{}{}",
+      "nul",
+      "NaN",
+      "undefined",
+      "{'a':1}",
+      '"\\ud800"',
+      '{"a":"\\u0000"}',
+      '{"a":"\\x00"}',
+      "\ufeff{}",
+      "{}\u0000",
+      "0",
+      "-",
+      "1e999999",
+      '"',
+      '{"__proto__":',
+      "[".repeat(100_000).slice(0, 60_000),
     )
     .map((text) => Buffer.from(text, "utf8")),
   fc
-    .tuple(fc.constantFrom('{"tenantKey":"', '{"userId":"', '{"email":"', '{"code":"', '{"key":"'), fc.uint8Array({ minLength: 1, maxLength: 16 }))
+    .tuple(
+      fc.constantFrom('{"tenantKey":"', '{"userId":"', '{"email":"', '{"code":"', '{"key":"'),
+      fc.uint8Array({ minLength: 1, maxLength: 16 }),
+    )
     .map(([prefix, bytes]) => Buffer.concat([Buffer.from(prefix), Buffer.from(bytes), Buffer.from('"}')])),
 );
 
@@ -221,7 +390,9 @@ export function randomIp(): string {
 export const valid = {
   tenantKey: fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}$/),
   userId: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{2,20}$/),
-  email: fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,12}$/), fc.constantFrom("example.com", "example.org", "mail.example.com")).map(([l, d]) => `${l}@${d}`),
+  email: fc
+    .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,12}$/), fc.constantFrom("example.com", "example.org", "mail.example.com"))
+    .map(([l, d]) => `${l}@${d}`),
   displayName: fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }).filter((s) => s.trim().length > 0),
   password: fc.string({ unit: "grapheme-ascii", minLength: 12, maxLength: 40 }).map((s) => `Fz-${s}-9`),
   code: fc.stringMatching(/^\d{6}$/),
@@ -280,16 +451,28 @@ function nearValid(spec: ProcedureSpec): fc.Arbitrary<Shape> {
     { weight: spec.validWeight ?? 3, arbitrary: withOptional.map((f) => ({ input: obj(f), note: "valid" })) },
     {
       weight: 6,
-      arbitrary: fc.tuple(withOptional, field, anyValue(names)).map(([f, name, value]) => ({ input: obj({ ...f, [name]: value }), note: `field ${name} replaced` })),
+      arbitrary: fc
+        .tuple(withOptional, field, anyValue(names))
+        .map(([f, name, value]) => ({ input: obj({ ...f, [name]: value }), note: `field ${name} replaced` })),
     },
     {
       weight: 4,
-      arbitrary: fc.tuple(withOptional, field, weirdString).map(([f, name, value]) => ({ input: obj({ ...f, [name]: value }), note: `field ${name} weird string` })),
+      arbitrary: fc
+        .tuple(withOptional, field, weirdString)
+        .map(([f, name, value]) => ({ input: obj({ ...f, [name]: value }), note: `field ${name} weird string` })),
     },
-    { weight: 1, arbitrary: fc.tuple(withOptional, field).map(([f, name]) => ({ input: obj(Object.fromEntries(Object.entries(f).filter(([k]) => k !== name))), note: `field ${name} missing` })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(withOptional, field).map(([f, name]) => ({
+        input: obj(Object.fromEntries(Object.entries(f).filter(([k]) => k !== name))),
+        note: `field ${name} missing`,
+      })),
+    },
     {
       weight: 2,
-      arbitrary: fc.tuple(withOptional, pollutionPayload).map(([f, payload]) => ({ input: new Obj([payload, ...Object.entries(f)]), note: "pollution key added" })),
+      arbitrary: fc
+        .tuple(withOptional, pollutionPayload)
+        .map(([f, payload]) => ({ input: new Obj([payload, ...Object.entries(f)]), note: "pollution key added" })),
     },
     {
       weight: 1,
@@ -300,7 +483,12 @@ function nearValid(spec: ProcedureSpec): fc.Arbitrary<Shape> {
       })),
     },
     { weight: 1, arbitrary: withOptional.map((f) => ({ input: new Obj([["__proto__", obj(f)]]), note: "fields only under __proto__" })) },
-    { weight: 1, arbitrary: fc.tuple(withOptional, field, deepValue).map(([f, name, deep]) => ({ input: obj({ ...f, [name]: deep }), note: `field ${name} deeply nested` })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(withOptional, field, deepValue)
+        .map(([f, name, deep]) => ({ input: obj({ ...f, [name]: deep }), note: `field ${name} deeply nested` })),
+    },
   );
 }
 
@@ -310,13 +498,30 @@ function inputShape(spec: ProcedureSpec): fc.Arbitrary<Shape> {
     { weight: 5, arbitrary: anyValue(Object.keys(spec.fields)).map((input) => ({ input, note: "any value" })) },
     { weight: 2, arbitrary: rawBody.map((input) => ({ input, note: "raw bytes" })) },
     { weight: 1, arbitrary: deepValue.map((input) => ({ input, note: "deep nesting" })) },
-    { weight: 1, arbitrary: hugeValue.map((input) => ({ input: obj({ [Object.keys(spec.fields)[0] ?? "x"]: input }), note: "huge body" })) },
+    {
+      weight: 1,
+      arbitrary: hugeValue.map((input) => ({ input: obj({ [Object.keys(spec.fields)[0] ?? "x"]: input }), note: "huge body" })),
+    },
   );
 }
 
 const contentTypes = fc.oneof(
   { weight: 20, arbitrary: fc.constant<string | null>("application/json") },
-  { weight: 1, arbitrary: fc.constantFrom<string | null>("application/json; charset=utf-8", "APPLICATION/JSON", "application/json;charset=utf-16", null, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/octet-stream", "application/jsonx", "") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<string | null>(
+      "application/json; charset=utf-8",
+      "APPLICATION/JSON",
+      "application/json;charset=utf-16",
+      null,
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/octet-stream",
+      "application/jsonx",
+      "",
+    ),
+  },
 );
 
 /** Cases for one procedure: its input, method, transport variant and caller identity. */
@@ -325,13 +530,18 @@ export function procedureCase(spec: ProcedureSpec): fc.Arbitrary<FuzzCase> {
   const wrongMethod = fc.oneof({ weight: 24, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
   const batched = fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
   return fc.tuple(inputShape(spec), identity, wrongMethod, batched, contentTypes).map(([shape, who, wrong, batch, contentType]) => {
-    const bytes = Buffer.isBuffer(shape.input) ? shape.input : Buffer.from(encodeJson(batch ? obj({ 0: shape.input }) : shape.input), "utf8");
+    const bytes = Buffer.isBuffer(shape.input)
+      ? shape.input
+      : Buffer.from(encodeJson(batch ? obj({ 0: shape.input }) : shape.input), "utf8");
     const echo = Buffer.isBuffer(shape.input) ? [] : stringsOf(shape.input);
     const asQuery = (spec.kind === "query") !== wrong;
     const label = `${shape.note}${batch ? ", batched" : ""}${wrong ? ", wrong method" : ""}, as ${who}`;
     const batchQuery = batch ? "batch=1&" : "";
     const described = <T extends object>(c: T): T =>
-      Object.assign(c, { [fc.toStringMethod]: () => `${(c as FuzzCase).method} ${spec.path} [${label}] ${JSON.stringify(bytes.toString("utf8").slice(0, 200))}` });
+      Object.assign(c, {
+        [fc.toStringMethod]: () =>
+          `${(c as FuzzCase).method} ${spec.path} [${label}] ${JSON.stringify(bytes.toString("utf8").slice(0, 200))}`,
+      });
     if (asQuery) {
       // Query inputs ride in the URL; keep it under Node's 16 KiB header limit (huge ones get
       // their own test in fuzz-transport).
@@ -339,9 +549,26 @@ export function procedureCase(spec: ProcedureSpec): fc.Arbitrary<FuzzCase> {
       // Valid UTF-8 goes through encodeURIComponent; raw bytes (invalid UTF-8 included) byte by byte.
       const full = Buffer.isBuffer(shape.input) || text.includes("\ufffd") ? percentEncode(bytes) : encodeURIComponent(text);
       const encoded = full.length <= 6000 ? full : full.slice(0, 6000).replace(/%[0-9A-F]?$/i, "");
-      return described({ method: "GET", path: spec.path, query: `${batchQuery}input=${encoded}`, identity: who, echo, label, contentType: null });
+      return described({
+        method: "GET",
+        path: spec.path,
+        query: `${batchQuery}input=${encoded}`,
+        identity: who,
+        echo,
+        label,
+        contentType: null,
+      });
     }
-    return described({ method: "POST", path: spec.path, query: batch ? "batch=1" : undefined, body: bytes, contentType, identity: who, echo, label });
+    return described({
+      method: "POST",
+      path: spec.path,
+      query: batch ? "batch=1" : undefined,
+      body: bytes,
+      contentType,
+      identity: who,
+      echo,
+      label,
+    });
   });
 }
 
@@ -391,7 +618,13 @@ export function regressionCases(spec: Pick<ProcedureSpec, "path" | "kind">, vars
       const input = entry.input === undefined ? undefined : substituted(fromJson(entry.input), vars);
       const bytes = Buffer.from(input === undefined ? (entry.body ?? "") : encodeJson(input), "utf8");
       const label = `regression (${entry.found}), as ${entry.identity}`;
-      const common = { path: spec.path, identity: entry.identity, echo: input === undefined ? [] : stringsOf(input), label, ...(entry.expect ? { expect: entry.expect } : {}) };
+      const common = {
+        path: spec.path,
+        identity: entry.identity,
+        echo: input === undefined ? [] : stringsOf(input),
+        label,
+        ...(entry.expect ? { expect: entry.expect } : {}),
+      };
       return spec.kind === "query"
         ? { ...common, method: "GET", query: `input=${encodeURIComponent(bytes.toString("utf8"))}`, contentType: null }
         : { ...common, method: "POST", body: bytes, contentType: "application/json" };
@@ -419,15 +652,12 @@ export function send(
   for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (options.body) headers["content-length"] = String(options.body.length);
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
+    const req = request({ host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
     // A server that answers 413 before reading the whole body may reset the socket while we
     // still write: the answer, if it came, is what counts.
     req.on("error", reject);
@@ -457,7 +687,8 @@ export function sendCase(baseUrl: string, fuzzCase: FuzzCase, identityHeaders: R
 
 const STACK_FRAME = /\bat .+:\d+:\d+/;
 const SOURCE_PATH = /node_modules|\/work\/|file:\/\/|\.ts:\d+|\.m?js:\d+/;
-const SQL_OR_DB = /\b(SELECT|INSERT INTO|DELETE FROM)\b|\bUPDATE\s+"?\w+"?\s+SET\b|prisma|\bP[1-5]\d{3}\b|\bpg_|relation "|violates|duplicate key|syntax error at|invalid byte sequence|ECONNREFUSED|ETIMEDOUT/i;
+const SQL_OR_DB =
+  /\b(SELECT|INSERT INTO|DELETE FROM)\b|\bUPDATE\s+"?\w+"?\s+SET\b|prisma|\bP[1-5]\d{3}\b|\bpg_|relation "|violates|duplicate key|syntax error at|invalid byte sequence|ECONNREFUSED|ETIMEDOUT/i;
 const BCRYPT_HASH = /\$2[aby]?\$\d\d\$/;
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{20,}/g;
 const REFRESH_TOKEN = /(?<![\w.-])[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w.-])/g;
@@ -490,10 +721,12 @@ function checkEnvelope(item: unknown, where: string, problems: string[], status?
   if (env.error !== undefined) {
     const data = env.error.data;
     const appCode = data?.appCode;
-    if (typeof appCode !== "string" || !appCodes.has(appCode)) problems.push(`${where}: appCode ${String(appCode)} is not in the catalogue`);
+    if (typeof appCode !== "string" || !appCodes.has(appCode))
+      problems.push(`${where}: appCode ${String(appCode)} is not in the catalogue`);
     else {
       const expected = errorCatalogue[appCode as keyof typeof errorCatalogue].status;
-      if (data?.httpStatus !== expected) problems.push(`${where}: httpStatus ${String(data?.httpStatus)} for ${appCode} (catalogue: ${expected})`);
+      if (data?.httpStatus !== expected)
+        problems.push(`${where}: httpStatus ${String(data?.httpStatus)} for ${appCode} (catalogue: ${expected})`);
       if (status !== undefined && status !== expected) problems.push(`${where}: HTTP ${status} for ${appCode} (catalogue: ${expected})`);
       // Every code a procedure answers is one its contract entry declares (or the transport's).
       const declared = typeof data?.path === "string" ? contractProcedures.get(data.path)?.errors : undefined;
@@ -576,7 +809,9 @@ export function problemsOf(res: RawResponse, ctx: CheckContext): string[] {
       return problems;
     }
     const items = Array.isArray(body) ? body : [body];
-    items.forEach((item, i) => checkEnvelope(item, Array.isArray(body) ? `item ${i}` : "body", problems, Array.isArray(body) ? undefined : res.status));
+    items.forEach((item, i) =>
+      checkEnvelope(item, Array.isArray(body) ? `item ${i}` : "body", problems, Array.isArray(body) ? undefined : res.status),
+    );
     anySuccess = items.some((item) => (item as Envelope | null)?.result !== undefined);
   }
 
@@ -588,7 +823,8 @@ export function problemsOf(res: RawResponse, ctx: CheckContext): string[] {
   const own = ctx.issuesTokens && anySuccess ? ownTokens(body) : [];
   let scanned = res.text;
   for (const token of own) scanned = scanned.split(token).join("");
-  for (const secret of ctx.secrets) if (secret.length >= 8 && scanned.includes(secret)) problems.push(`a foreign secret appears: ${secret.slice(0, 12)}…`);
+  for (const secret of ctx.secrets)
+    if (secret.length >= 8 && scanned.includes(secret)) problems.push(`a foreign secret appears: ${secret.slice(0, 12)}…`);
   if (BCRYPT_HASH.test(res.text)) problems.push("a bcrypt hash appears");
   if (HASH_FIELD.test(res.text)) problems.push("a hash field appears");
   if (res.headers["set-cookie"] && !anySuccess) problems.push("an error answer sets a cookie");
@@ -610,7 +846,10 @@ export function problemsOf(res: RawResponse, ctx: CheckContext): string[] {
 /** 64-hex strings seen in answers that are stored token hashes (should be none). */
 export async function storedHashesAmong(hexSeen: Set<string>): Promise<string[]> {
   if (hexSeen.size === 0) return [];
-  const rows = await getPrisma().session.findMany({ where: { refreshTokenHash: { in: [...hexSeen] } }, select: { refreshTokenHash: true } });
+  const rows = await getPrisma().session.findMany({
+    where: { refreshTokenHash: { in: [...hexSeen] } },
+    select: { refreshTokenHash: true },
+  });
   return rows.map((r) => r.refreshTokenHash);
 }
 

@@ -82,15 +82,27 @@ describe("front server transport", () => {
     // A plain query (the lean adapter) and a batched one (tRPC's own) read `?input=`.
     const plain = await fetch(`${server.url}/api/trpc/greet?input=%7Bnope`);
     expect(plain.status).toBe(400);
-    expect(((await plain.json()) as ErrorBody).error).toMatchObject({ message: inputMessage, data: { appCode: "request/Malformed", path: "greet" } });
+    expect(((await plain.json()) as ErrorBody).error).toMatchObject({
+      message: inputMessage,
+      data: { appCode: "request/Malformed", path: "greet" },
+    });
     const batched = await fetch(`${server.url}/api/trpc/greet?batch=1&input=%7Bnope`);
     expect(batched.status).toBe(400);
-    expect(((await batched.json()) as ErrorBody[])[0]?.error).toMatchObject({ message: inputMessage, data: { appCode: "request/Malformed" } });
+    expect(((await batched.json()) as ErrorBody[])[0]?.error).toMatchObject({
+      message: inputMessage,
+      data: { appCode: "request/Malformed" },
+    });
     // A mutation reads the body, plain or batched.
     const post = await fetch(`${server.url}/api/trpc/echo`, jsonPost('{"name": "ada"'));
-    expect(((await post.json()) as ErrorBody).error).toMatchObject({ message: bodyMessage, data: { appCode: "request/Malformed", path: "echo" } });
+    expect(((await post.json()) as ErrorBody).error).toMatchObject({
+      message: bodyMessage,
+      data: { appCode: "request/Malformed", path: "echo" },
+    });
     const postBatch = await fetch(`${server.url}/api/trpc/echo?batch=1`, jsonPost("{nope"));
-    expect(((await postBatch.json()) as ErrorBody[])[0]?.error).toMatchObject({ message: bodyMessage, data: { appCode: "request/Malformed" } });
+    expect(((await postBatch.json()) as ErrorBody[])[0]?.error).toMatchObject({
+      message: bodyMessage,
+      data: { appCode: "request/Malformed" },
+    });
   });
 
   it("request/MethodNotAllowed: a batch naming a mutation by GET, or a query by POST, is a 405 as a whole", async () => {
@@ -196,7 +208,11 @@ describe("front server transport", () => {
   });
 
   it("an unexpected fault is a generic 500 that leaks nothing", async () => {
-    const res = await fetch(`${server.url}/api/trpc/leaky`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const res = await fetch(`${server.url}/api/trpc/leaky`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     const text = await res.text();
     expect(res.status).toBe(500);
     expect(JSON.parse(text).error.data.appCode).toBe("server/InternalError");

@@ -29,11 +29,13 @@ const faultyRouter = createTRPCRouter({
   ...clientRouters,
   backOffice: backOfficeRouter,
   logScan: createTRPCRouter({
-    fault: publicProcedure.input(z.object({ hash: z.string(), token: z.string(), refresh: z.string(), code: z.string() })).mutation(({ input }) => {
-      throw new Error(
-        `Invalid \`prisma.user.create()\` invocation: { data: { passwordHash: "${input.hash}", note: "${input.token}", refresh: "${input.refresh}", otp: "${input.code}" } }`,
-      );
-    }),
+    fault: publicProcedure
+      .input(z.object({ hash: z.string(), token: z.string(), refresh: z.string(), code: z.string() }))
+      .mutation(({ input }) => {
+        throw new Error(
+          `Invalid \`prisma.user.create()\` invocation: { data: { passwordHash: "${input.hash}", note: "${input.token}", refresh: "${input.refresh}", otp: "${input.code}" } }`,
+        );
+      }),
   }),
 });
 
@@ -53,7 +55,11 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   }
 
   /** Calls and records every token the answer carries as a secret. */
-  async function send<T = Record<string, unknown>>(path: string, input?: unknown, options: { method?: "GET" | "POST"; token?: string; cookie?: string } = {}) {
+  async function send<T = Record<string, unknown>>(
+    path: string,
+    input?: unknown,
+    options: { method?: "GET" | "POST"; token?: string; cookie?: string } = {},
+  ) {
     const res = await call<T>(server.url, path, input, { ...options, headers });
     responses.push(res as CallResult);
     const walk = (value: unknown) => {
@@ -79,7 +85,12 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   beforeAll(async () => {
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString("utf8").split("\n").filter((l) => l.length > 0));
+        lines.push(
+          ...chunk
+            .toString("utf8")
+            .split("\n")
+            .filter((l) => l.length > 0),
+        );
         done();
       },
     });
@@ -89,7 +100,13 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     await ensureSigningKey();
     server = await startServer({
       router: faultyRouter,
-      env: { RATE_LIMIT_SCALE: "100", TRUST_PROXY: "1", SMTP_URL: smtp.url, MAIL_FROM: "Gatehouse <no-reply@example.com>", LOG_LEVEL: "trace" },
+      env: {
+        RATE_LIMIT_SCALE: "100",
+        TRUST_PROXY: "1",
+        SMTP_URL: smtp.url,
+        MAIL_FROM: "Gatehouse <no-reply@example.com>",
+        LOG_LEVEL: "trace",
+      },
     });
     secret("AUTH_SECRET", process.env.AUTH_SECRET);
   });
@@ -117,8 +134,14 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     secret("staff session cookie", cookie.split("=")[1]);
 
     const tenantKey = unique("log").slice(0, 30);
-    expect((await send("backOffice.tenants.create", { key: tenantKey, name: "Log scan", allowedEmailDomains: [], locale: "en" }, { cookie })).status).toBe(200);
-    expect((await send("backOffice.tenants.update", { key: tenantKey, name: "Log scan 2", appUrl: "https://log.example.com" }, { cookie })).status).toBe(200);
+    expect(
+      (await send("backOffice.tenants.create", { key: tenantKey, name: "Log scan", allowedEmailDomains: [], locale: "en" }, { cookie }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await send("backOffice.tenants.update", { key: tenantKey, name: "Log scan 2", appUrl: "https://log.example.com" }, { cookie }))
+        .status,
+    ).toBe(200);
     const spareKey = unique("logs").slice(0, 30);
     await send("backOffice.tenants.create", { key: spareKey, name: "Spare", allowedEmailDomains: [] }, { cookie });
     expect((await send("backOffice.tenants.softDelete", { key: spareKey }, { cookie })).status).toBe(200);
@@ -137,13 +160,20 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     const staffEmail = `${unique("logstaff")}@staff.example.com`;
     const staffPassword = `Viewer-${unique("pw")}-Passphrase`;
     secret("new staff password", staffPassword);
-    expect((await send("backOffice.staff.create", { email: staffEmail, password: staffPassword, role: "viewer" }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.staff.create", { email: staffEmail, password: staffPassword, role: "viewer" }, { cookie })).status).toBe(
+      200,
+    );
     expect((await send("backOffice.staff.update", { email: staffEmail, role: "admin" }, { cookie })).status).toBe(200);
     expect((await send("backOffice.staff.update", { email: staffEmail, disabled: true }, { cookie })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 2100)); // the session's sign-in second must pass
     const newAdminPassword = `Admin2-${unique("pw")}-Passphrase`;
     secret("changed admin password", newAdminPassword);
-    const changed = await call(server.url, "backOffice.staff.changePassword", { currentPassword: adminPassword, newPassword: newAdminPassword }, { cookie, headers });
+    const changed = await call(
+      server.url,
+      "backOffice.staff.changePassword",
+      { currentPassword: adminPassword, newPassword: newAdminPassword },
+      { cookie, headers },
+    );
     expect(changed.status).toBe(200);
     cookie = changed.headers.getSetCookie()[0]!.split(";", 1)[0]!;
     secret("renewed staff session cookie", cookie.split("=")[1]);
@@ -158,12 +188,22 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     }
 
     // --- The issued manager: first sign-in with the temporary password, then the forced change.
-    const managerSession = await send<{ accessToken: string }>("clientAuth.signIn", { tenantKey, userId: managerId, password: reset.data.temporaryPassword });
+    const managerSession = await send<{ accessToken: string }>("clientAuth.signIn", {
+      tenantKey,
+      userId: managerId,
+      password: reset.data.temporaryPassword,
+    });
     expect(managerSession.status).toBe(200);
     const managerPassword = `Manager-${unique("pw")}-Passphrase`;
     secret("manager password", managerPassword);
     expect(
-      (await send("clientAuth.changePassword", { currentPassword: reset.data.temporaryPassword, newPassword: managerPassword }, { token: managerSession.data.accessToken })).status,
+      (
+        await send(
+          "clientAuth.changePassword",
+          { currentPassword: reset.data.temporaryPassword, newPassword: managerPassword },
+          { token: managerSession.data.accessToken },
+        )
+      ).status,
     ).toBe(200);
 
     // --- End user: sign-up, sign-in good and bad, refresh, reuse, verification, password change, sign-out.
@@ -171,14 +211,22 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     const email = `${userId}@example.com`;
     const password = `User-${unique("pw")}-Passphrase`;
     secret("user password", password);
-    const signedUp = await send<{ accessToken: string; refreshToken: string }>("clientAuth.signUp", { tenantKey, userId, password, displayName: "Log User", email });
+    const signedUp = await send<{ accessToken: string; refreshToken: string }>("clientAuth.signUp", {
+      tenantKey,
+      userId,
+      password,
+      displayName: "Log User",
+      email,
+    });
     expect(signedUp.status).toBe(200);
     const wrongPassword = `Wrong-${unique("pw")}-Passphrase`;
     secret("wrong user password", wrongPassword);
     expect((await send("clientAuth.signIn", { tenantKey, userId, password: wrongPassword })).status).toBe(401);
     const signedIn = await send<{ accessToken: string; refreshToken: string }>("clientAuth.signIn", { tenantKey, userId, password });
     expect(signedIn.status).toBe(200);
-    const refreshed = await send<{ accessToken: string; refreshToken: string }>("clientAuth.refresh", { refreshToken: signedIn.data.refreshToken });
+    const refreshed = await send<{ accessToken: string; refreshToken: string }>("clientAuth.refresh", {
+      refreshToken: signedIn.data.refreshToken,
+    });
     expect(refreshed.status).toBe(200);
     expect((await send("clientAuth.refresh", { refreshToken: signedIn.data.refreshToken })).status).toBe(401); // reuse
     const token = signedUp.data.accessToken;
@@ -198,20 +246,37 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await send("clientAuth.signOut", { refreshToken: signedUp.data.refreshToken }, { token })).status).toBe(200);
 
     // --- A 503: the mail server refuses the verification mail.
-    const other = await send<{ accessToken: string }>("clientAuth.signUp", { tenantKey, userId: unique("u2").slice(0, 24), password: `Other-${unique("pw")}-Pass`, displayName: "Other", email: `${unique("o")}@example.com` });
+    const other = await send<{ accessToken: string }>("clientAuth.signUp", {
+      tenantKey,
+      userId: unique("u2").slice(0, 24),
+      password: `Other-${unique("pw")}-Pass`,
+      displayName: "Other",
+      email: `${unique("o")}@example.com`,
+    });
     smtp.refuse = true;
-    expect((await send("clientEmailVerification.sendVerification", { email: `${unique("o")}@example.com` }, { token: other.data.accessToken })).status).toBe(503);
+    expect(
+      (await send("clientEmailVerification.sendVerification", { email: `${unique("o")}@example.com` }, { token: other.data.accessToken }))
+        .status,
+    ).toBe(503);
     smtp.refuse = false;
 
     // --- An unexpected 500 whose error text holds secrets.
     const userRow = await prisma.user.findFirstOrThrow({ where: { tenant: { key: tenantKey }, userId } });
-    const fault = await send("logScan.fault", { hash: userRow.passwordHash!, token: refreshed.data.accessToken, refresh: refreshed.data.refreshToken, code });
+    const fault = await send("logScan.fault", {
+      hash: userRow.passwordHash!,
+      token: refreshed.data.accessToken,
+      refresh: refreshed.data.refreshToken,
+      code,
+    });
     expect(fault.status).toBe(500);
     expect(fault.appCode).toBe("server/InternalError");
 
     // --- Users deleted last (their hashes are gathered below first).
     const hashes = await prisma.user.findMany({ where: { tenant: { key: tenantKey } }, select: { passwordHash: true } });
-    const staffHashes = await prisma.staffUser.findMany({ where: { email: { in: [adminEmail, staffEmail] } }, select: { passwordHash: true } });
+    const staffHashes = await prisma.staffUser.findMany({
+      where: { email: { in: [adminEmail, staffEmail] } },
+      select: { passwordHash: true },
+    });
     for (const h of [...hashes, ...staffHashes]) secret("bcrypt hash", h.passwordHash);
     expect((await send("backOffice.users.delete", { tenantKey, userId: managerId }, { cookie })).status).toBe(200);
   }, 120_000);
@@ -222,7 +287,12 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect(requests.length).toBeGreaterThanOrEqual(responses.length);
     for (const r of requests) {
       expect(r.requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(r).toMatchObject({ method: expect.any(String), path: expect.stringMatching(/^\//), status: expect.any(Number), ms: expect.any(Number) });
+      expect(r).toMatchObject({
+        method: expect.any(String),
+        path: expect.stringMatching(/^\//),
+        status: expect.any(Number),
+        ms: expect.any(Number),
+      });
     }
     // Each answer's X-Request-Id names its line.
     const ids = new Set(requests.map((r) => r.requestId));
@@ -259,7 +329,9 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     const tenants = await prisma.tenant.findMany({ where: { name: { startsWith: "Log scan" } }, include: { users: true, sessions: true } });
     const staff = await prisma.staffUser.findMany({ where: { email: { contains: "staff.example.com" } } });
     const audit = await prisma.auditEvent.findMany({ where: { tenantId: { in: tenants.map((t) => t.id) } } });
-    const database = JSON.stringify([tenants, staff, audit], (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+    const database = JSON.stringify([tenants, staff, audit], (_key, value: unknown) =>
+      typeof value === "bigint" ? value.toString() : value,
+    );
     expect(database).toContain(tenants[0]!.users[0]!.passwordHash); // the control: the rows are there
     const atRest = `${stored.join("\n")}\n${database}`;
     const found = plain
@@ -274,7 +346,9 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     const found: string[] = [];
     for (const [value, label] of secrets) {
       // Codes are short: only a whole 6-digit run counts (timestamps and ids hold digits too).
-      const present = /^\d{6}$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`).test(log) : log.includes(value) || log.includes(JSON.stringify(value).slice(1, -1));
+      const present = /^\d{6}$/.test(value)
+        ? new RegExp(`(?<!\\d)${value}(?!\\d)`).test(log)
+        : log.includes(value) || log.includes(JSON.stringify(value).slice(1, -1));
       if (present) found.push(`${label}: ${value.slice(0, 16)}…`);
     }
     expect(found).toEqual([]);

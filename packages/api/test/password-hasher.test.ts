@@ -2,7 +2,15 @@ import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { getConfig, loadConfig, setConfig } from "../src/config";
 import { appErrorOf } from "../src/errors";
-import { dummyPasswordHash, hashPassword, hashQueueWaiting, hasherPoolSize, isHashQueueFull, verifyPassword, verifyPasswordOrDummy } from "../src/lib/password-hasher";
+import {
+  dummyPasswordHash,
+  hashPassword,
+  hashQueueWaiting,
+  hasherPoolSize,
+  isHashQueueFull,
+  verifyPassword,
+  verifyPasswordOrDummy,
+} from "../src/lib/password-hasher";
 import { clientAt, expectError, hasRedis, signUpUser, useServer } from "./kit";
 
 /**
@@ -21,7 +29,12 @@ describe("the password hasher", () => {
   it("past HASH_QUEUE_MAX waiting jobs, work is refused at once with 503 service/Unavailable and a Retry-After; the queue never grows past it", async () => {
     setConfig(loadConfig({ ...process.env, HASH_QUEUE_MAX: "3" }, "test"));
     const workers = hasherPoolSize();
-    const results = Array.from({ length: workers + 3 + 5 }, () => hashPassword("Queue-test-passphrase-1").then((hash) => ({ hash }), (error: unknown) => ({ error })));
+    const results = Array.from({ length: workers + 3 + 5 }, () =>
+      hashPassword("Queue-test-passphrase-1").then(
+        (hash) => ({ hash }),
+        (error: unknown) => ({ error }),
+      ),
+    );
     expect(hashQueueWaiting()).toBe(3);
     const settled = await Promise.all(results);
     const refused = settled.filter((r) => "error" in r).map((r) => (r as { error: unknown }).error);
@@ -56,11 +69,19 @@ describe.skipIf(!hasRedis)("a sign-in when the hashing queue is full", () => {
     // More than the 10 failures an (account, IP) pair may have: none of them is counted.
     for (let i = 0; i < 12; i++) {
       const password = i % 2 === 0 ? u.password : `${u.password}x`;
-      const res = await expectError(client.api.clientAuth.signIn.mutate({ tenantKey: suite.tenantKey, userId: u.userId, password }), "service/Unavailable");
+      const res = await expectError(
+        client.api.clientAuth.signIn.mutate({ tenantKey: suite.tenantKey, userId: u.userId, password }),
+        "service/Unavailable",
+      );
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
     // changePassword's current-password check is a sign-in attempt too.
-    await expectError(client.as(u.session.accessToken).clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: "Another-passphrase-8" }), "service/Unavailable");
+    await expectError(
+      client
+        .as(u.session.accessToken)
+        .clientAuth.changePassword.mutate({ currentPassword: u.password, newPassword: "Another-passphrase-8" }),
+      "service/Unavailable",
+    );
     await busy.done;
     await client.api.clientAuth.signIn.mutate({ tenantKey: suite.tenantKey, userId: u.userId, password: u.password });
   }, 120_000);

@@ -21,11 +21,17 @@ type LimitedCall = [path: string, limit: number, send: (api: Api) => Promise<unk
 describe.skipIf(!hasRedis)("rate limits", () => {
   // The limits as configured (RATE_LIMIT_SCALE 1); no mail server (sendVerification gets past its limit to a 503).
   const suite = useServer({
-    env: { RATE_LIMIT_SCALE: "1", RATE_LIMIT_WINDOW_SCALE: String(WINDOW_SCALE), OTP_FAILURES_PER_HOUR: "1000", SMTP_URL: "smtp://127.0.0.1:1" },
+    env: {
+      RATE_LIMIT_SCALE: "1",
+      RATE_LIMIT_WINDOW_SCALE: String(WINDOW_SCALE),
+      OTP_FAILURES_PER_HOUR: "1000",
+      SMTP_URL: "smtp://127.0.0.1:1",
+    },
   });
   /** The typed client from `ip`. */
   const from = (ip: string) => clientAt(suite.server.url, ip);
-  const signInFrom = (ip: string, input: { tenantKey: string; userId: string; password: string }) => from(ip).api.clientAuth.signIn.mutate(input);
+  const signInFrom = (ip: string, input: { tenantKey: string; userId: string; password: string }) =>
+    from(ip).api.clientAuth.signIn.mutate(input);
 
   async function expectLimited(call: Promise<unknown>, windowSeconds: number): Promise<ErrorAnswer> {
     const res = await expectError(call, "rateLimit/TooManyRequests");
@@ -39,7 +45,13 @@ describe.skipIf(!hasRedis)("rate limits", () => {
   /** A tenant and one signed-up user of it (from a fresh IP): their key and session. */
   async function tenantWithUser(userId: string, password: string) {
     const tenant = await createTenant();
-    const session = await from(freshIp()).api.clientAuth.signUp.mutate({ tenantKey: tenant.key, userId, password, displayName: userId, email: `${userId}@example.com` });
+    const session = await from(freshIp()).api.clientAuth.signUp.mutate({
+      tenantKey: tenant.key,
+      userId,
+      password,
+      displayName: userId,
+      email: `${userId}@example.com`,
+    });
     return { tenant, session };
   }
 
@@ -56,7 +68,18 @@ describe.skipIf(!hasRedis)("rate limits", () => {
 
   it.each<LimitedCall>([
     ["clientAuth.signIn", 30, (api: Api) => api.clientAuth.signIn.mutate(noSuchTenant)],
-    ["clientAuth.signUp", 20, (api: Api) => api.clientAuth.signUp.mutate({ tenantKey: "no-such-tenant", userId: "xyz", password: "not-common-at-all-9", displayName: "X", email: "x@example.com" })],
+    [
+      "clientAuth.signUp",
+      20,
+      (api: Api) =>
+        api.clientAuth.signUp.mutate({
+          tenantKey: "no-such-tenant",
+          userId: "xyz",
+          password: "not-common-at-all-9",
+          displayName: "X",
+          email: "x@example.com",
+        }),
+    ],
     ["clientAuth.refresh", 60, (api: Api) => api.clientAuth.refresh.mutate({ refreshToken: "not-a-token" })],
   ])("%s: %i per minute per IP, then 429 with Retry-After; other IPs unaffected", async (_path, limit, send) => {
     const ip = freshIp();
@@ -70,7 +93,9 @@ describe.skipIf(!hasRedis)("rate limits", () => {
   it("per-IP limits count the client's network: 31 sign-ins from 31 addresses of one IPv6 /64, the 31st is 429; another /64 is unaffected", async () => {
     const prefix = freshIpv6Prefix();
     // Thirty different spellings and addresses of one /64 (upper case, leading zeros, other hosts).
-    const addresses = Array.from({ length: 31 }, (_, i) => (i % 2 === 0 ? `${prefix}::${(i + 1).toString(16)}` : `${prefix.toUpperCase()}:0:ffff:${i}:0${i + 1}`));
+    const addresses = Array.from({ length: 31 }, (_, i) =>
+      i % 2 === 0 ? `${prefix}::${(i + 1).toString(16)}` : `${prefix.toUpperCase()}:0:ffff:${i}:0${i + 1}`,
+    );
     expect(new Set(addresses).size).toBe(31);
     await awayFromBucketEdge(60);
     const answers = await Promise.all(addresses.slice(0, 30).map((ip) => settle(signInFrom(ip, noSuchTenant))));
@@ -82,7 +107,9 @@ describe.skipIf(!hasRedis)("rate limits", () => {
   it("an IPv4-mapped IPv6 address is the IPv4 address's network", async () => {
     const ip = freshIp();
     await awayFromBucketEdge(60);
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => settle(signInFrom(i % 2 === 0 ? ip : `::ffff:${ip}`, noSuchTenant))));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => settle(signInFrom(i % 2 === 0 ? ip : `::ffff:${ip}`, noSuchTenant))),
+    );
     expect(answers.every((a) => a.status === 404)).toBe(true);
     await expectLimited(signInFrom(`::FFFF:${ip}`, noSuchTenant), 60);
   });
@@ -92,14 +119,21 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     const { tenant } = await tenantWithUser("hal", password);
     const prefix = freshIpv6Prefix();
     for (let i = 1; i <= 10; i++) {
-      await expectError(signInFrom(`${prefix}:${i}::${i}`, { tenantKey: tenant.key, userId: "hal", password: `wrong-${i}` }), "auth/InvalidCredentials");
+      await expectError(
+        signInFrom(`${prefix}:${i}::${i}`, { tenantKey: tenant.key, userId: "hal", password: `wrong-${i}` }),
+        "auth/InvalidCredentials",
+      );
     }
     await expectLimited(signInFrom(`${prefix}:ffff::11`, { tenantKey: tenant.key, userId: "hal", password }), 15 * 60);
     await signInFrom(`${freshIpv6Prefix()}::1`, { tenantKey: tenant.key, userId: "hal", password });
   });
 
   it.each<LimitedCall>([
-    ["clientEmailVerification.sendVerification", 20, (api: Api) => api.clientEmailVerification.sendVerification.mutate({ email: "ivy@example.com" })],
+    [
+      "clientEmailVerification.sendVerification",
+      20,
+      (api: Api) => api.clientEmailVerification.sendVerification.mutate({ email: "ivy@example.com" }),
+    ],
     ["clientEmailVerification.verifyEmail", 60, (api: Api) => api.clientEmailVerification.verifyEmail.mutate({ code: "000000" })],
   ])("%s: %i per minute per IP (after the access check), then 429", async (_path, limit, send) => {
     const { session } = await tenantWithUser("ivy", "unusual-but-valid-password-6");
@@ -125,17 +159,20 @@ describe.skipIf(!hasRedis)("rate limits", () => {
   it.each([
     ["clientEmailVerification.sendVerification", 20, { email: "kim@example.com" }],
     ["clientEmailVerification.verifyEmail", 60, { code: "000000" }],
-  ] as const)("%s counts only callers past the gates: a flood without a session stays 401 and spends nothing", async (path, limit, input) => {
-    const ip = freshIp();
-    const { api } = from(ip);
-    await awayFromBucketEdge(60);
-    const answers = await Promise.all(Array.from({ length: limit + 5 }, () => settle(callByName(api, "mutation", path, input))));
-    expect(answers.map((a) => (a.ok ? "ok" : a.appCode))).toEqual(Array(limit + 5).fill("auth/Unauthenticated"));
-    // The same IP's allowance is whole: a signed-in user from it is not limited.
-    const { session } = await tenantWithUser("kim", "unusual-but-valid-password-3");
-    const outcome = await settle(callByName(from(ip).as(session.accessToken), "mutation", path, input));
-    expect(outcome.ok ? "ok" : outcome.appCode).not.toBe("rateLimit/TooManyRequests");
-  });
+  ] as const)(
+    "%s counts only callers past the gates: a flood without a session stays 401 and spends nothing",
+    async (path, limit, input) => {
+      const ip = freshIp();
+      const { api } = from(ip);
+      await awayFromBucketEdge(60);
+      const answers = await Promise.all(Array.from({ length: limit + 5 }, () => settle(callByName(api, "mutation", path, input))));
+      expect(answers.map((a) => (a.ok ? "ok" : a.appCode))).toEqual(Array(limit + 5).fill("auth/Unauthenticated"));
+      // The same IP's allowance is whole: a signed-in user from it is not limited.
+      const { session } = await tenantWithUser("kim", "unusual-but-valid-password-3");
+      const outcome = await settle(callByName(from(ip).as(session.accessToken), "mutation", path, input));
+      expect(outcome.ok ? "ok" : outcome.appCode).not.toBe("rateLimit/TooManyRequests");
+    },
+  );
 
   it("failed sign-ins: 10 per (account, IP), then 429 even with the right password; another IP still signs in", async () => {
     const password = "unusual-but-valid-password-7";
@@ -152,7 +189,9 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     const password = "unusual-but-valid-password-5";
     const { tenant } = await tenantWithUser("gus", password);
     const attacker = freshIp();
-    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => settle(signInFrom(attacker, { tenantKey: tenant.key, userId: "gus", password: `guess-${i}` }))));
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => settle(signInFrom(attacker, { tenantKey: tenant.key, userId: "gus", password: `guess-${i}` }))),
+    );
     const codes = answers.map((a) => (a.ok ? undefined : a.appCode));
     expect(codes.filter((c) => c === "auth/InvalidCredentials")).toHaveLength(10);
     expect(codes.filter((c) => c === "rateLimit/TooManyRequests")).toHaveLength(15);
@@ -169,7 +208,9 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     for (let batch = 0; batch < 10; batch++) {
       const ip = freshIp();
       const answers = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => settle(signInFrom(ip, { tenantKey: tenant.key, userId: "erin", password: `bad-${batch}-${i}` }))),
+        Array.from({ length: 10 }, (_, i) =>
+          settle(signInFrom(ip, { tenantKey: tenant.key, userId: "erin", password: `bad-${batch}-${i}` })),
+        ),
       );
       expect(answers.map((a) => (a.ok ? undefined : a.appCode))).toEqual(Array(10).fill("auth/InvalidCredentials"));
     }
@@ -182,11 +223,20 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     const password = "unusual-but-valid-password-9";
     const tenant = await createTenant();
     const ip = freshIp();
-    const session = await from(ip).api.clientAuth.signUp.mutate({ tenantKey: tenant.key, userId: "fay", password, displayName: "Fay", email: "fay@example.com" });
+    const session = await from(ip).api.clientAuth.signUp.mutate({
+      tenantKey: tenant.key,
+      userId: "fay",
+      password,
+      displayName: "Fay",
+      email: "fay@example.com",
+    });
     await getPrisma().user.updateMany({ where: { tenantId: tenant.id }, data: { emailVerifiedAt: new Date() } });
     const fay = from(ip).as(session.accessToken);
     for (let i = 0; i < 10; i++) {
-      await expectError(fay.clientAuth.changePassword.mutate({ currentPassword: `nope-${i}`, newPassword: "another-unusual-pass-1" }), "auth/InvalidCredentials");
+      await expectError(
+        fay.clientAuth.changePassword.mutate({ currentPassword: `nope-${i}`, newPassword: "another-unusual-pass-1" }),
+        "auth/InvalidCredentials",
+      );
     }
     await expectLimited(signInFrom(ip, { tenantKey: tenant.key, userId: "fay", password }), 15 * 60);
   });

@@ -53,16 +53,21 @@ describe.each(stores)("failed-sign-in budgets on $name", ({ open, skip }) => {
     expect(await tryTake(who, "192.0.2.1", redis, T0 + PAIR_WINDOW + 1)).toEqual({ retryAfter: 1 });
   });
 
-  it.skipIf(skip)("the per-(account, IP) budget is per network: an IPv6 /64 is one, however many addresses and spellings it uses", async () => {
-    const who = account();
-    for (let i = 1; i <= 10; i++) expect(await tryTake(who, `2001:db8:7:7:${i}::${i}`, redis, T0 + i)).toBe(1);
-    expect(await tryTake(who, "2001:DB8:7:7:ffff:ffff:ffff:ffff", redis, T0 + 20)).toEqual({ retryAfter: Math.ceil((PAIR_WINDOW - 19) / 1000) });
-    expect(await tryTake(who, "2001:db8:7:8::1", redis, T0 + 20)).toBe(1);
-    // IPv4: the address, whether or not it arrives IPv4-mapped.
-    for (let i = 0; i < 10; i++) expect(await tryTake(who, i % 2 ? "192.0.2.77" : "::ffff:192.0.2.77", redis, T0 + 30)).toBe(1);
-    expect(await tryTake(who, "192.0.2.77", redis, T0 + 30)).toEqual({ retryAfter: expect.any(Number) });
-    expect(await tryTake(who, "192.0.2.78", redis, T0 + 30)).toBe(1);
-  });
+  it.skipIf(skip)(
+    "the per-(account, IP) budget is per network: an IPv6 /64 is one, however many addresses and spellings it uses",
+    async () => {
+      const who = account();
+      for (let i = 1; i <= 10; i++) expect(await tryTake(who, `2001:db8:7:7:${i}::${i}`, redis, T0 + i)).toBe(1);
+      expect(await tryTake(who, "2001:DB8:7:7:ffff:ffff:ffff:ffff", redis, T0 + 20)).toEqual({
+        retryAfter: Math.ceil((PAIR_WINDOW - 19) / 1000),
+      });
+      expect(await tryTake(who, "2001:db8:7:8::1", redis, T0 + 20)).toBe(1);
+      // IPv4: the address, whether or not it arrives IPv4-mapped.
+      for (let i = 0; i < 10; i++) expect(await tryTake(who, i % 2 ? "192.0.2.77" : "::ffff:192.0.2.77", redis, T0 + 30)).toBe(1);
+      expect(await tryTake(who, "192.0.2.77", redis, T0 + 30)).toEqual({ retryAfter: expect.any(Number) });
+      expect(await tryTake(who, "192.0.2.78", redis, T0 + 30)).toBe(1);
+    },
+  );
 
   it.skipIf(skip)("a burst across any boundary is counted whole: no extra attempt at the turn of a window", async () => {
     const who = account();

@@ -16,7 +16,8 @@ describe.skipIf(!hasRedis)("staff sessions against password changes, disables an
   });
 
   /** The status a BackOffice call gets with this cookie. */
-  const statusWith = async (cookie: string | undefined) => (await settle(suite.staffCaller(cookie).backOffice.tenants.list.query({}))).status;
+  const statusWith = async (cookie: string | undefined) =>
+    (await settle(suite.staffCaller(cookie).backOffice.tenants.list.query({}))).status;
 
   it("a cookie minted before a password change is refused even within the same instant (no clock grace)", async () => {
     const me = await suite.newStaff("viewer", "tie");
@@ -25,7 +26,9 @@ describe.skipIf(!hasRedis)("staff sessions against password changes, disables an
     vi.useFakeTimers({ toFake: ["Date"], now: new Date() });
     const other = await suite.signInStaff(me.email, me.password);
     expect(await statusWith(other)).toBe(200);
-    const changed = await withResponse(() => me.api.backOffice.staff.changePassword.mutate({ currentPassword: me.password, newPassword: NEW_PASSWORD }));
+    const changed = await withResponse(() =>
+      me.api.backOffice.staff.changePassword.mutate({ currentPassword: me.password, newPassword: NEW_PASSWORD }),
+    );
     expect(await statusWith(other)).toBe(401);
     expect(await statusWith(me.cookie)).toBe(401);
     expect(await statusWith(sessionCookieOf(changed.response.headers))).toBe(200);

@@ -63,8 +63,13 @@ describe("the tRPC internals the lean adapter relies on (canary)", () => {
   it("this canary lists exactly what the adapter imports from tRPC's internals", () => {
     const source = readFileSync(new URL("../src/http/trpc-node-adapter.ts", import.meta.url), "utf8");
     const block = /import\s*\{([^}]*)\}\s*from\s*"@trpc\/server\/unstable-core-do-not-import"/.exec(source)?.[1] ?? "";
-    const imported = block.split(",").map((name) => name.replace(/^\s*type\s+/, "").trim()).filter(Boolean);
-    expect(imported.sort(), "update ADAPTER_IMPORTS (and its checks) when the adapter's imports change").toEqual(Object.keys(ADAPTER_IMPORTS).sort());
+    const imported = block
+      .split(",")
+      .map((name) => name.replace(/^\s*type\s+/, "").trim())
+      .filter(Boolean);
+    expect(imported.sort(), "update ADAPTER_IMPORTS (and its checks) when the adapter's imports change").toEqual(
+      Object.keys(ADAPTER_IMPORTS).sort(),
+    );
   });
 
   it("every internal the adapter imports still exists", () => {
@@ -134,6 +139,8 @@ describe("the tRPC internals the lean adapter relies on (canary)", () => {
 
     const streams = await stockAnswer("GET", "streams");
     expect(streams.status, UPGRADE_HINT).toBe(415);
-    expect(streams.json.error?.message, UPGRADE_HINT).toBe("Cannot use stream-like response in non-streaming request - use httpBatchStreamLink");
+    expect(streams.json.error?.message, UPGRADE_HINT).toBe(
+      "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+    );
   });
 });

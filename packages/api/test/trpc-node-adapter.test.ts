@@ -75,7 +75,9 @@ describe("the lean tRPC adapter answers exactly as tRPC's own", () => {
     leanAppRouter = await startServer();
     stockAppRouter = await startServer({ stockTrpcAdapter: true });
     const prisma = getPrisma();
-    const tenant = await prisma.tenant.create({ data: { key: unique("lad").slice(0, 30), name: "Adapter", appUrl: "https://adapter.example" } });
+    const tenant = await prisma.tenant.create({
+      data: { key: unique("lad").slice(0, 30), name: "Adapter", appUrl: "https://adapter.example" },
+    });
     const userId = unique("lu").toLowerCase();
     const user = await prisma.user.create({
       data: { tenantId: tenant.id, userId, email: `${userId}@example.com`, displayName: "L", source: "admin_issued", role: "manager" },
@@ -109,12 +111,21 @@ describe("the lean tRPC adapter answers exactly as tRPC's own", () => {
     ["an encoded slash", { method: "GET", path: "/api/trpc/nested%2Fdeep" }],
     ["a router, not a procedure", { method: "GET", path: "/api/trpc/nested" }],
     ["a mutation", { method: "POST", path: "/api/trpc/echo", headers: json, body: '{"name":"ada","n":1}' }],
-    ["a mutation with a charset", { method: "POST", path: "/api/trpc/echo", headers: { "content-type": "Application/JSON; charset=utf-8" }, body: '{"name":"ada"}' }],
+    [
+      "a mutation with a charset",
+      { method: "POST", path: "/api/trpc/echo", headers: { "content-type": "Application/JSON; charset=utf-8" }, body: '{"name":"ada"}' },
+    ],
     ["a mutation with a BOM", { method: "POST", path: "/api/trpc/echo", headers: json, body: '\ufeff{"name":"ada"}' }],
-    ["a mutation with invalid UTF-8", { method: "POST", path: "/api/trpc/anything", headers: json, body: Buffer.from([0x22, 0xff, 0xfe, 0x22]) }],
+    [
+      "a mutation with invalid UTF-8",
+      { method: "POST", path: "/api/trpc/anything", headers: json, body: Buffer.from([0x22, 0xff, 0xfe, 0x22]) },
+    ],
     ["a mutation with invalid input", { method: "POST", path: "/api/trpc/echo", headers: json, body: '{"name":1}' }],
     ["a mutation with malformed JSON", { method: "POST", path: "/api/trpc/echo", headers: json, body: '{"name": "ada"' }],
-    ["a mutation with an empty chunked body", { method: "POST", path: "/api/trpc/echo", headers: { ...json, "transfer-encoding": "chunked" } }],
+    [
+      "a mutation with an empty chunked body",
+      { method: "POST", path: "/api/trpc/echo", headers: { ...json, "transfer-encoding": "chunked" } },
+    ],
     ["a mutation without a body", { method: "POST", path: "/api/trpc/withHeader", headers: json }],
     ["a mutation without a body or a type", { method: "POST", path: "/api/trpc/withHeader" }],
     ["a mutation with null", { method: "POST", path: "/api/trpc/anything", headers: json, body: "null" }],
@@ -123,7 +134,10 @@ describe("the lean tRPC adapter answers exactly as tRPC's own", () => {
     ["a body over the limit", { method: "POST", path: "/api/trpc/anything", headers: json, body: `"${"x".repeat(70_000)}"` }],
     ["a body just under the limit", { method: "POST", path: "/api/trpc/anything", headers: json, body: `"${"x".repeat(65_000)}"` }],
     ["a text body", { method: "POST", path: "/api/trpc/echo", headers: { "content-type": "text/plain" }, body: '{"name":"ada"}' }],
-    ["a form body", { method: "POST", path: "/api/trpc/echo", headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x--" }],
+    [
+      "a form body",
+      { method: "POST", path: "/api/trpc/echo", headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x--" },
+    ],
     ["a query sent as POST", { method: "POST", path: "/api/trpc/ping", headers: json, body: "{}" }],
     ["a mutation sent as GET", { method: "GET", path: "/api/trpc/echo" }],
     ["an unknown procedure by POST", { method: "POST", path: "/api/trpc/nope", headers: json, body: "{}" }],

@@ -16,7 +16,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 const entries = { index: "src/index.ts", react: "src/react/index.tsx", server: "src/server/index.ts" };
 /** What the published files may import: the declared dependencies and peers. */
-const allowed = [/^@trpc\/(client|server)(\/|$)/, /^@trpc\/tanstack-react-query$/, /^jose$/, /^react(\/jsx-runtime)?$/, /^@tanstack\/react-query$/];
+const allowed = [
+  /^@trpc\/(client|server)(\/|$)/,
+  /^@trpc\/tanstack-react-query$/,
+  /^jose$/,
+  /^react(\/jsx-runtime)?$/,
+  /^@tanstack\/react-query$/,
+];
 
 /** The workspace packages whose code and types are bundled in (resolved to their sources). */
 const bundled = /^@gatehouse\/contract(\/|$)/;
@@ -105,7 +111,9 @@ async function check(dir) {
     }
     if (!/\.(js|d\.ts)$/.test(entry.name)) continue;
     const code = await readFile(file, "utf8");
-    for (const match of code.matchAll(/(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm)) {
+    for (const match of code.matchAll(
+      /(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm,
+    )) {
       const spec = match[1] ?? match[2] ?? match[3];
       if (spec.startsWith(".")) continue;
       if (!allowed.some((pattern) => pattern.test(spec))) problems.push(`${path.relative(root, file)} imports ${spec}`);

@@ -47,7 +47,11 @@ export const clientEmailVerificationProcedures = {
   verifyEmail: "mutation",
 } as const satisfies Kinds<ClientRouter["clientEmailVerification"]>;
 
-function buildFacade<TFacade>(client: TRPCUntypedClient<ClientRouter>, router: string, kinds: Record<string, "query" | "mutation">): TFacade {
+function buildFacade<TFacade>(
+  client: TRPCUntypedClient<ClientRouter>,
+  router: string,
+  kinds: Record<string, "query" | "mutation">,
+): TFacade {
   const facade: Record<string, (args?: CallOptions & { body?: unknown }) => Promise<ApiResult<unknown>>> = {};
   for (const [name, kind] of Object.entries(kinds)) {
     const path = `${router}.${name}`;
@@ -70,6 +74,10 @@ export function createFacades(client: TRPCUntypedClient<ClientRouter>): {
 } {
   return {
     ClientAuth: buildFacade<ClientAuthFacade>(client, "clientAuth", clientAuthProcedures),
-    ClientEmailVerification: buildFacade<ClientEmailVerificationFacade>(client, "clientEmailVerification", clientEmailVerificationProcedures),
+    ClientEmailVerification: buildFacade<ClientEmailVerificationFacade>(
+      client,
+      "clientEmailVerification",
+      clientEmailVerificationProcedures,
+    ),
   };
 }

@@ -5,13 +5,7 @@
  *   const res = await ClientAuth.signUp({ body: { tenantKey, userId, password, displayName, email } });
  *   if (res.error) throw res.error; // res.error.appCode, res.error.status
  */
-export {
-  createGatehouseClient,
-  type FetchLike,
-  type GatehouseClient,
-  type GatehouseClientOptions,
-  type GatehouseHooks,
-} from "./client";
+export { createGatehouseClient, type FetchLike, type GatehouseClient, type GatehouseClientOptions, type GatehouseHooks } from "./client";
 export {
   clientAuthProcedures,
   clientEmailVerificationProcedures,

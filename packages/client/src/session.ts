@@ -53,7 +53,9 @@ export interface SessionManagerOptions {
   channelName: string;
 }
 
-export const tokensOfSession = (session: Pick<Session, "accessToken" | "accessTokenExpiresAt" | "refreshToken" | "refreshTokenExpiresAt">): StoredTokens => ({
+export const tokensOfSession = (
+  session: Pick<Session, "accessToken" | "accessTokenExpiresAt" | "refreshToken" | "refreshTokenExpiresAt">,
+): StoredTokens => ({
   accessToken: session.accessToken,
   accessTokenExpiresAt: session.accessTokenExpiresAt,
   refreshToken: session.refreshToken,
@@ -159,11 +161,19 @@ export class SessionManager {
     return this.update(() => tokensOfSession(session), { reason });
   }
 
-  setAccessToken(accessToken: string, accessTokenExpiresAt: string | null, reason: SessionChangeReason = "set"): Promise<StoredTokens | null> {
+  setAccessToken(
+    accessToken: string,
+    accessTokenExpiresAt: string | null,
+    reason: SessionChangeReason = "set",
+  ): Promise<StoredTokens | null> {
     return this.update((current) => ({ ...(current ?? emptyTokens), accessToken, accessTokenExpiresAt }), { reason });
   }
 
-  setRefreshToken(refreshToken: string, refreshTokenExpiresAt: string | null, reason: SessionChangeReason = "set"): Promise<StoredTokens | null> {
+  setRefreshToken(
+    refreshToken: string,
+    refreshTokenExpiresAt: string | null,
+    reason: SessionChangeReason = "set",
+  ): Promise<StoredTokens | null> {
     return this.update((current) => ({ ...(current ?? emptyTokens), refreshToken, refreshTokenExpiresAt }), { reason });
   }
 

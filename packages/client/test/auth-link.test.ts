@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatehouseClient, type LocksLike, type SessionChange, type StorageLike, type StoredTokens } from "../src";
 import { browserStorageTokenStore, memoryTokenStore } from "../src/token-store";
-import {
-  createTenant,
-  hasRedis,
-  newClient,
-  PASSWORD,
-  signUpWith,
-  startGatehouse,
-  unique,
-  type Gatehouse,
-} from "./support";
+import { createTenant, hasRedis, newClient, PASSWORD, signUpWith, startGatehouse, unique, type Gatehouse } from "./support";
 
 let gatehouse: Gatehouse;
 let tenantKey: string;
@@ -156,7 +147,9 @@ describe.skipIf(!hasRedis)("the auth link", () => {
 
     const res = await client.ClientEmailVerification.verifyEmail({ body: { code: wrong } });
     expect(res.error).toMatchObject({ appCode: "emailVerification/InvalidCode", status: 401 });
-    const changed = await client.ClientAuth.changePassword({ body: { currentPassword: "not-the-password-1", newPassword: "another-Long-passphrase-7" } });
+    const changed = await client.ClientAuth.changePassword({
+      body: { currentPassword: "not-the-password-1", newPassword: "another-Long-passphrase-7" },
+    });
     expect(changed.error).toMatchObject({ appCode: "auth/InvalidCredentials", status: 401 });
 
     expect(client.recorder.count("clientAuth.refresh")).toBe(0);

@@ -19,7 +19,12 @@ const pnpm = process.env.npm_execpath?.includes("pnpm") ? [process.execPath, pro
 async function sh(cmd: string[], cwd: string, timeout = 240_000) {
   const [file, ...args] = cmd as [string, ...string[]];
   try {
-    return await run(file, args, { cwd, timeout, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: "true", npm_config_yes: "true" } });
+    return await run(file, args, {
+      cwd,
+      timeout,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, CI: "true", npm_config_yes: "true" },
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${cmd.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}\n${e.stderr ?? ""}\n${e.message}`);
@@ -175,80 +180,99 @@ describe("the packed SDK in a consumer project", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it(
-    "type-checks the README snippet, the server helpers and the React entry with only the tarball installed",
-    async () => {
-      const tarball = (await readdir(dir)).find((name) => name.endsWith(".tgz"));
-      expect(tarball).toBeDefined();
-      const manifest = {
-        name: "gatehouse-consumer",
-        private: true,
-        type: "module",
-        dependencies: {
-          "@gatehouse/client": `file:./${tarball}`,
-          "@tanstack/react-query": "^5.108.0",
-          "@trpc/tanstack-react-query": "11.22.1",
-          react: "~19.3.0",
-          "@types/react": "^19.2.0",
-          typescript: "5.9.3",
-        },
-      };
-      await writeFile(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
-      const compilerOptions = {
-        strict: true,
-        noEmit: true,
-        target: "ES2022",
-        lib: ["ES2022", "DOM", "DOM.Iterable"],
-        jsx: "react-jsx",
-        types: [],
-        skipLibCheck: true,
-        exactOptionalPropertyTypes: true,
-        noUncheckedIndexedAccess: true,
-      };
-      await writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler" }, include: ["*.ts", "*.tsx"] }));
-      await writeFile(path.join(dir, "tsconfig.node.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, module: "NodeNext", moduleResolution: "NodeNext" }, include: ["*.ts", "*.tsx"] }));
-      // Also check the SDK's own declarations (skipLibCheck off). tRPC's declarations need Node's
-      // types, which a browser app lacks, so only errors in the SDK's files or ours count here.
-      await writeFile(path.join(dir, "tsconfig.strict.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler", skipLibCheck: false }, include: ["*.ts", "*.tsx"] }));
-      await writeFile(path.join(dir, "consumer.ts"), consumerTs);
-      await writeFile(path.join(dir, "consumer-react.tsx"), consumerTsx);
-      await writeFile(path.join(dir, "smoke.mjs"), smokeMjs);
+  it("type-checks the README snippet, the server helpers and the React entry with only the tarball installed", async () => {
+    const tarball = (await readdir(dir)).find((name) => name.endsWith(".tgz"));
+    expect(tarball).toBeDefined();
+    const manifest = {
+      name: "gatehouse-consumer",
+      private: true,
+      type: "module",
+      dependencies: {
+        "@gatehouse/client": `file:./${tarball}`,
+        "@tanstack/react-query": "^5.108.0",
+        "@trpc/tanstack-react-query": "11.22.1",
+        react: "~19.3.0",
+        "@types/react": "^19.2.0",
+        typescript: "5.9.3",
+      },
+    };
+    await writeFile(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      target: "ES2022",
+      lib: ["ES2022", "DOM", "DOM.Iterable"],
+      jsx: "react-jsx",
+      types: [],
+      skipLibCheck: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+    };
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler" },
+        include: ["*.ts", "*.tsx"],
+      }),
+    );
+    await writeFile(
+      path.join(dir, "tsconfig.node.json"),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, module: "NodeNext", moduleResolution: "NodeNext" },
+        include: ["*.ts", "*.tsx"],
+      }),
+    );
+    // Also check the SDK's own declarations (skipLibCheck off). tRPC's declarations need Node's
+    // types, which a browser app lacks, so only errors in the SDK's files or ours count here.
+    await writeFile(
+      path.join(dir, "tsconfig.strict.json"),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler", skipLibCheck: false },
+        include: ["*.ts", "*.tsx"],
+      }),
+    );
+    await writeFile(path.join(dir, "consumer.ts"), consumerTs);
+    await writeFile(path.join(dir, "consumer-react.tsx"), consumerTsx);
+    await writeFile(path.join(dir, "smoke.mjs"), smokeMjs);
 
-      await sh([...pnpm, "install", "--prefer-offline", "--ignore-scripts", "--config.node-linker=isolated", "--no-frozen-lockfile"], dir);
+    await sh([...pnpm, "install", "--prefer-offline", "--ignore-scripts", "--config.node-linker=isolated", "--no-frozen-lockfile"], dir);
 
-      // Only the SDK and what it declares: no server package came along.
-      const installed = await readdir(path.join(dir, "node_modules", ".pnpm"));
-      for (const serverOnly of [/^@gatehouse\+(api|db|email)@/, /^@prisma\+/, /^prisma@/, /^next@/, /^next-auth@/, /^ioredis@/, /^pg@/]) {
-        expect(installed.filter((name) => serverOnly.test(name))).toEqual([]);
-      }
-      const packedFiles = await readdir(path.join(dir, "node_modules", "@gatehouse", "client"));
-      expect(packedFiles.filter((name) => name !== "node_modules").sort()).toEqual(["README.md", "dist", "package.json"]);
+    // Only the SDK and what it declares: no server package came along.
+    const installed = await readdir(path.join(dir, "node_modules", ".pnpm"));
+    for (const serverOnly of [/^@gatehouse\+(api|db|email)@/, /^@prisma\+/, /^prisma@/, /^next@/, /^next-auth@/, /^ioredis@/, /^pg@/]) {
+      expect(installed.filter((name) => serverOnly.test(name))).toEqual([]);
+    }
+    const packedFiles = await readdir(path.join(dir, "node_modules", "@gatehouse", "client"));
+    expect(packedFiles.filter((name) => name !== "node_modules").sort()).toEqual(["README.md", "dist", "package.json"]);
 
-      const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
-      await sh([process.execPath, tsc, "-p", "tsconfig.json"], dir);
-      await sh([process.execPath, tsc, "-p", "tsconfig.node.json"], dir);
-      const strict = await run(process.execPath, [tsc, "-p", "tsconfig.strict.json"], { cwd: dir, timeout: 120_000 }).then(
-        (r) => r.stdout,
-        (error: { stdout?: string }) => error.stdout ?? "",
-      );
-      const errorLines = strict.split("\n").filter((line) => /error TS\d+/.test(line));
-      expect(errorLines.filter((line) => !line.startsWith("node_modules/.pnpm/@trpc+server@"))).toEqual([]);
+    const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
+    await sh([process.execPath, tsc, "-p", "tsconfig.json"], dir);
+    await sh([process.execPath, tsc, "-p", "tsconfig.node.json"], dir);
+    const strict = await run(process.execPath, [tsc, "-p", "tsconfig.strict.json"], { cwd: dir, timeout: 120_000 }).then(
+      (r) => r.stdout,
+      (error: { stdout?: string }) => error.stdout ?? "",
+    );
+    const errorLines = strict.split("\n").filter((line) => /error TS\d+/.test(line));
+    expect(errorLines.filter((line) => !line.startsWith("node_modules/.pnpm/@trpc+server@"))).toEqual([]);
 
-      // A sanity check that the checks can fail: a wrong type is an error.
-      await writeFile(path.join(dir, "wrong.ts"), `import { createGatehouseClient } from "@gatehouse/client";\nconst r = await createGatehouseClient({ baseUrl: "x" }).ClientAuth.me();\nexport const n: number = r.data!.user.userId;\n`);
-      await expect(sh([process.execPath, tsc, "-p", "tsconfig.json"], dir)).rejects.toThrow(/wrong\.ts.*TS2322/s);
-      await rm(path.join(dir, "wrong.ts"));
+    // A sanity check that the checks can fail: a wrong type is an error.
+    await writeFile(
+      path.join(dir, "wrong.ts"),
+      `import { createGatehouseClient } from "@gatehouse/client";\nconst r = await createGatehouseClient({ baseUrl: "x" }).ClientAuth.me();\nexport const n: number = r.data!.user.userId;\n`,
+    );
+    await expect(sh([process.execPath, tsc, "-p", "tsconfig.json"], dir)).rejects.toThrow(/wrong\.ts.*TS2322/s);
+    await rm(path.join(dir, "wrong.ts"));
 
-      const { stdout } = await sh([process.execPath, "smoke.mjs"], dir);
-      const smoke = JSON.parse(stdout.trim()) as { core: string[]; server: string; react: string; appCode: string };
-      expect(smoke.core).toEqual(expect.arrayContaining(["createGatehouseClient", "GatehouseError", "memoryTokenStore", "browserStorageTokenStore"]));
-      expect(smoke.server).toBe("function");
-      expect(smoke.react).toBe("function");
-      expect(smoke.appCode).toBe("network/Unavailable");
+    const { stdout } = await sh([process.execPath, "smoke.mjs"], dir);
+    const smoke = JSON.parse(stdout.trim()) as { core: string[]; server: string; react: string; appCode: string };
+    expect(smoke.core).toEqual(
+      expect.arrayContaining(["createGatehouseClient", "GatehouseError", "memoryTokenStore", "browserStorageTokenStore"]),
+    );
+    expect(smoke.server).toBe("function");
+    expect(smoke.react).toBe("function");
+    expect(smoke.appCode).toBe("network/Unavailable");
 
-      const readme = await readFile(path.join(dir, "node_modules", "@gatehouse", "client", "README.md"), "utf8");
-      expect(readme).toContain("ClientEmailVerification.verifyEmail({ body: { code: '123456' } })");
-    },
-    300_000,
-  );
+    const readme = await readFile(path.join(dir, "node_modules", "@gatehouse", "client", "README.md"), "utf8");
+    expect(readme).toContain("ClientEmailVerification.verifyEmail({ body: { code: '123456' } })");
+  }, 300_000);
 });

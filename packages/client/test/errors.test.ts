@@ -23,7 +23,11 @@ afterAll(async () => {
   await gatehouse?.close();
 });
 
-type Case = { appCode: ServerAppCode | "network/Unavailable" | "network/UnexpectedResponse"; status: number; run: () => Promise<ApiResult<unknown>> };
+type Case = {
+  appCode: ServerAppCode | "network/Unavailable" | "network/UnexpectedResponse";
+  status: number;
+  run: () => Promise<ApiResult<unknown>>;
+};
 
 /** Every error an end-user call can get, provoked through the SDK against the real server. */
 function cases(): Case[] {
@@ -37,7 +41,9 @@ function cases(): Case[] {
       appCode: "validation/Invalid",
       status: 400,
       run: async () => {
-        const res = await newClient(gatehouse).ClientAuth.signUp({ body: { tenantKey, userId: "x", password: PASSWORD, displayName: "A", email: "a@example.com" } });
+        const res = await newClient(gatehouse).ClientAuth.signUp({
+          body: { tenantKey, userId: "x", password: PASSWORD, displayName: "A", email: "a@example.com" },
+        });
         expect(res.error?.issues?.map((issue) => issue.path)).toContainEqual(["userId"]);
         return res;
       },
@@ -108,7 +114,8 @@ function cases(): Case[] {
     {
       appCode: "tenant/NotFound",
       status: 404,
-      run: () => newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey: unique("missing"), userId: "someone", password: "whatever" } }),
+      run: () =>
+        newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey: unique("missing"), userId: "someone", password: "whatever" } }),
     },
     {
       appCode: "session/NotFound",
@@ -141,7 +148,9 @@ function cases(): Case[] {
       status: 409,
       run: async () => {
         const { user } = await signedUp();
-        return newClient(gatehouse).ClientAuth.signUp({ body: { tenantKey, userId: user.userId, password: PASSWORD, displayName: "Twin", email: "twin@example.com" } });
+        return newClient(gatehouse).ClientAuth.signUp({
+          body: { tenantKey, userId: user.userId, password: PASSWORD, displayName: "Twin", email: "twin@example.com" },
+        });
       },
     },
     {
@@ -150,7 +159,9 @@ function cases(): Case[] {
       run: async () => {
         const first = await signedUp();
         await first.client.ClientEmailVerification.sendVerification({ body: { email: first.user.email } });
-        const verified = await first.client.ClientEmailVerification.verifyEmail({ body: { code: gatehouse.smtp.latestCode(first.user.email) } });
+        const verified = await first.client.ClientEmailVerification.verifyEmail({
+          body: { code: gatehouse.smtp.latestCode(first.user.email) },
+        });
         expect(verified.error).toBeUndefined();
         const second = await signedUp();
         return second.client.ClientEmailVerification.sendVerification({ body: { email: first.user.email } });
@@ -166,7 +177,10 @@ function cases(): Case[] {
       status: 415,
       run: () => {
         const client = newClient(gatehouse);
-        client.recorder.tamper = (url, init) => ({ url, init: { ...init, headers: { ...(init.headers as Record<string, string>), "content-type": "text/plain" } } });
+        client.recorder.tamper = (url, init) => ({
+          url,
+          init: { ...init, headers: { ...(init.headers as Record<string, string>), "content-type": "text/plain" } },
+        });
         return client.ClientAuth.signIn({ body: { tenantKey, userId: "someone", password: "whatever" } });
       },
     },
@@ -212,7 +226,8 @@ function cases(): Case[] {
     {
       appCode: "network/Unavailable",
       status: 0,
-      run: () => createGatehouseClient({ baseUrl: "http://127.0.0.1:9" }).ClientAuth.signIn({ body: { tenantKey, userId: "a", password: "b" } }),
+      run: () =>
+        createGatehouseClient({ baseUrl: "http://127.0.0.1:9" }).ClientAuth.signIn({ body: { tenantKey, userId: "a", password: "b" } }),
     },
     {
       appCode: "network/UnexpectedResponse",
@@ -252,7 +267,10 @@ describe.skipIf(!hasRedis)("every contract error reaches res.error", () => {
   it("reports an aborted call as network/Aborted", async () => {
     const controller = new AbortController();
     controller.abort();
-    const res = await newClient(gatehouse).ClientAuth.signIn({ body: { tenantKey, userId: "a", password: "b" }, signal: controller.signal });
+    const res = await newClient(gatehouse).ClientAuth.signIn({
+      body: { tenantKey, userId: "a", password: "b" },
+      signal: controller.signal,
+    });
     expect(res.error).toMatchObject({ appCode: "network/Aborted", status: 0 });
   });
 });

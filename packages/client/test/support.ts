@@ -62,7 +62,10 @@ function recordingFetch(): RecordingFetch {
   return recorder;
 }
 
-export function newClient(gatehouse: Gatehouse, options: Partial<GatehouseClientOptions> = {}): GatehouseClient & { recorder: RecordingFetch } {
+export function newClient(
+  gatehouse: Gatehouse,
+  options: Partial<GatehouseClientOptions> = {},
+): GatehouseClient & { recorder: RecordingFetch } {
   const recorder = recordingFetch();
   const client = createGatehouseClient({ baseUrl: gatehouse.url, fetch: recorder.fetch, ...options });
   return Object.assign(client, { recorder });

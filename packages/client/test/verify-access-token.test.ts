@@ -82,7 +82,9 @@ describe.skipIf(!hasRedis)("verifyAccessToken", () => {
 
   it("rejects wrong issuer and audience", async () => {
     const user = await signUpWith(newClient(gatehouse), tenantKey);
-    expect((await verifyAccessToken(user.accessToken, { ...options, issuer: "https://elsewhere.example" })).error?.code).toBe("token/InvalidClaims");
+    expect((await verifyAccessToken(user.accessToken, { ...options, issuer: "https://elsewhere.example" })).error?.code).toBe(
+      "token/InvalidClaims",
+    );
     expect((await verifyAccessToken(user.accessToken, { ...options, audience: "another-app" })).error?.code).toBe("token/InvalidClaims");
   });
 
@@ -131,7 +133,10 @@ describe.skipIf(!hasRedis)("withGatehouseAuth and gatehouseMiddleware", () => {
   const middlewareOptions = () => ({ ...options, jwksUrl: `${gatehouse.jwksUrl}?probe=middleware` });
   it("runs the handler with the claims for a valid bearer token, and answers 401 otherwise", async () => {
     const user = await signUpWith(newClient(gatehouse), tenantKey);
-    const handler = withGatehouseAuth((_req: Request, { claims }) => Response.json({ sub: claims.sub }), { ...middlewareOptions(), tenantKey });
+    const handler = withGatehouseAuth((_req: Request, { claims }) => Response.json({ sub: claims.sub }), {
+      ...middlewareOptions(),
+      tenantKey,
+    });
     const ok = await handler(new Request("http://app.test/api/data", { headers: { authorization: `Bearer ${user.accessToken}` } }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ sub: user.user.id });
@@ -141,7 +146,9 @@ describe.skipIf(!hasRedis)("withGatehouseAuth and gatehouseMiddleware", () => {
     expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(await missing.json()).toMatchObject({ error: { data: { appCode: "auth/Unauthenticated", reason: "token/Missing" } } });
 
-    const forged = await handler(new Request("http://app.test/api/data", { headers: { authorization: `Bearer ${tamper(user.accessToken, { tkey: "x" })}` } }));
+    const forged = await handler(
+      new Request("http://app.test/api/data", { headers: { authorization: `Bearer ${tamper(user.accessToken, { tkey: "x" })}` } }),
+    );
     expect(forged.status).toBe(401);
   });
 
@@ -157,7 +164,9 @@ describe.skipIf(!hasRedis)("withGatehouseAuth and gatehouseMiddleware", () => {
     expect(await middleware(nextRequest("/account", user.accessToken))).toBeUndefined();
     const refused = await middleware(nextRequest("/account"));
     expect(refused?.status).toBe(401);
-    const unverified = await gatehouseMiddleware({ ...middlewareOptions(), cookieName: "gh_at", requireVerifiedEmail: true })(nextRequest("/account", user.accessToken));
+    const unverified = await gatehouseMiddleware({ ...middlewareOptions(), cookieName: "gh_at", requireVerifiedEmail: true })(
+      nextRequest("/account", user.accessToken),
+    );
     expect(unverified?.status).toBe(403);
   });
 });

@@ -169,7 +169,13 @@ export const auditLogContract = {
       .object({
         tenantKey: tenantKeySchema.optional(),
         // Free text, not the enum: events of actions that no longer exist stay findable.
-        action: z.string().trim().min(1).max(AUDIT_ACTION_FILTER_MAX_LENGTH).optional().describe("Exactly this action, e.g. `user.signedIn`."),
+        action: z
+          .string()
+          .trim()
+          .min(1)
+          .max(AUDIT_ACTION_FILTER_MAX_LENGTH)
+          .optional()
+          .describe("Exactly this action, e.g. `user.signedIn`."),
         ...pageFields,
       })
       .prefault({}),

@@ -23,7 +23,13 @@ export const clientAuthContract = {
   signUp: defineProcedure({
     kind: "mutation",
     summary: "Creates a self-signed-up member (email not yet verified) and its first session; sends no mail.",
-    input: z.object({ tenantKey: tenantKeySchema, userId: userIdSchema, password: newPasswordSchema, displayName: displayNameSchema, email: emailSchema }),
+    input: z.object({
+      tenantKey: tenantKeySchema,
+      userId: userIdSchema,
+      password: newPasswordSchema,
+      displayName: displayNameSchema,
+      email: emailSchema,
+    }),
     output: sessionSchema,
     errors: ["rateLimit/TooManyRequests", "tenant/NotFound", "signUp/EmailDomainNotAllowed", "user/UserIdDuplicated", ...anyProcedure],
   }),

@@ -55,7 +55,10 @@ export function isSamePassword(a: string, b: string): boolean {
 }
 
 /** Which of the account's names a password equals (case-insensitively, normalized), if any. */
-export function passwordEqualsIdentity(password: string, identity: { userId?: string | null; email?: string | null }): "userId" | "email" | undefined {
+export function passwordEqualsIdentity(
+  password: string,
+  identity: { userId?: string | null; email?: string | null },
+): "userId" | "email" | undefined {
   const lower = normalizePassword(password).toLowerCase();
   if (identity.userId && lower === identity.userId.toLowerCase()) return "userId";
   if (identity.email && lower === identity.email.toLowerCase()) return "email";
@@ -73,8 +76,13 @@ export const userIdSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.")
-  .describe("A new account's user ID: 3-32 lower-case letters, digits, dots, hyphens or underscores (trimmed and lower-cased first), e.g. `alice`.");
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{2,31}$/,
+    "Use 3-32 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.",
+  )
+  .describe(
+    "A new account's user ID: 3-32 lower-case letters, digits, dots, hyphens or underscores (trimmed and lower-cased first), e.g. `alice`.",
+  );
 
 export const emailSchema = z
   .string()
@@ -88,7 +96,10 @@ export const displayNameSchema = z
   .string()
   .trim()
   .min(1, "Enter a display name.")
-  .refine((value) => characters(value) <= DISPLAY_NAME_MAX_CHARACTERS, `A display name has at most ${DISPLAY_NAME_MAX_CHARACTERS} characters.`)
+  .refine(
+    (value) => characters(value) <= DISPLAY_NAME_MAX_CHARACTERS,
+    `A display name has at most ${DISPLAY_NAME_MAX_CHARACTERS} characters.`,
+  )
   .describe(`The name shown for the user: 1-${DISPLAY_NAME_MAX_CHARACTERS} characters after trimming.`);
 
 /**
@@ -145,7 +156,11 @@ export const existingPasswordSchema = z
   )
   .describe(`The current password, as typed: 1-${PASSWORD_MAX_BYTES} UTF-8 bytes (or longer when its NFKC form fits).`);
 
-export const refreshTokenSchema = z.string().min(1).max(512).describe("An opaque refresh token `<family>.<secret>`, as a Session answered it.");
+export const refreshTokenSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .describe("An opaque refresh token `<family>.<secret>`, as a Session answered it.");
 export const uuidSchema = z.uuid();
 export const otpCodeSchema = z
   .string()
@@ -155,7 +170,13 @@ export const otpCodeSchema = z
 /** Lists: `{cursor?, limit?}` with limit 1..100, default 20 (fields to spread into an input object). */
 export const pageFields = {
   cursor: z.string().max(200).optional().nullable().describe("The previous page's `nextCursor`; leave out (or null) for the first page."),
-  limit: z.number().int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT).describe(`Items per page, 1-${LIST_LIMIT_MAX} (default ${LIST_LIMIT_DEFAULT}).`),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(LIST_LIMIT_MAX)
+    .default(LIST_LIMIT_DEFAULT)
+    .describe(`Items per page, 1-${LIST_LIMIT_MAX} (default ${LIST_LIMIT_DEFAULT}).`),
 };
 
 /** A domain name such as example.com: labels of letters, digits and inner hyphens, at least two. */
@@ -218,10 +239,22 @@ export const searchQuerySchema = z
   .describe(`A case-insensitive substring of the names, at most ${SEARCH_QUERY_MAX_LENGTH} characters; blank means no filter.`);
 
 /** Names an existing user: any 1..64 characters, lower-cased (unknown ones are a 404, not a 400). */
-export const userLookupSchema = z.string().trim().toLowerCase().min(1).max(USER_LOOKUP_MAX_CHARACTERS).describe("An existing user's user ID.");
+export const userLookupSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(USER_LOOKUP_MAX_CHARACTERS)
+  .describe("An existing user's user ID.");
 
 /** Names an existing staff member by email (lower-cased). */
-export const staffLookupEmailSchema = z.string().trim().toLowerCase().min(1).max(EMAIL_MAX_LENGTH).describe("An existing staff member's email.");
+export const staffLookupEmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(EMAIL_MAX_LENGTH)
+  .describe("An existing staff member's email.");
 
 export const staffRoles = ["admin", "viewer"] as const;
 export type StaffRole = (typeof staffRoles)[number];

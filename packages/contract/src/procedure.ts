@@ -35,11 +35,16 @@ export const anyProcedure = ["validation/Invalid", "service/Unavailable", "serve
  * token, suspension, then the password-change gate unless marked `C` and the email gate unless
  * marked `U`.
  */
-export function userGates<const U extends boolean, const C extends boolean>(marks: { allowUnverifiedEmail: U; allowPasswordChangeRequired: C }) {
+export function userGates<const U extends boolean, const C extends boolean>(marks: {
+  allowUnverifiedEmail: U;
+  allowPasswordChangeRequired: C;
+}) {
   return [
     "auth/Unauthenticated",
     "auth/AccountSuspended",
-    ...((marks.allowPasswordChangeRequired ? [] : ["auth/PasswordChangeRequired"]) as C extends true ? [] : ["auth/PasswordChangeRequired"]),
+    ...((marks.allowPasswordChangeRequired ? [] : ["auth/PasswordChangeRequired"]) as C extends true
+      ? []
+      : ["auth/PasswordChangeRequired"]),
     ...((marks.allowUnverifiedEmail ? [] : ["auth/EmailNotVerified"]) as U extends true ? [] : ["auth/EmailNotVerified"]),
   ] as const;
 }

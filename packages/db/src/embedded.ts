@@ -328,8 +328,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     try {
       await server.initialise();
     } catch (err) {
-      const reason = recent.filter((line) => /error|fatal|cannot|could not/i.test(line)).at(-1) ?? (err instanceof Error ? err.message : String(err));
-      throw new EmbeddedPostgresStartError(`embedded PostgreSQL could not initialise ${dataDir}: ${reason}`, "failed", port, recent.slice(-10));
+      const reason =
+        recent.filter((line) => /error|fatal|cannot|could not/i.test(line)).at(-1) ?? (err instanceof Error ? err.message : String(err));
+      throw new EmbeddedPostgresStartError(
+        `embedded PostgreSQL could not initialise ${dataDir}: ${reason}`,
+        "failed",
+        port,
+        recent.slice(-10),
+      );
     }
   }
   try {
@@ -348,7 +354,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await stopServer(server).catch(() => {});
     const reason = err instanceof Error ? err.message : "the server exited";
     // The server's last FATAL line says why (e.g. "could not bind IPv4 address"); the rest went to `log`.
-    const fatal = recent.filter((line) => /FATAL|PANIC/.test(line)).at(-1)?.replace(/^.*?(FATAL|PANIC):\s*/, "");
+    const fatal = recent
+      .filter((line) => /FATAL|PANIC/.test(line))
+      .at(-1)
+      ?.replace(/^.*?(FATAL|PANIC):\s*/, "");
     const portTaken = recent.some((line) => /could not (bind|create listen socket)/i.test(line));
     throw new EmbeddedPostgresStartError(
       `embedded PostgreSQL did not start on port ${port}: ${fatal ?? reason}`,

@@ -143,12 +143,7 @@ const PRISMA_UNAVAILABLE = new Set([
 ]);
 
 /** Driver-adapter error kinds (cause.kind) meaning the same. */
-const ADAPTER_UNAVAILABLE = new Set([
-  "DatabaseNotReachable",
-  "ConnectionClosed",
-  "SocketTimeout",
-  "TooManyConnections",
-]);
+const ADAPTER_UNAVAILABLE = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 
 /** Node socket / DNS error codes. */
 const NODE_UNAVAILABLE = new Set([

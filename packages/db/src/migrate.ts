@@ -115,9 +115,7 @@ export function findMigrationsDir(explicit?: string): string {
     const found = walkUpFor(start, path.join("prisma", "migrations"));
     if (found) return found;
   }
-  throw new MigrationError(
-    `Could not find a prisma/migrations folder above ${starts.join(" or ")}; set GATEHOUSE_MIGRATIONS_DIR`,
-  );
+  throw new MigrationError(`Could not find a prisma/migrations folder above ${starts.join(" or ")}; set GATEHOUSE_MIGRATIONS_DIR`);
 }
 
 /** The migrations in `dir`, sorted by name (Prisma's order). */
@@ -156,9 +154,7 @@ async function acquireLock(client: pg.Client, timeoutMs: number, log: (line: str
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
-      PRISMA_ADVISORY_LOCK_ID,
-    ]);
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [PRISMA_ADVISORY_LOCK_ID]);
     if (rows[0]?.locked) return;
     if (Date.now() >= deadline) {
       throw new MigrationError(
@@ -240,10 +236,7 @@ export async function migrate(databaseUrl: string, opts: MigrateOptions = {}): P
           [id, m.checksum, m.name],
         );
         await client.query(m.sql);
-        await client.query(
-          `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
-          [id],
-        );
+        await client.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK").catch(() => {});

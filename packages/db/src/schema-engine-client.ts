@@ -30,7 +30,9 @@ function patchResult(result: unknown): void {
   if (result === null || typeof result !== "object") return;
   const { fields, rows } = result as ResultLike;
   if (!Array.isArray(fields)) return;
-  const parseTextArray = (pg.types.getTypeParser as (oid: number, format: "text") => unknown)(TEXT_ARRAY, "text") as (value: string) => unknown;
+  const parseTextArray = (pg.types.getTypeParser as (oid: number, format: "text") => unknown)(TEXT_ARRAY, "text") as (
+    value: string,
+  ) => unknown;
   fields.forEach((field, index) => {
     if (SCALAR_AS_TEXT.has(field.dataTypeID)) {
       field.dataTypeID = TEXT;

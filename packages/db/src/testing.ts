@@ -127,7 +127,11 @@ export async function acquireAdminServer(): Promise<AdminServer> {
 }
 
 function databaseName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40) || "test";
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, "_")
+      .slice(0, 40) || "test";
   return `${clean}_${randomBytes(6).toString("hex")}`;
 }
 
@@ -172,9 +176,7 @@ export async function createTestDatabase(opts: CreateTestDatabaseOptions = {}): 
 
 async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   await withAdmin(adminUrl, async (c) => {
-    await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [
-      name,
-    ]);
+    await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
     await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
   });
 }

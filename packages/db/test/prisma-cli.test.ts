@@ -41,7 +41,10 @@ describe("stock prisma CLI", () => {
     const r = run(bin("prisma"), ["migrate", "deploy"], { DATABASE_URL: db.url });
     expect(r.status, r.out).toBe(0);
     expect((await migrate(db.url)).applied).toEqual([]);
-    const rows = await query<{ migration_name: string; checksum: string }>(db.url, 'SELECT migration_name, checksum FROM "_prisma_migrations"');
+    const rows = await query<{ migration_name: string; checksum: string }>(
+      db.url,
+      'SELECT migration_name, checksum FROM "_prisma_migrations"',
+    );
     for (const row of rows) {
       expect(row.checksum).toBe(checksumOf(readFileSync(path.join(migrationsDir, row.migration_name, "migration.sql"))));
     }

@@ -29,7 +29,10 @@ describe("createTestDatabase", () => {
     const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     try {
       expect(a.url).not.toBe(b.url);
-      await query(a.url, `INSERT INTO "StaffUser" (id, email, "passwordHash", role, "updatedAt") VALUES (gen_random_uuid(), 'x@y.z', 'h', 'admin', now())`);
+      await query(
+        a.url,
+        `INSERT INTO "StaffUser" (id, email, "passwordHash", role, "updatedAt") VALUES (gen_random_uuid(), 'x@y.z', 'h', 'admin', now())`,
+      );
       expect(await query(b.url, 'SELECT * FROM "StaffUser"')).toEqual([]);
     } finally {
       await Promise.all([a.drop(), b.drop()]);

@@ -58,9 +58,7 @@ export async function renderVerificationEmail(input: VerificationEmailInput): Pr
   if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 1440) {
     throw new RangeError("renderVerificationEmail: ttlMinutes must be a whole number from 1 to 1440");
   }
-  const { html, text } = await renderBoth(
-    createElement(VerificationCodeEmail, { locale, code, ttlMinutes, tenantName }),
-  );
+  const { html, text } = await renderBoth(createElement(VerificationCodeEmail, { locale, code, ttlMinutes, tenantName }));
   // The contract promises the code is the text part's only run of 6+ digits.
   // The templates guarantee it; refuse to send a mail that would break it all the same.
   const runs = text.match(/\p{Nd}{6,}/gu) ?? [];

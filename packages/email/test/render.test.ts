@@ -79,7 +79,9 @@ describe("renderVerificationEmail", () => {
     await expect(renderVerificationEmail({ locale: "ko", code: "12345", ttlMinutes: 10, tenantName: "A" })).rejects.toThrow(TypeError);
     await expect(renderVerificationEmail({ locale: "ko", code: "12345a", ttlMinutes: 10, tenantName: "A" })).rejects.toThrow(TypeError);
     await expect(renderVerificationEmail({ locale: "ko", code: "1234567", ttlMinutes: 10, tenantName: "A" })).rejects.toThrow(TypeError);
-    await expect(renderVerificationEmail({ locale: "ko", code: "123456", ttlMinutes: 123456, tenantName: "A" })).rejects.toThrow(RangeError);
+    await expect(renderVerificationEmail({ locale: "ko", code: "123456", ttlMinutes: 123456, tenantName: "A" })).rejects.toThrow(
+      RangeError,
+    );
     await expect(renderVerificationEmail({ locale: "ko", code: "123456", ttlMinutes: 0.5, tenantName: "A" })).rejects.toThrow(RangeError);
   });
 
@@ -103,21 +105,24 @@ describe("renderManagerInvitationEmail", () => {
   it.each([
     ["ko", "[Acme Commerce] 관리자 계정이 발급되었습니다", "비밀번호를 반드시 변경", "김지우님"],
     ["en", "Your Acme Commerce manager account is ready", "You must change your password the first time you sign in", "Hi 김지우"],
-  ] as const)("renders %s with subject, lang, tenant, userId and the password-change note", async (locale, subject, mustChange, greeting) => {
-    const mail = await renderManagerInvitationEmail({ ...base, locale });
-    expect(mail.subject).toBe(subject);
-    expect(mail.html).toMatch(new RegExp(`<html[^>]*\\blang="${locale}"`));
-    for (const part of [mail.text, mail.html]) {
-      expect(part).toContain("Acme Commerce");
-      expect(part).toContain("(acme)");
-      expect(part).toContain("jiwoo.kim");
-      expect(part).toContain(mustChange);
-      expect(part).toContain(greeting);
-    }
-    expect(mail.html).toContain('href="https://app.acme.example/console"');
-    expect(mail.text).toContain("https://app.acme.example/console");
-    expectNoRemoteResources(mail.html);
-  });
+  ] as const)(
+    "renders %s with subject, lang, tenant, userId and the password-change note",
+    async (locale, subject, mustChange, greeting) => {
+      const mail = await renderManagerInvitationEmail({ ...base, locale });
+      expect(mail.subject).toBe(subject);
+      expect(mail.html).toMatch(new RegExp(`<html[^>]*\\blang="${locale}"`));
+      for (const part of [mail.text, mail.html]) {
+        expect(part).toContain("Acme Commerce");
+        expect(part).toContain("(acme)");
+        expect(part).toContain("jiwoo.kim");
+        expect(part).toContain(mustChange);
+        expect(part).toContain(greeting);
+      }
+      expect(mail.html).toContain('href="https://app.acme.example/console"');
+      expect(mail.text).toContain("https://app.acme.example/console");
+      expectNoRemoteResources(mail.html);
+    },
+  );
 
   it.each(LOCALES)("includes the temporary password only when given (%s)", async (locale) => {
     const separately = locale === "ko" ? "관리자가 별도로 전달" : "An administrator will give it to you separately";
@@ -139,7 +144,10 @@ describe("renderManagerInvitationEmail", () => {
   });
 
   it.each(LOCALES)("leaves the button out when appUrl is null or not http(s) (%s)", async (locale) => {
-    const noUrl = locale === "ko" ? "로그인 주소는 계정을 발급한 관리자에게 문의하세요." : "Ask the administrator who issued your account where to sign in.";
+    const noUrl =
+      locale === "ko"
+        ? "로그인 주소는 계정을 발급한 관리자에게 문의하세요."
+        : "Ask the administrator who issued your account where to sign in.";
     for (const appUrl of [null, "", "javascript:alert(1)", "not a url"]) {
       const mail = await renderManagerInvitationEmail({ ...base, locale, appUrl });
       expect(mail.html).not.toMatch(/<a\b/);
@@ -197,7 +205,9 @@ describe("Korean text", () => {
       ];
       for (const mail of mails) {
         // Every text font stack (the monospace one for codes and passwords aside).
-        const stacks = [...mail.html.matchAll(/font-family:((?:[^;"&]|&quot;)*)/g)].map((match) => match[1]!).filter((stack) => !stack.startsWith("ui-monospace"));
+        const stacks = [...mail.html.matchAll(/font-family:((?:[^;"&]|&quot;)*)/g)]
+          .map((match) => match[1]!)
+          .filter((stack) => !stack.startsWith("ui-monospace"));
         expect(stacks.length).toBeGreaterThan(0);
         for (const stack of stacks) {
           for (const font of ["Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic"]) expect(stack, `${locale}: ${font}`).toContain(font);

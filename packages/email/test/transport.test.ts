@@ -95,15 +95,17 @@ describe("SMTP transport", () => {
   it("logs in with the percent-decoded credentials of the URL", async () => {
     const seen: { username?: string | null | undefined; password?: string | null | undefined }[] = [];
     const server = track(
-      await startMailCatcher({ smtp: {
-        authOptional: false,
-        allowInsecureAuth: true,
-        onAuth(auth, _session, callback) {
-          seen.push({ username: auth.username, password: auth.password });
-          if (auth.username === "mailer" && auth.password === "p@ss:w/rd") callback(null, { user: "mailer" });
-          else callback(new Error("Invalid username or password"));
+      await startMailCatcher({
+        smtp: {
+          authOptional: false,
+          allowInsecureAuth: true,
+          onAuth(auth, _session, callback) {
+            seen.push({ username: auth.username, password: auth.password });
+            if (auth.username === "mailer" && auth.password === "p@ss:w/rd") callback(null, { user: "mailer" });
+            else callback(new Error("Invalid username or password"));
+          },
         },
-      } }),
+      }),
     );
     const good = track(createMailer({ smtpUrl: `smtp://mailer:p%40ss%3Aw%2Frd@127.0.0.1:${server.port}`, from: FROM }));
     await good.send({ to: "user@example.com", ...(await verificationMail()) });
@@ -150,11 +152,13 @@ describe("SMTP transport", () => {
 
   it("turns a 5xx RCPT rejection into MailUnavailableError", async () => {
     const server = track(
-      await startMailCatcher({ smtp: {
-        onRcptTo(_address, _session, callback) {
-          callback(Object.assign(new Error("5.1.1 No such user here"), { responseCode: 550 }));
+      await startMailCatcher({
+        smtp: {
+          onRcptTo(_address, _session, callback) {
+            callback(Object.assign(new Error("5.1.1 No such user here"), { responseCode: 550 }));
+          },
         },
-      } }),
+      }),
     );
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const { err } = await failure(mailer.send({ to: "nobody@example.com", ...(await verificationMail()) }));
@@ -165,12 +169,14 @@ describe("SMTP transport", () => {
 
   it("turns a 4xx DATA rejection into MailUnavailableError", async () => {
     const server = track(
-      await startMailCatcher({ smtp: {
-        onData(stream, _session, callback) {
-          stream.on("end", () => callback(Object.assign(new Error("4.3.0 Try again later"), { responseCode: 451 })));
-          stream.resume();
+      await startMailCatcher({
+        smtp: {
+          onData(stream, _session, callback) {
+            stream.on("end", () => callback(Object.assign(new Error("4.3.0 Try again later"), { responseCode: 451 })));
+            stream.resume();
+          },
         },
-      } }),
+      }),
     );
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const { err } = await failure(mailer.send({ to: "user@example.com", ...(await verificationMail()) }));
@@ -180,11 +186,13 @@ describe("SMTP transport", () => {
 
   it("turns a 5xx MAIL FROM rejection into MailUnavailableError", async () => {
     const server = track(
-      await startMailCatcher({ smtp: {
-        onMailFrom(_address, _session, callback) {
-          callback(Object.assign(new Error("5.7.1 Sender not allowed"), { responseCode: 553 }));
+      await startMailCatcher({
+        smtp: {
+          onMailFrom(_address, _session, callback) {
+            callback(Object.assign(new Error("5.7.1 Sender not allowed"), { responseCode: 553 }));
+          },
         },
-      } }),
+      }),
     );
     const mailer = track(createMailer({ smtpUrl: server.url, from: FROM }));
     const { err } = await failure(mailer.send({ to: "user@example.com", ...(await verificationMail()) }));

@@ -17,7 +17,8 @@ export interface ParsedMail {
   html: string | null;
 }
 
-type WorkerAnswer = { headerLines: { key: string; line: string }[]; subject: string; text: string | null; html: string | null } | { error: string };
+type WorkerAnswer =
+  { headerLines: { key: string; line: string }[]; subject: string; text: string | null; html: string | null } | { error: string };
 
 const ANSWER_TIMEOUT_MS = 10_000;
 let worker: Worker | undefined;
@@ -46,7 +47,10 @@ export function parseMail(raw: string | Buffer): ParsedMail {
   const { headerLines, subject, text, html } = parseInWorker(raw);
   const headers = new Map<string, string>();
   for (const { key, line } of headerLines) {
-    const value = line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
+    const value = line
+      .slice(line.indexOf(":") + 1)
+      .replace(/\r?\n[ \t]+/g, " ")
+      .trim();
     headers.set(key.toLowerCase(), value);
   }
   return { headers, subject, text, html };

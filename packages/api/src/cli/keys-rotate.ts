@@ -18,7 +18,10 @@ async function main(): Promise<number> {
   }
   getConfig(); // validates the environment (a ConfigError names the bad variable)
   const { kid, activatesAt } = await rotateSigningKey();
-  await auditSystemAction(getPrisma(), "signingKey.rotated", { target: { signingKey: kid }, details: { activatesAt: activatesAt.toISOString() } });
+  await auditSystemAction(getPrisma(), "signingKey.rotated", {
+    target: { signingKey: kid },
+    details: { activatesAt: activatesAt.toISOString() },
+  });
   const inSeconds = Math.max(0, Math.round((activatesAt.getTime() - Date.now()) / 1000));
   console.log(`New signing key ${kid}: published now, signs from ${activatesAt.toISOString()} (in ${inSeconds} s).`);
   return 0;

@@ -21,7 +21,12 @@ function parse(argv: string[]) {
   const { values } = parseArgs({
     // pnpm may pass a literal `--` before the script's arguments.
     args: argv.filter((arg) => arg !== "--"),
-    options: { email: { type: "string" }, role: { type: "string", default: "admin" }, reset: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      email: { type: "string" },
+      role: { type: "string", default: "admin" },
+      reset: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -76,7 +81,9 @@ async function main(): Promise<void> {
       return changed;
     });
     if (!staff) throw new UsageError(`No staff member has the email ${email}.`);
-    console.log(`New password set for ${staff.role} ${staff.email}${staff.disabledAt ? " (still disabled)" : ""}; their sessions have ended.`);
+    console.log(
+      `New password set for ${staff.role} ${staff.email}${staff.disabledAt ? " (still disabled)" : ""}; their sessions have ended.`,
+    );
   } else {
     try {
       const staff = await prisma.$transaction(async (tx) => {
@@ -86,7 +93,8 @@ async function main(): Promise<void> {
       });
       console.log(`Created ${staff.role} ${staff.email}.`);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new UsageError(`A staff member with the email ${email} already exists (a new password: pnpm staff:reset-password).`);
+      if (isUniqueViolation(error))
+        throw new UsageError(`A staff member with the email ${email} already exists (a new password: pnpm staff:reset-password).`);
       throw error;
     }
   }
@@ -105,7 +113,11 @@ main()
     process.exit(0);
   })
   .catch(async (error: unknown) => {
-    console.error(error instanceof UsageError ? error.message : `${process.argv.includes("--reset") ? "staff:reset-password" : "staff:create"} failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      error instanceof UsageError
+        ? error.message
+        : `${process.argv.includes("--reset") ? "staff:reset-password" : "staff:create"} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
     if (error instanceof UsageError) console.error(USAGE);
     await disconnect().catch(() => {});
     process.exit(1);

@@ -4,7 +4,10 @@ import { clientIp } from "./client-ip";
 
 const SOCKET = "192.0.2.10";
 const request = (forwardedFor?: string | string[], remoteAddress: string | null = SOCKET) =>
-  ({ socket: { remoteAddress: remoteAddress ?? undefined }, headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor } }) as unknown as IncomingMessage;
+  ({
+    socket: { remoteAddress: remoteAddress ?? undefined },
+    headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor },
+  }) as unknown as IncomingMessage;
 
 describe("clientIp", () => {
   it("without TRUST_PROXY: the socket address, canonical, whatever X-Forwarded-For says", () => {

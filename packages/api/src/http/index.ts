@@ -27,7 +27,7 @@ function hasRequestBody(req: IncomingMessage): boolean {
 }
 
 function isApiPath(pathname: string): boolean {
-  return pathname.startsWith("/api/") && !pathname.startsWith("/api/auth/") || pathname === "/.well-known/jwks.json";
+  return (pathname.startsWith("/api/") && !pathname.startsWith("/api/auth/")) || pathname === "/.well-known/jwks.json";
 }
 
 /** Our own id, or the one a trusted proxy in front set (so a request can be followed through). */
@@ -107,10 +107,7 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
       noteRequestMethod(error, req.method);
       const appErr = classifyError(error);
       if (appErr.status >= 500) {
-        log.error(
-          { requestId: ctx?.requestId, path, appCode: appErr.appCode, err: error.cause ?? error },
-          "request failed",
-        );
+        log.error({ requestId: ctx?.requestId, path, appCode: appErr.appCode, err: error.cause ?? error }, "request failed");
       }
     },
   });

@@ -46,7 +46,14 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 type ProcedureType = "query" | "mutation" | "subscription";
 
 interface CallableProcedure {
-  (opts: { path: string; getRawInput: () => Promise<unknown>; ctx: unknown; type: ProcedureType; signal: undefined; batchIndex: number }): Promise<unknown>;
+  (opts: {
+    path: string;
+    getRawInput: () => Promise<unknown>;
+    ctx: unknown;
+    type: ProcedureType;
+    signal: undefined;
+    batchIndex: number;
+  }): Promise<unknown>;
   _def: { type: ProcedureType };
 }
 
@@ -198,7 +205,11 @@ export function createTrpcNodeHandler<TContext>(opts: TrpcNodeHandlerOptions<TCo
         });
       }
       if (ctxError) throw ctxError;
-      body = { result: { data: await procedure({ path, getRawInput: input.read, ctx, type: procedure._def.type, signal: undefined, batchIndex: 0 }) } };
+      body = {
+        result: {
+          data: await procedure({ path, getRawInput: input.read, ctx, type: procedure._def.type, signal: undefined, batchIndex: 0 }),
+        },
+      };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       errors.push(error);

@@ -19,7 +19,12 @@ function ipv6Groups(ip: string): number[] {
   const lastColon = text.lastIndexOf(":");
   const tail = text.slice(lastColon + 1);
   // An embedded IPv4 tail (`::ffff:1.2.3.4`) stands for the last two groups.
-  if (tail.includes(".")) text = text.slice(0, lastColon + 1) + ipv4Groups(tail).map((g) => g.toString(16)).join(":");
+  if (tail.includes("."))
+    text =
+      text.slice(0, lastColon + 1) +
+      ipv4Groups(tail)
+        .map((g) => g.toString(16))
+        .join(":");
   const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => parseInt(g, 16)));
   const [head, rest] = text.split("::") as [string, string | undefined];
   if (rest === undefined) return parse(head);
@@ -31,7 +36,7 @@ function ipv6Groups(ip: string): number[] {
 /** RFC 5952: lower-case hex without leading zeros, the longest run of two or more zero groups as `::`. */
 function formatIpv6(groups: number[]): string {
   let best = { at: -1, length: 1 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -100,7 +100,8 @@ const utf8Bytes = (value: string) => Buffer.byteLength(value, "utf8");
  */
 export async function hashPassword(password: string): Promise<string> {
   const normalized = normalizePassword(password);
-  if (utf8Bytes(normalized) > PASSWORD_MAX_BYTES) throw new Error(`a password over ${PASSWORD_MAX_BYTES} bytes cannot be hashed without truncation`);
+  if (utf8Bytes(normalized) > PASSWORD_MAX_BYTES)
+    throw new Error(`a password over ${PASSWORD_MAX_BYTES} bytes cannot be hashed without truncation`);
   return (await pool().run({ op: "hash", password: normalized, cost: getConfig().bcryptCost })) as string;
 }
 
@@ -136,7 +137,8 @@ async function checkAgainst(password: string, hash: string): Promise<PasswordChe
   const normalized = normalizePassword(password);
   const fits = utf8Bytes(normalized) <= PASSWORD_MAX_BYTES;
   if (fits && (await compare(normalized, hash))) return { ok: true, outdated: costOf(hash) !== getConfig().bcryptCost };
-  if (normalized !== password && utf8Bytes(password) <= PASSWORD_MAX_BYTES && (await compare(password, hash))) return { ok: true, outdated: fits };
+  if (normalized !== password && utf8Bytes(password) <= PASSWORD_MAX_BYTES && (await compare(password, hash)))
+    return { ok: true, outdated: fits };
   return { ok: false, outdated: false };
 }
 

@@ -13,4 +13,3 @@ export function isEmailDomainAllowed(email: string, allowedDomains: readonly str
 export function assertEmailDomainAllowed(email: string, allowedDomains: readonly string[]): void {
   if (!isEmailDomainAllowed(email, allowedDomains)) throw appError("signUp/EmailDomainNotAllowed");
 }
-

@@ -195,13 +195,16 @@ export async function issueOtp(subject: OtpSubject, input: IssueInput, redis: Re
  */
 export async function releaseOtp(subject: OtpSubject, send: { nonce: string; email: string }, redis: Redis = getRedis()): Promise<number> {
   const k = keysOf(subject);
-  return (await runScript(redis, RELEASE_SCRIPT, [k.code, k.cooldown, redisKeys.codeMails(subject.tenantId, send.email)], [send.nonce])) as number;
+  return (await runScript(
+    redis,
+    RELEASE_SCRIPT,
+    [k.code, k.cooldown, redisKeys.codeMails(subject.tenantId, send.email)],
+    [send.nonce],
+  )) as number;
 }
 
 export type CheckResult =
-  | { outcome: "ok"; email: string }
-  | { outcome: "invalid"; failures: number }
-  | { outcome: "budget"; retryAfterMs: number };
+  { outcome: "ok"; email: string } | { outcome: "invalid"; failures: number } | { outcome: "budget"; retryAfterMs: number };
 
 /** One verification attempt, counted before its answer is known to anyone. */
 export async function checkOtp(

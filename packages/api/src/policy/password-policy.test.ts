@@ -19,7 +19,9 @@ describe("commonPasswordList", () => {
     const list = commonPasswordList();
     expect(list.size).toBeGreaterThan(20_000);
     for (const common of ["123456", "password", "qwerty", "iloveyou"]) expect(list.has(common)).toBe(true);
-    expect([...list].some((entry) => entry.startsWith("#") || entry !== entry.trim() || entry !== entry.toLowerCase() || entry === "")).toBe(false);
+    expect(
+      [...list].some((entry) => entry.startsWith("#") || entry !== entry.trim() || entry !== entry.toLowerCase() || entry === ""),
+    ).toBe(false);
   });
 });
 
@@ -70,6 +72,8 @@ describe("assertPasswordAllowed", () => {
   });
 
   it("returns quietly for an allowed password", () => {
-    expect(refusal(() => assertPasswordAllowed("a sturdy passphrase 1", { userId: "someone", email: "someone@example.com" }))).toBeUndefined();
+    expect(
+      refusal(() => assertPasswordAllowed("a sturdy passphrase 1", { userId: "someone", email: "someone@example.com" })),
+    ).toBeUndefined();
   });
 });

@@ -25,7 +25,11 @@ export async function updateProfile(auth: SessionState, changes: { displayName: 
  * Ends the caller's own session. A refresh token, when given, must be this session's (else
  * 401 auth/InvalidRefreshToken and nothing ends).
  */
-export async function signOut(auth: SessionState, input: { refreshToken?: string | undefined }, client: { ip: string }): Promise<{ success: true }> {
+export async function signOut(
+  auth: SessionState,
+  input: { refreshToken?: string | undefined },
+  client: { ip: string },
+): Promise<{ success: true }> {
   const { session, user, tenant } = auth;
   if (input.refreshToken !== undefined && parseRefreshToken(input.refreshToken)?.family !== session.tokenFamily) {
     throw appError("auth/InvalidRefreshToken");

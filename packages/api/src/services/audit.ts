@@ -63,7 +63,11 @@ export async function auditStaffAction(
 }
 
 /** Gatehouse itself did something (a start-up bootstrap, a command-line tool). */
-export async function auditSystemAction(db: AuditDb, action: AuditAction, event: { target: AuditTarget; details?: Details }): Promise<void> {
+export async function auditSystemAction(
+  db: AuditDb,
+  action: AuditAction,
+  event: { target: AuditTarget; details?: Details },
+): Promise<void> {
   await append(db, { actor: { type: "system", id: null, label: "system" }, action, target: event.target, details: event.details });
 }
 

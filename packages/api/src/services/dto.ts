@@ -25,7 +25,17 @@ export interface UserDto {
 
 type UserFields = Pick<
   User,
-  "id" | "userId" | "displayName" | "email" | "emailVerifiedAt" | "role" | "source" | "mustChangePassword" | "suspendedAt" | "lastLoginAt" | "createdAt"
+  | "id"
+  | "userId"
+  | "displayName"
+  | "email"
+  | "emailVerifiedAt"
+  | "role"
+  | "source"
+  | "mustChangePassword"
+  | "suspendedAt"
+  | "lastLoginAt"
+  | "createdAt"
 >;
 
 export function toUserDto(user: UserFields, tenantKey: string): UserDto {

@@ -27,7 +27,10 @@ export async function signUp(
   assertEmailDomainAllowed(input.email, tenant.allowedEmailDomains);
   assertPasswordAllowed(input.password, { userId: input.userId, email: input.email });
   // Saves a bcrypt hash on the obvious case; the unique index still decides races.
-  const taken = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } }, select: { id: true } });
+  const taken = await prisma.user.findUnique({
+    where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } },
+    select: { id: true },
+  });
   if (taken) throw appError("user/UserIdDuplicated");
   const passwordHash = await hashPassword(input.password);
   // The user, its first session and the audit event commit together; the access token is
@@ -97,7 +100,10 @@ export async function signIn(input: { tenantKey: string; userId: string; passwor
  */
 async function raceLostError(verified: { id: string; passwordHash: string | null }, reason: SessionRefusal) {
   if (reason === "user_changed") {
-    const now = await getPrisma().user.findUnique({ where: { id: verified.id }, select: { suspendedAt: true, deletedAt: true, passwordHash: true } });
+    const now = await getPrisma().user.findUnique({
+      where: { id: verified.id },
+      select: { suspendedAt: true, deletedAt: true, passwordHash: true },
+    });
     if (now?.suspendedAt && !now.deletedAt && now.passwordHash === verified.passwordHash) return appError("auth/AccountSuspended");
   }
   return sessionRefusedError(reason);
@@ -118,13 +124,16 @@ export async function changePassword(
   const prisma = getPrisma();
   // The hash is read only here: the per-request session state never carries it.
   const stored = await prisma.user.findUnique({ where: { id: user.id }, select: { passwordHash: true } });
-  const ok = stored?.passwordHash ? await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, stored.passwordHash!)) : false;
+  const ok = stored?.passwordHash
+    ? await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, stored.passwordHash!))
+    : false;
   if (!ok) {
     await auditUserAction(prisma, user, "user.signInFailed", { tenant, ip: client.ip, details: { via: "changePassword" } });
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
-  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword))
+    throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { userId: user.userId, email: user.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   const updated = await prisma.$transaction(async (tx) => {

@@ -28,9 +28,6 @@ async function probe(check: () => Promise<unknown>): Promise<"ok" | "down"> {
 
 /** GET /api/health: both dependencies probed in parallel, each bounded. */
 export async function checkHealth(): Promise<Health> {
-  const [db, redis] = await Promise.all([
-    probe(() => getPrisma().$queryRaw`SELECT 1`),
-    probe(() => getRedis().ping()),
-  ]);
+  const [db, redis] = await Promise.all([probe(() => getPrisma().$queryRaw`SELECT 1`), probe(() => getRedis().ping())]);
   return { status: db === "ok" && redis === "ok" ? "ok" : "degraded", db, redis };
 }

@@ -48,6 +48,13 @@ export async function loadSessionState(sessionId: string): Promise<SessionState 
   return {
     session: { id: s_id, tokenFamily: s_tokenFamily, revokedAt: s_revokedAt, expiresAt: s_expiresAt },
     user,
-    tenant: { id: user.tenantId, key: t_key, deletedAt: t_deletedAt, allowedEmailDomains: t_allowedEmailDomains, locale: t_locale, name: t_name },
+    tenant: {
+      id: user.tenantId,
+      key: t_key,
+      deletedAt: t_deletedAt,
+      allowedEmailDomains: t_allowedEmailDomains,
+      locale: t_locale,
+      name: t_name,
+    },
   };
 }

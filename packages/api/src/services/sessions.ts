@@ -200,14 +200,19 @@ export async function rotateRefreshToken(token: string, client: ClientInfo): Pro
   // Not rotated: an expired token or session (just refused), or a secret that is no longer the
   // current one: reuse of a rotated token, or a losing concurrent refresh.
   const current = await prisma.session.findUnique({ where: { id: session.id } });
-  const expired = !current || current.expiresAt <= now || (current.refreshTokenHash === presentedHash && current.refreshTokenExpiresAt <= now);
+  const expired =
+    !current || current.expiresAt <= now || (current.refreshTokenHash === presentedHash && current.refreshTokenExpiresAt <= now);
   if (current && !current.revokedAt && !expired) {
     const revoked = await prisma.session.updateMany({
       where: { id: session.id, revokedAt: null },
       data: { revokedAt: now, revokedReason: "reuse" },
     });
     if (revoked.count === 1) {
-      await auditUserAction(prisma, session.user, "session.reuseDetected", { tenant: session.tenant, ip: client.ip, target: { session: session.id } });
+      await auditUserAction(prisma, session.user, "session.reuseDetected", {
+        tenant: session.tenant,
+        ip: client.ip,
+        target: { session: session.id },
+      });
     }
   }
   throw appError("auth/InvalidRefreshToken");

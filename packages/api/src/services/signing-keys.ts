@@ -186,8 +186,6 @@ export async function publishedJwks(): Promise<{ keys: JWK[] }> {
   const now = Date.now();
   const ring = await keyRing({ force: true });
   return {
-    keys: ring.keys
-      .filter((key) => !key.publishUntil || key.publishUntil.getTime() > now)
-      .map((key) => key.publicJwk),
+    keys: ring.keys.filter((key) => !key.publishUntil || key.publishUntil.getTime() > now).map((key) => key.publicJwk),
   };
 }

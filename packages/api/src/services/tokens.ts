@@ -19,7 +19,13 @@ export interface AccessClaims extends JWTPayload {
 }
 
 export interface AccessTokenSubject {
-  user: { id: string; role: "member" | "manager"; source: "self_signup" | "admin_issued"; emailVerifiedAt: Date | null; mustChangePassword: boolean };
+  user: {
+    id: string;
+    role: "member" | "manager";
+    source: "self_signup" | "admin_issued";
+    emailVerifiedAt: Date | null;
+    mustChangePassword: boolean;
+  };
   tenant: { id: string; key: string };
   sessionId: string;
 }
@@ -127,4 +133,3 @@ export function parseRefreshToken(token: string): { family: string; secret: stri
   const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
   return match ? { family: match[1]!, secret: match[2]! } : undefined;
 }
-

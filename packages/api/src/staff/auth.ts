@@ -6,7 +6,13 @@ import { existingPasswordSchema, isStorableText } from "@gatehouse/contract";
 import { enforceIpLimit } from "../policy/rate-limits";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { auditStaffAction } from "../services/audit";
-import { STAFF_SESSION_MAX_AGE_SECONDS, openStaffSession, staffOfLiveSession, type OpenedStaffSession, type SessionStaff } from "./sessions";
+import {
+  STAFF_SESSION_MAX_AGE_SECONDS,
+  openStaffSession,
+  staffOfLiveSession,
+  type OpenedStaffSession,
+  type SessionStaff,
+} from "./sessions";
 
 export { STAFF_SESSION_MAX_AGE_SECONDS };
 
@@ -104,7 +110,11 @@ export async function staffFromCookie(cookieHeader: string | undefined): Promise
   if (!token || !config.authSecret) return null;
   let claims: Record<string, unknown> | null;
   try {
-    claims = await decode<Record<string, unknown>>({ token, secret: [config.authSecret, ...(config.authSecretPrevious ? [config.authSecretPrevious] : [])], salt: name });
+    claims = await decode<Record<string, unknown>>({
+      token,
+      secret: [config.authSecret, ...(config.authSecretPrevious ? [config.authSecretPrevious] : [])],
+      salt: name,
+    });
   } catch {
     return null;
   }

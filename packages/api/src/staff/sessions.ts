@@ -50,7 +50,10 @@ export type SessionStaff = Omit<StaffUser, "passwordHash" | "credentialsVersion"
  * session was opened under. One indexed query (the hash is not even read); null otherwise.
  */
 export async function staffOfLiveSession(sessionId: string, staffId: string): Promise<SessionStaff | null> {
-  const session = await getPrisma().staffSession.findUnique({ where: { id: sessionId }, include: { staff: { omit: { passwordHash: true } } } });
+  const session = await getPrisma().staffSession.findUnique({
+    where: { id: sessionId },
+    include: { staff: { omit: { passwordHash: true } } },
+  });
   if (!session || session.staffId !== staffId || session.revokedAt || session.expiresAt <= new Date()) return null;
   const { credentialsVersion, ...staff } = session.staff;
   if (staff.disabledAt || credentialsVersion !== session.credentialsVersion) return null;
@@ -59,12 +62,18 @@ export async function staffOfLiveSession(sessionId: string, staffId: string): Pr
 
 /** Ends one staff session (sign-out). Idempotent; returns whether it was live. */
 export async function revokeStaffSession(sessionId: string, reason: string): Promise<boolean> {
-  const result = await getPrisma().staffSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  const result = await getPrisma().staffSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
   return result.count === 1;
 }
 
 /** Ends every live session of a staff member (password change, disable). */
 export async function revokeStaffSessions(staffId: string, reason: string, db: Db = getPrisma()): Promise<number> {
-  const result = await db.staffSession.updateMany({ where: { staffId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  const result = await db.staffSession.updateMany({
+    where: { staffId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
   return result.count;
 }

@@ -61,7 +61,15 @@ function answerOf(error: unknown): ErrorAnswer | undefined {
   // tRPC types `data` with its default shape; the API's formatter (error-shape.ts) gives ErrorData.
   const data = e.data as ErrorData | null | undefined;
   if (!data || !response) return undefined;
-  return { appCode: data.appCode, status: response.status, headers: response.headers, data, message: e.message, body: e.meta?.responseJSON, error: e };
+  return {
+    appCode: data.appCode,
+    status: response.status,
+    headers: response.headers,
+    data,
+    message: e.message,
+    body: e.meta?.responseJSON,
+    error: e,
+  };
 }
 
 /**
@@ -84,7 +92,11 @@ export async function expectError(call: Promise<unknown>, appCode: AppCode): Pro
 export async function expectInvalidField(call: Promise<unknown>, ...fields: [string, ...string[]]): Promise<ErrorAnswer> {
   const answer = await expectError(call, "validation/Invalid");
   const issues = answer.data.issues ?? [];
-  for (const field of fields) expect(issues.map((issue) => issue.path[0]), JSON.stringify(issues)).toContain(field);
+  for (const field of fields)
+    expect(
+      issues.map((issue) => issue.path[0]),
+      JSON.stringify(issues),
+    ).toContain(field);
   for (const issue of issues) expect(issue.message).toEqual(expect.any(String));
   return answer;
 }

@@ -67,7 +67,13 @@ export async function signUpUser(
   const userId = overrides.userId ?? unique("u").toLowerCase();
   const email = overrides.email ?? `${userId}@example.com`;
   const password = overrides.password ?? newPassword();
-  const session = await client.api.clientAuth.signUp.mutate({ tenantKey, userId, password, displayName: overrides.displayName ?? "Test User", email });
+  const session = await client.api.clientAuth.signUp.mutate({
+    tenantKey,
+    userId,
+    password,
+    displayName: overrides.displayName ?? "Test User",
+    email,
+  });
   return { tenantKey, userId: userId.toLowerCase(), email: email.toLowerCase(), password, session, api: client.as(session.accessToken) };
 }
 
@@ -82,11 +88,21 @@ export const wrongCode = (code: string, n = 1) => ((Number(code) + n) % 1_000_00
  * Signs a new user up and verifies their address through the mail, as a user does:
  * sendVerification, the code read from the server's mail catcher, verifyEmail.
  */
-export async function verifiedUser(client: Client, tenantKey: string, smtp: MailCatcher, overrides: Parameters<typeof signUpUser>[2] = {}): Promise<SignedUp> {
+export async function verifiedUser(
+  client: Client,
+  tenantKey: string,
+  smtp: MailCatcher,
+  overrides: Parameters<typeof signUpUser>[2] = {},
+): Promise<SignedUp> {
   const user = await signUpUser(client, tenantKey, overrides);
   await sendCode(user, user.email);
   const verified = await verifyCode(user, smtp.latestCode(user.email));
-  const session = { ...user.session, accessToken: verified.accessToken, accessTokenExpiresAt: verified.accessTokenExpiresAt, user: verified.user };
+  const session = {
+    ...user.session,
+    accessToken: verified.accessToken,
+    accessTokenExpiresAt: verified.accessTokenExpiresAt,
+    user: verified.user,
+  };
   return { ...user, session, api: client.as(verified.accessToken) };
 }
 

@@ -84,7 +84,8 @@ export function useServer(options: SuiteOptions = {}): Suite {
     staffCaller: (cookie) => apiClient(url(), { ip, cookie }),
     signInStaff: (email, password) => signInStaff(url(), email, password, { headers: { "x-forwarded-for": ip } }),
     newStaff: (role, prefix) => signedInStaff(url(), ip, role, prefix),
-    call: (path, input, callOptions = {}) => call(url(), path, input, { ...callOptions, headers: { "x-forwarded-for": ip, ...callOptions.headers } }),
+    call: (path, input, callOptions = {}) =>
+      call(url(), path, input, { ...callOptions, headers: { "x-forwarded-for": ip, ...callOptions.headers } }),
     get server() {
       return get().server;
     },

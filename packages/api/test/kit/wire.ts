@@ -7,7 +7,10 @@
 export interface CallResult<T = unknown> {
   status: number;
   headers: Headers;
-  body: { result?: { data: T }; error?: { message: string; code: number; data: Record<string, unknown> & { appCode: string; httpStatus: number } } };
+  body: {
+    result?: { data: T };
+    error?: { message: string; code: number; data: Record<string, unknown> & { appCode: string; httpStatus: number } };
+  };
   data: T;
   appCode: string | undefined;
 }

@@ -69,9 +69,7 @@ export function GatehouseProvider({ client, queryClient, children }: GatehousePr
 export { useGatehouse };
 
 export type SessionState =
-  | { status: "loading"; tokens: undefined }
-  | { status: "signedIn"; tokens: StoredTokens }
-  | { status: "signedOut"; tokens: null };
+  { status: "loading"; tokens: undefined } | { status: "signedIn"; tokens: StoredTokens } | { status: "signedOut"; tokens: null };
 
 /** The session as React state, following every change (this tab's and, for shared stores, others'). */
 export function useSession(): SessionState {

@@ -41,7 +41,11 @@ export function accessTokenOf(request: RequestLike, cookieName?: string): string
 }
 
 const appCodeOf = (error: AccessTokenError) =>
-  error.code === "token/EmailNotVerified" ? "auth/EmailNotVerified" : error.code === "jwks/Unavailable" ? "service/Unavailable" : "auth/Unauthenticated";
+  error.code === "token/EmailNotVerified"
+    ? "auth/EmailNotVerified"
+    : error.code === "jwks/Unavailable"
+      ? "service/Unavailable"
+      : "auth/Unauthenticated";
 
 /** The default refusal: Gatehouse's error shape, with WWW-Authenticate on 401. */
 export function accessTokenErrorResponse(error: AccessTokenError): Response {

@@ -66,8 +66,7 @@ export class AccessTokenError extends Error {
 }
 
 export type VerifyAccessTokenResult =
-  | { ok: true; claims: AccessTokenClaims; error?: undefined }
-  | { ok: false; claims?: undefined; error: AccessTokenError };
+  { ok: true; claims: AccessTokenClaims; error?: undefined } | { ok: false; claims?: undefined; error: AccessTokenError };
 
 export interface VerifyAccessTokenOptions {
   /** e.g. `https://auth.example.com/.well-known/jwks.json`. */

@@ -49,8 +49,7 @@ const copy: Record<Locale, InvitationCopy> = {
     passwordSeparately: "임시 비밀번호는 보안을 위해 이 메일에 포함되지 않았으며, 관리자가 별도로 전달해 드립니다.",
     signIn: (tenant) => `${tenant} 로그인`,
     signInNoUrl: "로그인 주소는 계정을 발급한 관리자에게 문의하세요.",
-    mustChange:
-      "처음 로그인하면 비밀번호를 반드시 변경해야 합니다. 새 비밀번호를 설정하기 전에는 다른 기능을 사용할 수 없습니다.",
+    mustChange: "처음 로그인하면 비밀번호를 반드시 변경해야 합니다. 새 비밀번호를 설정하기 전에는 다른 기능을 사용할 수 없습니다.",
     deleteAfter: "비밀번호를 변경한 뒤에는 이 메일을 삭제하는 것을 권장합니다.",
     unexpected: (tenant) => `이 계정에 대해 알지 못하신다면 ${tenant} 관리자에게 알려 주세요.`,
     footer: (tenant) => `이 메일은 ${tenant} 계정 발급에 따라 자동으로 발송된 발신 전용 메일입니다.`,
@@ -68,8 +67,7 @@ const copy: Record<Locale, InvitationCopy> = {
       "For security, your temporary password isn't included in this email. An administrator will give it to you separately.",
     signIn: (tenant) => `Sign in to ${tenant}`,
     signInNoUrl: "Ask the administrator who issued your account where to sign in.",
-    mustChange:
-      "You must change your password the first time you sign in. Nothing else is available until you've set a new one.",
+    mustChange: "You must change your password the first time you sign in. Nothing else is available until you've set a new one.",
     deleteAfter: "Once you've changed your password, we recommend deleting this email.",
     unexpected: (tenant) => `If you weren't expecting this account, please let your ${tenant} administrator know.`,
     footer: (tenant) => `This is an automated message about your ${tenant} account. Replies to this address are not read.`,
@@ -145,13 +143,7 @@ export function ManagerInvitationEmail({
   const href = safeHttpUrl(appUrl);
   const password = temporaryPassword ? temporaryPassword : null;
   return (
-    <EmailLayout
-      locale={lang}
-      title={t.subject(tenant)}
-      preview={t.preview(tenant)}
-      brand={tenant}
-      footer={t.footer(tenant)}
-    >
+    <EmailLayout locale={lang} title={t.subject(tenant)} preview={t.preview(tenant)} brand={tenant} footer={t.footer(tenant)}>
       <Text style={styles.paragraph}>{t.greeting(singleLine(displayName))}</Text>
       <Heading as="h1" style={styles.h1}>
         {t.heading}

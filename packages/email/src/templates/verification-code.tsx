@@ -37,25 +37,20 @@ const copy: Record<Locale, VerificationCopy> = {
     intro: (tenant) => `${tenant} 계정의 이메일 인증을 완료하려면 아래 인증 코드를 입력하세요.`,
     codeLabel: "인증 코드",
     expires: (minutes) => `이 코드는 ${minutes}분 후에 만료됩니다.`,
-    neverShare: (tenant) =>
-      `${tenant} 직원을 포함해 누구에게도 이 코드를 알려 주지 마세요.`,
-    ignore:
-      "인증을 요청하지 않으셨다면 이 메일을 무시하셔도 됩니다. 코드를 입력하지 않으면 계정에는 아무 변화도 없습니다.",
+    neverShare: (tenant) => `${tenant} 직원을 포함해 누구에게도 이 코드를 알려 주지 마세요.`,
+    ignore: "인증을 요청하지 않으셨다면 이 메일을 무시하셔도 됩니다. 코드를 입력하지 않으면 계정에는 아무 변화도 없습니다.",
     footer: (tenant) => `이 메일은 ${tenant} 계정 보안을 위해 자동으로 발송된 발신 전용 메일입니다.`,
   },
   en: {
     subject: (tenant) => `Your ${tenant} verification code`,
-    preview: (tenant, minutes) =>
-      `Your ${tenant} verification code. It expires in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
+    preview: (tenant, minutes) => `Your ${tenant} verification code. It expires in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
     heading: "Verify your email address",
     intro: (tenant) => `Enter this code in ${tenant} to finish verifying your email address.`,
     codeLabel: "Verification code",
     expires: (minutes) => `This code expires in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
     neverShare: (tenant) => `Don't share this code with anyone. ${tenant} will never ask you for it.`,
-    ignore:
-      "If you didn't request this, you can safely ignore this email. Nothing changes on your account unless the code is entered.",
-    footer: (tenant) =>
-      `This is an automated message about your ${tenant} account. Replies to this address are not read.`,
+    ignore: "If you didn't request this, you can safely ignore this email. Nothing changes on your account unless the code is entered.",
+    footer: (tenant) => `This is an automated message about your ${tenant} account. Replies to this address are not read.`,
   },
 };
 
@@ -105,23 +100,12 @@ const codeText = {
   whiteSpace: "nowrap",
 } satisfies CSSProperties;
 
-export function VerificationCodeEmail({
-  locale = DEFAULT_LOCALE,
-  code,
-  ttlMinutes,
-  tenantName,
-}: VerificationCodeEmailProps) {
+export function VerificationCodeEmail({ locale = DEFAULT_LOCALE, code, ttlMinutes, tenantName }: VerificationCodeEmailProps) {
   const lang: Locale = Object.hasOwn(copy, locale) ? locale : DEFAULT_LOCALE;
   const t = copy[lang];
   const tenant = verificationTenantLabel(tenantName);
   return (
-    <EmailLayout
-      locale={lang}
-      title={t.subject(tenant)}
-      preview={t.preview(tenant, ttlMinutes)}
-      brand={tenant}
-      footer={t.footer(tenant)}
-    >
+    <EmailLayout locale={lang} title={t.subject(tenant)} preview={t.preview(tenant, ttlMinutes)} brand={tenant} footer={t.footer(tenant)}>
       <Heading as="h1" style={styles.h1}>
         {t.heading}
       </Heading>

@@ -14,8 +14,7 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
         This page could not be loaded
       </h1>
       <p>
-        Gatehouse could not get the data for this page. It may be temporarily unable to reach its database or cache. Nothing was
-        changed.
+        Gatehouse could not get the data for this page. It may be temporarily unable to reach its database or cache. Nothing was changed.
       </p>
       {error.digest ? (
         <p className="muted">

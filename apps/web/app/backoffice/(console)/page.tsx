@@ -17,9 +17,7 @@ const shortcuts = [
 export default async function OverviewPage() {
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
-  const [tenants, events] = await loadFromApi((api) =>
-    Promise.all([api.tenants.list({ limit: 5 }), api.auditLog.list({ limit: 8 })]),
-  );
+  const [tenants, events] = await loadFromApi((api) => Promise.all([api.tenants.list({ limit: 5 }), api.auditLog.list({ limit: 8 })]));
   return (
     <>
       <PageHeader

@@ -57,7 +57,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const urlError = error ? (errorMessages[error] ?? errorMessages.CredentialsSignin!) : undefined;
   let notice: string | undefined;
   if (!urlError) {
-    if (one("expired")) notice = "Your session has ended (sessions last at most 8 hours, and end when your account changes). Sign in again to continue.";
+    if (one("expired"))
+      notice = "Your session has ended (sessions last at most 8 hours, and end when your account changes). Sign in again to continue.";
     else if (one("passwordChanged")) notice = "Your password was changed. Sign in with the new password.";
     else if (one("signedOut")) notice = "You have signed out.";
   }

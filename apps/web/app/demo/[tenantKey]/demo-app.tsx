@@ -8,7 +8,9 @@ import styles from "./demo.module.css";
 
 /** The SDK against this origin (the page and the API share it, so no CORS is involved). */
 export function DemoApp({ tenantKey }: { tenantKey: string }) {
-  const [client] = useState(() => createGatehouseClient({ baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin }));
+  const [client] = useState(() =>
+    createGatehouseClient({ baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin }),
+  );
   return (
     <GatehouseProvider client={client}>
       <DemoFlow tenantKey={tenantKey} />
@@ -109,7 +111,12 @@ function DemoFlow({ tenantKey }: { tenantKey: string }) {
   return (
     <div className={styles.columns}>
       {step}
-      <MePanel user={signedIn ? user : undefined} loading={session.status === "loading" || (signedIn && me.isPending)} refetching={me.isFetching} onReload={() => void me.refetch()} />
+      <MePanel
+        user={signedIn ? user : undefined}
+        loading={session.status === "loading" || (signedIn && me.isPending)}
+        refetching={me.isFetching}
+        onReload={() => void me.refetch()}
+      />
     </div>
   );
 }
@@ -182,7 +189,15 @@ function Fields({ fields, error, formId }: { fields: FieldSpec[]; error: Gatehou
 
 const formValue = (form: FormData, name: string) => String(form.get(name) ?? "");
 
-function SignedOut({ tenantKey, onSignedUp, onSignedIn }: { tenantKey: string; onSignedUp: (email: string) => void; onSignedIn: () => void }) {
+function SignedOut({
+  tenantKey,
+  onSignedUp,
+  onSignedIn,
+}: {
+  tenantKey: string;
+  onSignedUp: (email: string) => void;
+  onSignedIn: () => void;
+}) {
   const [mode, setMode] = useState<"signIn" | "signUp">("signUp");
   return mode === "signUp" ? (
     <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} />
@@ -204,7 +219,13 @@ function SignUp({ tenantKey, onSignedUp, onSwitch }: { tenantKey: string; onSign
     setBusy(true);
     setError(null);
     const res = await ClientAuth.signUp({
-      body: { tenantKey, userId: formValue(form, "userId").trim(), displayName: formValue(form, "displayName"), email, password: formValue(form, "password") },
+      body: {
+        tenantKey,
+        userId: formValue(form, "userId").trim(),
+        displayName: formValue(form, "displayName"),
+        email,
+        password: formValue(form, "password"),
+      },
     });
     setBusy(false);
     if (res.error) setError(res.error);
@@ -218,10 +239,22 @@ function SignUp({ tenantKey, onSignedUp, onSwitch }: { tenantKey: string; onSign
           formId={id}
           error={error}
           fields={[
-            { name: "userId", label: "User ID", type: "text", autoComplete: "username", hint: "3 to 32 characters: letters, digits, dots, dashes, underscores." },
+            {
+              name: "userId",
+              label: "User ID",
+              type: "text",
+              autoComplete: "username",
+              hint: "3 to 32 characters: letters, digits, dots, dashes, underscores.",
+            },
             { name: "displayName", label: "Display name", type: "text", autoComplete: "name" },
             { name: "email", label: "Email", type: "email", autoComplete: "email", hint: "We send a 6-digit code to this address." },
-            { name: "password", label: "Password", type: "password", autoComplete: "new-password", hint: "At least 8 characters; not a common password." },
+            {
+              name: "password",
+              label: "Password",
+              type: "password",
+              autoComplete: "new-password",
+              hint: "At least 8 characters; not a common password.",
+            },
           ]}
         />
         <ErrorNote error={error} />
@@ -249,7 +282,9 @@ function SignIn({ tenantKey, onSignedIn, onSwitch }: { tenantKey: string; onSign
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
-    const res = await ClientAuth.signIn({ body: { tenantKey, userId: formValue(form, "userId").trim(), password: formValue(form, "password") } });
+    const res = await ClientAuth.signIn({
+      body: { tenantKey, userId: formValue(form, "userId").trim(), password: formValue(form, "password") },
+    });
     setBusy(false);
     if (res.error) setError(res.error);
     else onSignedIn();
@@ -263,7 +298,13 @@ function SignIn({ tenantKey, onSignedIn, onSwitch }: { tenantKey: string; onSign
           error={error}
           fields={[
             { name: "userId", label: "User ID", type: "text", autoComplete: "username" },
-            { name: "password", label: "Password", type: "password", autoComplete: "current-password", hint: "Issued an account by an administrator? Use the temporary password you were given." },
+            {
+              name: "password",
+              label: "Password",
+              type: "password",
+              autoComplete: "current-password",
+              hint: "Issued an account by an administrator? Use the temporary password you were given.",
+            },
           ]}
         />
         <ErrorNote error={error} />
@@ -280,7 +321,17 @@ function SignIn({ tenantKey, onSignedIn, onSwitch }: { tenantKey: string; onSign
   );
 }
 
-function VerifyEmail({ user, code, onSend, onVerified }: { user: User; code: CodeState | null; onSend: (email: string) => Promise<void>; onVerified: (user: User) => void }) {
+function VerifyEmail({
+  user,
+  code,
+  onSend,
+  onVerified,
+}: {
+  user: User;
+  code: CodeState | null;
+  onSend: (email: string) => Promise<void>;
+  onVerified: (user: User) => void;
+}) {
   const { ClientEmailVerification } = useGatehouse();
   const id = useId();
   const [error, setError] = useState<GatehouseError | null>(null);
@@ -341,7 +392,9 @@ function VerifyEmail({ user, code, onSend, onVerified }: { user: User; code: Cod
             {code ? "Send a new code" : "Send the code"}
           </button>
         </div>
-        {code?.status === "sent" && code.nextResendAt ? <small>You can ask for another code after {localTime(code.nextResendAt)}.</small> : null}
+        {code?.status === "sent" && code.nextResendAt ? (
+          <small>You can ask for another code after {localTime(code.nextResendAt)}.</small>
+        ) : null}
       </form>
     </Card>
   );
@@ -362,7 +415,9 @@ function ChangePassword({ user, onChanged }: { user: User; onChanged: () => void
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
-    const res = await ClientAuth.changePassword({ body: { currentPassword: formValue(form, "currentPassword"), newPassword: formValue(form, "newPassword") } });
+    const res = await ClientAuth.changePassword({
+      body: { currentPassword: formValue(form, "currentPassword"), newPassword: formValue(form, "newPassword") },
+    });
     setBusy(false);
     if (res.error) setError(res.error);
     else onChanged();
@@ -374,7 +429,8 @@ function ChangePassword({ user, onChanged }: { user: User; onChanged: () => void
     <Card title="Choose a new password" id={`${id}-title`}>
       <form className={styles.flow} onSubmit={submit} noValidate>
         <p className={styles.hint}>
-          Welcome, {user.displayName}. {user.source === "admin_issued" ? "Your account was set up by an administrator" : "An administrator reset your password"}: please
+          Welcome, {user.displayName}.{" "}
+          {user.source === "admin_issued" ? "Your account was set up by an administrator" : "An administrator reset your password"}: please
           replace the temporary password with one only you know before you continue.
         </p>
         <Fields
@@ -382,7 +438,13 @@ function ChangePassword({ user, onChanged }: { user: User; onChanged: () => void
           error={shownError}
           fields={[
             { name: "currentPassword", label: "Temporary password", type: "password", autoComplete: "current-password" },
-            { name: "newPassword", label: "New password", type: "password", autoComplete: "new-password", hint: "At least 8 characters; not a common password." },
+            {
+              name: "newPassword",
+              label: "New password",
+              type: "password",
+              autoComplete: "new-password",
+              hint: "At least 8 characters; not a common password.",
+            },
           ]}
         />
         {error?.appCode === "auth/InvalidCredentials" ? (
@@ -471,7 +533,17 @@ function SignedIn({ user, notice, onPasswordChangeRequired }: { user: User; noti
 const ROLE_WORDS: Record<User["role"], string> = { member: "Member", manager: "Manager" };
 const SOURCE_WORDS: Record<User["source"], string> = { self_signup: "Signed up on this site", admin_issued: "Set up by an administrator" };
 
-function MePanel({ user, loading, refetching, onReload }: { user: User | undefined; loading: boolean; refetching: boolean; onReload: () => void }) {
+function MePanel({
+  user,
+  loading,
+  refetching,
+  onReload,
+}: {
+  user: User | undefined;
+  loading: boolean;
+  refetching: boolean;
+  onReload: () => void;
+}) {
   const { ClientAuth } = useGatehouse();
   const [signingOut, setSigningOut] = useState(false);
   const rows: { key: string; label: string; value: string }[] = user
@@ -480,7 +552,11 @@ function MePanel({ user, loading, refetching, onReload }: { user: User | undefin
         { key: "displayName", label: "Display name", value: user.displayName },
         { key: "email", label: "Email", value: user.email ?? "None given" },
         // Admin-issued accounts are never asked to verify an address.
-        { key: "emailVerifiedAt", label: "Email verified", value: user.emailVerifiedAt ? localDateTime(user.emailVerifiedAt) : user.source === "admin_issued" ? "Not needed" : "Not yet" },
+        {
+          key: "emailVerifiedAt",
+          label: "Email verified",
+          value: user.emailVerifiedAt ? localDateTime(user.emailVerifiedAt) : user.source === "admin_issued" ? "Not needed" : "Not yet",
+        },
         { key: "role", label: "Role", value: ROLE_WORDS[user.role] ?? user.role },
         { key: "source", label: "Account", value: SOURCE_WORDS[user.source] ?? user.source },
         { key: "mustChangePassword", label: "New password needed", value: user.mustChangePassword ? "Yes" : "No" },

@@ -62,7 +62,9 @@ export function errorWords(error: GatehouseError): string {
     return typeof next === "string" ? `${base} You can ask for another at ${localTime(next)}.` : `${base} Please wait a minute.`;
   }
   if (error.appCode === "rateLimit/TooManyRequests") {
-    return error.retryAfterSeconds ? `${base} Please try again in ${waitWords(error.retryAfterSeconds)}.` : `${base} Please try again later.`;
+    return error.retryAfterSeconds
+      ? `${base} Please try again in ${waitWords(error.retryAfterSeconds)}.`
+      : `${base} Please try again later.`;
   }
   return base;
 }

@@ -11,9 +11,8 @@ export default function DemoTenantNotFound() {
         <p className={styles.eyebrow}>Demo product app</p>
         <h1>No such tenant</h1>
         <p className={styles.lead}>
-          No tenant with this key exists (or it was deleted), so nobody can sign up or sign in here. Check the key in the
-          address: each tenant&apos;s page in the BackOffice links its demo page. The development server seeds one at{" "}
-          <a href="/demo/demo">/demo/demo</a>.
+          No tenant with this key exists (or it was deleted), so nobody can sign up or sign in here. Check the key in the address: each
+          tenant&apos;s page in the BackOffice links its demo page. The development server seeds one at <a href="/demo/demo">/demo/demo</a>.
         </p>
       </header>
     </main>

@@ -24,9 +24,8 @@ export default async function DemoPage({ params }: { params: Promise<{ tenantKey
           Welcome to {tenant.name} <span className={styles.tenant}>({tenant.key})</span>
         </h1>
         <p className={styles.lead}>
-          This page signs its users in with Gatehouse through the client SDK (<code>@gatehouse/client</code>): create an
-          account and enter the code from the email, or sign in with an account an administrator issued you, and see what{" "}
-          <code>clientAuth.me</code> answers.
+          This page signs its users in with Gatehouse through the client SDK (<code>@gatehouse/client</code>): create an account and enter
+          the code from the email, or sign in with an account an administrator issued you, and see what <code>clientAuth.me</code> answers.
         </p>
       </header>
       <DemoApp tenantKey={tenant.key} />

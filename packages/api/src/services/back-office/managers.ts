@@ -36,7 +36,10 @@ export async function issueManagerAccount(
 ): Promise<{ user: UserDto; temporaryPassword: string }> {
   const prisma = getPrisma();
   const tenant = await findLiveTenant(prisma, input.tenantKey);
-  const taken = await prisma.user.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } }, select: { id: true } });
+  const taken = await prisma.user.findUnique({
+    where: { tenantId_userId: { tenantId: tenant.id, userId: input.userId } },
+    select: { id: true },
+  });
   if (taken) throw appError("user/UserIdDuplicated");
 
   const temporaryPassword = generateTemporaryPassword({ userId: input.userId, email: input.email });

@@ -101,11 +101,15 @@ export async function changeStaffPassword(
   const who = { scope: "staff", account: staff.email };
   const attempt = await takeSignInAttempt(who, caller.ip);
   if (!(await checkSpendingAttempt(attempt, () => verifyPassword(input.currentPassword, staff.passwordHash)))) {
-    await auditStaffAction(prisma, caller, "staff.passwordChangeFailed", { target: { staff: staff.email }, details: { reason: "wrong_current_password" } });
+    await auditStaffAction(prisma, caller, "staff.passwordChangeFailed", {
+      target: { staff: staff.email },
+      details: { reason: "wrong_current_password" },
+    });
     throw appError("auth/InvalidCredentials");
   }
   await attempt.refund();
-  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw invalidField("newPassword", "The new password must differ from the current one.");
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword))
+    throw invalidField("newPassword", "The new password must differ from the current one.");
   assertPasswordAllowed(input.newPassword, { email: staff.email }, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   const renewed = await prisma.$transaction(async (tx) => {

@@ -84,7 +84,11 @@ export async function softDeleteTenant(caller: StaffCaller, key: string): Promis
       where: { tenantId: current.id, revokedAt: null },
       data: { revokedAt: now, revokedReason: "tenant_deleted" },
     });
-    await auditStaffAction(tx, caller, "tenant.deleted", { tenant: current, target: { tenant: current.key }, details: { sessionsRevoked: revoked.count } });
+    await auditStaffAction(tx, caller, "tenant.deleted", {
+      tenant: current,
+      target: { tenant: current.key },
+      details: { sessionsRevoked: revoked.count },
+    });
     return { ...current, deletedAt: now };
   });
   invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call

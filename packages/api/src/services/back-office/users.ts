@@ -74,7 +74,10 @@ async function withLockedUser<T>(ref: UserRef, change: (tx: Tx, user: User, tena
 export async function suspendUser(caller: StaffCaller, ref: UserRef): Promise<{ user: UserDto }> {
   return withLockedUser(ref, async (tx, user, tenant) => {
     if (user.suspendedAt) return { user: toUserDto(user, tenant.key) };
-    const suspended = await tx.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), credentialsVersion: { increment: 1 } } });
+    const suspended = await tx.user.update({
+      where: { id: user.id },
+      data: { suspendedAt: new Date(), credentialsVersion: { increment: 1 } },
+    });
     const revoked = await revokeUserSessions(user.id, "suspended", { db: tx });
     await auditStaffAction(tx, caller, "user.suspended", { tenant, target: { user: user.userId }, details: { sessionsRevoked: revoked } });
     return { user: toUserDto(suspended, tenant.key) };
@@ -100,9 +103,16 @@ export async function resetUserPassword(caller: StaffCaller, ref: UserRef): Prom
   const temporaryPassword = generateTemporaryPassword({ userId: ref.userId });
   const passwordHash = await hashPassword(temporaryPassword);
   return withLockedUser(ref, async (tx, user, tenant) => {
-    const reset = await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: true, credentialsVersion: { increment: 1 } } });
+    const reset = await tx.user.update({
+      where: { id: user.id },
+      data: { passwordHash, mustChangePassword: true, credentialsVersion: { increment: 1 } },
+    });
     const revoked = await revokeUserSessions(user.id, "password_reset", { db: tx });
-    await auditStaffAction(tx, caller, "user.passwordReset", { tenant, target: { user: user.userId }, details: { sessionsRevoked: revoked } });
+    await auditStaffAction(tx, caller, "user.passwordReset", {
+      tenant,
+      target: { user: user.userId },
+      details: { sessionsRevoked: revoked },
+    });
     return { user: toUserDto(reset, tenant.key), temporaryPassword };
   });
 }

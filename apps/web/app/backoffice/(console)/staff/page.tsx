@@ -22,10 +22,7 @@ export default async function StaffPage() {
   return (
     <>
       <PageHeader title="Staff" description="People who can sign in to this BackOffice. At least one enabled admin always remains." />
-      <DataTable
-        caption="Staff accounts"
-        columns={["Email", "Role", "Status", "Added", <span className="visually-hidden">Actions</span>]}
-      >
+      <DataTable caption="Staff accounts" columns={["Email", "Role", "Status", "Added", <span className="visually-hidden">Actions</span>]}>
         {staff.items.map((member) => {
           const self = member.email === me.email;
           return (

@@ -72,7 +72,10 @@ export default async function TenantsPage({ searchParams }: { searchParams: Sear
                 {tenant.allowedEmailDomains.length === 0 ? (
                   <span className="muted">Any domain</span>
                 ) : (
-                  <span className="small">{tenant.allowedEmailDomains.slice(0, 3).join(", ")}{tenant.allowedEmailDomains.length > 3 ? ` +${tenant.allowedEmailDomains.length - 3} more` : ""}</span>
+                  <span className="small">
+                    {tenant.allowedEmailDomains.slice(0, 3).join(", ")}
+                    {tenant.allowedEmailDomains.length > 3 ? ` +${tenant.allowedEmailDomains.length - 3} more` : ""}
+                  </span>
                 )}
               </td>
               <td>{tenant.locale === "ko" ? "Korean" : "English"}</td>

@@ -59,8 +59,8 @@ export default async function TenantPage({ params, searchParams }: { params: Par
       {created === "1" ? <Notice tone="success">Tenant created. Next, issue a manager for it.</Notice> : null}
       {deleted ? (
         <Notice tone="warning">
-          This tenant was deleted <Time iso={tenant.deletedAt} timeZone={timeZone} />. Its users cannot sign in and all their sessions
-          were ended. {staff.isAdmin ? "Restore it to let them sign in again (they will have to sign in anew)." : ""}
+          This tenant was deleted <Time iso={tenant.deletedAt} timeZone={timeZone} />. Its users cannot sign in and all their sessions were
+          ended. {staff.isAdmin ? "Restore it to let them sign in again (they will have to sign in anew)." : ""}
         </Notice>
       ) : null}
 

@@ -66,7 +66,9 @@ export default async function TenantUsersPage({ params, searchParams }: { params
             query ? (
               <EmptyState title="No users match">No user ID, email or display name contains “{query}”.</EmptyState>
             ) : (
-              <EmptyState title="No users yet">Users appear here when they sign up in the product app, or when you issue a manager.</EmptyState>
+              <EmptyState title="No users yet">
+                Users appear here when they sign up in the product app, or when you issue a manager.
+              </EmptyState>
             )
           ) : (
             <DataTable caption={`Users of ${tenant.name}`} columns={["User", "Email", "Role", "Status", "Last sign-in"]}>

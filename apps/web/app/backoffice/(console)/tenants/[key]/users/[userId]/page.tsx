@@ -21,7 +21,10 @@ export default async function UserPage({ params }: { params: Params }) {
   const timeZone = await staffTimeZone();
   const usersHref = `/backoffice/tenants/${tenant.key}/users`;
   // Sessions' lastUsedAt is their last sign-in or refresh: the newest is when the user was last seen.
-  const lastActive = sessions.map((session) => session.lastUsedAt).sort().at(-1);
+  const lastActive = sessions
+    .map((session) => session.lastUsedAt)
+    .sort()
+    .at(-1);
 
   return (
     <>
