@@ -7,8 +7,10 @@ import { staffRoleSchema } from "./fields";
  * API really returns. Every procedure's output is validated against them on every call, so they
  * are plain objects: no transforms, no defaults. tRPC answers what they parse, in their key
  * order, so each lists its fields in the order the services build them (the answers' bytes are
- * the ones before output validation). They are strict: a field a service adds without adding it
- * here fails the call (a 500 in every test that makes it) instead of vanishing from the answer.
+ * the ones before output validation). They are not strict: a field a service returns that is not
+ * listed here is left out of the answer (never a 500, and nothing internal leaks), and a document
+ * generated from them keeps additive changes additive (no `additionalProperties: false` that
+ * would make a generated client refuse a new field). Tests see a field missing from a shape.
  */
 
 const timestamp = z.iso.datetime();
@@ -17,7 +19,7 @@ const nullableTimestamp = timestamp.nullable();
 const id = z.guid();
 
 export const userSchema = z
-  .strictObject({
+  .object({
     id: id.describe("Stable id (UUID): the access token's `sub`."),
     tenantKey: z.string(),
     userId: z.string().describe("Lower case, unique within the tenant."),
@@ -40,7 +42,7 @@ const accessTokenFields = {
 };
 
 export const sessionSchema = z
-  .strictObject({
+  .object({
     ...accessTokenFields,
     refreshToken: z.string().describe("Opaque; rotated on every refresh."),
     refreshTokenExpiresAt: timestamp,
@@ -49,13 +51,13 @@ export const sessionSchema = z
   .describe("The answer of signUp, signIn and refresh.");
 export type Session = z.infer<typeof sessionSchema>;
 
-export const successSchema = z.strictObject({ success: z.literal(true) });
+export const successSchema = z.object({ success: z.literal(true) });
 
-export const changePasswordResultSchema = z.strictObject({ success: z.literal(true), ...accessTokenFields });
+export const changePasswordResultSchema = z.object({ success: z.literal(true), ...accessTokenFields });
 
-export const verifyEmailResultSchema = z.strictObject({ user: userSchema, ...accessTokenFields });
+export const verifyEmailResultSchema = z.object({ user: userSchema, ...accessTokenFields });
 
-export const codeSentSchema = z.strictObject({
+export const codeSentSchema = z.object({
   expiresAt: timestamp.describe("When this code dies."),
   nextResendAvailableAt: timestamp.describe("When the next send is allowed."),
 });
@@ -68,21 +70,21 @@ const sessionViewFields = {
   userAgent: z.string().nullable(),
 };
 
-export const ownSessionsSchema = z.strictObject({
-  items: z.array(z.strictObject({ ...sessionViewFields, current: z.boolean().describe("The caller's own session.") })),
+export const ownSessionsSchema = z.object({
+  items: z.array(z.object({ ...sessionViewFields, current: z.boolean().describe("The caller's own session.") })),
 });
 
-export const userWithSessionsSchema = z.strictObject({ user: userSchema, sessions: z.array(z.strictObject(sessionViewFields)) });
+export const userWithSessionsSchema = z.object({ user: userSchema, sessions: z.array(z.object(sessionViewFields)) });
 
-export const userResultSchema = z.strictObject({ user: userSchema });
+export const userResultSchema = z.object({ user: userSchema });
 
-export const temporaryPasswordResultSchema = z.strictObject({
+export const temporaryPasswordResultSchema = z.object({
   user: userSchema,
   temporaryPassword: z.string().describe("Shown once; stored only hashed."),
 });
 
 export const tenantSchema = z
-  .strictObject({
+  .object({
     id,
     key: z.string(),
     name: z.string(),
@@ -96,15 +98,15 @@ export const tenantSchema = z
 export type Tenant = z.infer<typeof tenantSchema>;
 
 export const staffSchema = z
-  .strictObject({ id, email: z.string(), role: staffRoleSchema, disabledAt: nullableTimestamp, createdAt: timestamp })
+  .object({ id, email: z.string(), role: staffRoleSchema, disabledAt: nullableTimestamp, createdAt: timestamp })
   .describe("A BackOffice staff member.");
 export type Staff = z.infer<typeof staffSchema>;
 
 export const auditEventSchema = z
-  .strictObject({
+  .object({
     id: z.string().describe("A decimal number, as a string."),
     at: timestamp,
-    actor: z.strictObject({ type: z.enum(["staff", "user", "system"]), id: z.string().nullable(), label: z.string().nullable() }),
+    actor: z.object({ type: z.enum(["staff", "user", "system"]), id: z.string().nullable(), label: z.string().nullable() }),
     tenantKey: z.string().nullable(),
     action: z.string().describe("An audit action such as `user.signedIn` (older events may hold ones no longer written)."),
     target: z.string().nullable().describe('What the action was done to, e.g. "user:alice".'),
@@ -115,5 +117,5 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /** A list's page: newest first, `nextCursor` null on the last page. */
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
