@@ -14,6 +14,7 @@ interface ProcedureDef {
   type: "query" | "mutation" | "subscription";
   inputs: unknown[];
   output?: unknown;
+  meta?: { allowUnverifiedEmail?: boolean; allowPasswordChangeRequired?: boolean; ipLimit?: string };
 }
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: ProcedureDef }>;
 const routerPaths = Object.keys(procedures).sort();
@@ -82,6 +83,20 @@ describe("the router and @gatehouse/contract", () => {
         `${path}: the entry's input schema, not a copy`,
       ).toBe(true);
       expect(def.output === output, `${path}: the entry's output schema`).toBe(true);
+    }
+  });
+
+  it("marks each router procedure as docs/api.md does (U, C, the per-IP limit), so its declared gate codes hold", () => {
+    for (const path of routerPaths) {
+      const meta = procedures[path]!._def.meta ?? {};
+      const who = documentedMarks(path)?.who ?? [];
+      expect({ U: meta.allowUnverifiedEmail === true, C: meta.allowPasswordChangeRequired === true }, `${path}: its .meta() marks`).toEqual(
+        {
+          U: who.includes("U"),
+          C: who.includes("C"),
+        },
+      );
+      expect(meta.ipLimit !== undefined, `${path}: .meta({ ipLimit }) as docs/api.md's per-IP limits`).toBe(ipLimited.has(path));
     }
   });
 
