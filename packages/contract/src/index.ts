@@ -9,6 +9,7 @@ export * from "./locales";
 export * from "./fields";
 export * from "./shapes";
 export * from "./procedure";
+export * from "./rest";
 export { clientAuthContract } from "./client-auth";
 export { clientEmailVerificationContract } from "./client-email-verification";
 export { auditLogContract, backOfficeContract, managersContract, staffContract, tenantsContract, usersContract } from "./back-office";
