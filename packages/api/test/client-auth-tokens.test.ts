@@ -14,11 +14,13 @@ import {
 } from "jose";
 import { getPrisma } from "@gatehouse/db";
 import { currentSigningKey, keyRing, rotateSigningKey } from "../src/services/signing-keys";
-import { auditEvents, claimsOf, expectError, hasRedis, kidOf, signInUser, signUpUser, sleep, useServer, type SignedUp } from "./kit";
+import { issueAccessToken } from "../src/services/tokens";
+import { auditEvents, claimsOf, expectError, hasRedis, kidOf, sidOf, signInUser, signUpUser, sleep, useServer, type SignedUp } from "./kit";
 
 const run = promisify(execFile);
 const apiDir = fileURLToPath(new URL("..", import.meta.url));
-const CONTRACT_CLAIMS = ["aud", "ev", "exp", "iat", "iss", "pcr", "role", "sid", "src", "sub", "tid", "tkey"];
+// The contract's claims plus jti (README "Contract changelog").
+const CONTRACT_CLAIMS = ["aud", "ev", "exp", "iat", "iss", "jti", "pcr", "role", "sid", "src", "sub", "tid", "tkey"];
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -71,6 +73,7 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
       pcr: false,
       iat: expect.any(Number),
       exp: expect.any(Number),
+      jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
     });
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(60);
@@ -82,6 +85,36 @@ describe.skipIf(!hasRedis)("access tokens and signing keys", () => {
     const remote = createRemoteJWKSet(new URL(`${suite.server.url}/.well-known/jwks.json`));
     const verified = await jwtVerify(token, remote, { issuer: suite.server.config.appUrl, audience: "gatehouse" });
     expect(verified.payload.sub).toBe(u.session.user.id);
+  });
+
+  it("gives every token its own jti: two minted in the same second for one session differ, and both work", async () => {
+    const user = await getPrisma().user.findUniqueOrThrow({ where: { id: u.session.user.id } });
+    const subject = {
+      user: {
+        id: user.id,
+        role: user.role,
+        source: user.source,
+        emailVerifiedAt: user.emailVerifiedAt,
+        mustChangePassword: user.mustChangePassword,
+      },
+      tenant: { id: suite.tenant.id, key: suite.tenant.key },
+      sessionId: sidOf(u.session.accessToken),
+    };
+    // Two in a row share their second unless they straddle a boundary; then mint again.
+    let pair: [string, string] | undefined;
+    for (let attempt = 0; attempt < 5 && !pair; attempt++) {
+      const [a, b] = [(await issueAccessToken(subject)).accessToken, (await issueAccessToken(subject)).accessToken];
+      if (claimsOf(a).iat === claimsOf(b).iat) pair = [a, b];
+    }
+    if (!pair) throw new Error("no two tokens in the same second");
+    const [a, b] = pair;
+    expect(b).not.toBe(a);
+    const { jti } = claimsOf(a);
+    expect(jti).toMatch(/^[A-Za-z0-9_-]{22}$/); // 128 random bits, base64url
+    expect(claimsOf(b).jti).not.toBe(jti);
+    expect({ ...claimsOf(b), jti }).toEqual(claimsOf(a)); // only the jti tells them apart
+    expect((await me(a)).user.id).toBe(user.id);
+    expect((await me(b)).user.id).toBe(user.id);
   });
 
   describe("refused with 401 auth/Unauthenticated", () => {

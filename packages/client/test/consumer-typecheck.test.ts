@@ -117,7 +117,7 @@ export async function server(token: string) {
   return \`\${tkey} \${ev}\`;
 }
 
-const options = { jwksUrl: "https://auth.example.com/.well-known/jwks.json", issuer: "https://auth.example.com", audience: "gatehouse" };
+const options = { jwksUrl: "https://auth.example.com/.well-known/jwks.json", issuer: "https://auth.example.com", audience: "gatehouse", tenantKey: "acme" };
 export const GET = withGatehouseAuth((_req: Request, { claims }) => new Response(claims.sub), options);
 export const middleware = gatehouseMiddleware({ ...options, protect: (p) => p.startsWith("/account") });
 `;

@@ -6,14 +6,18 @@ import { createTenant, hasRedis, newClient, PASSWORD, signUpWith, startGatehouse
 
 let gatehouse: Gatehouse;
 let tenantKey: string;
-let options: VerifyAccessTokenOptions;
+/** This tenant's users, unverified emails allowed (the gates have their own tests in verify-safe-defaults). */
+let options: VerifyAccessTokenOptions & { tenantKey: string };
+/** Everything but the tenant choice. */
+let base: { jwksUrl: string; issuer: string; audience: string };
 
 beforeAll(async () => {
   if (!hasRedis) return;
   // A rotated-in key signs at once here (the contract's 300 s delay would make the test wait).
   gatehouse = await startGatehouse({ SIGNING_KEY_ACTIVATION_DELAY_SECONDS: "0" });
   tenantKey = (await createTenant()).key;
-  options = { jwksUrl: gatehouse.jwksUrl, issuer: gatehouse.issuer, audience: gatehouse.audience };
+  base = { jwksUrl: gatehouse.jwksUrl, issuer: gatehouse.issuer, audience: gatehouse.audience };
+  options = { ...base, tenantKey, allowUnverifiedEmail: true };
 });
 afterAll(async () => {
   await gatehouse?.close();
@@ -63,20 +67,21 @@ describe.skipIf(!hasRedis)("verifyAccessToken", () => {
     expect((await verifyAccessToken("not.a-token", options)).error?.code).toBe("token/Malformed");
   });
 
-  it("rejects a token of another tenant when tenantKey is given", async () => {
+  it("rejects a token of another tenant than tenantKey, and accepts it with anyTenant", async () => {
     const other = await createTenant();
     const user = await signUpWith(newClient(gatehouse), other.key);
-    expect((await verifyAccessToken(user.accessToken, options)).ok).toBe(true);
-    const result = await verifyAccessToken(user.accessToken, { ...options, tenantKey });
+    expect((await verifyAccessToken(user.accessToken, { ...base, anyTenant: true, allowUnverifiedEmail: true })).ok).toBe(true);
+    const result = await verifyAccessToken(user.accessToken, options);
     expect(result).toMatchObject({ ok: false, error: { code: "token/WrongTenant", status: 401 } });
     expect((await verifyAccessToken(user.accessToken, { ...options, tenantKey: other.key.toUpperCase() })).ok).toBe(true);
   });
 
-  it("rejects an unverified user's token with requireVerifiedEmail, and accepts the token verifyEmail returns", async () => {
+  it("rejects an unverified user's token by default, and accepts the token verifyEmail returns", async () => {
     const user = await verifiedUser();
-    const before = await verifyAccessToken(user.accessToken, { ...options, requireVerifiedEmail: true });
+    const strict = { ...base, tenantKey };
+    const before = await verifyAccessToken(user.accessToken, strict);
     expect(before).toMatchObject({ ok: false, error: { code: "token/EmailNotVerified", status: 403 } });
-    const after = await verifyAccessToken(user.verifiedToken, { ...options, requireVerifiedEmail: true });
+    const after = await verifyAccessToken(user.verifiedToken, strict);
     expect(after.ok && after.claims.ev).toBe(true);
   });
 
@@ -133,10 +138,7 @@ describe.skipIf(!hasRedis)("withGatehouseAuth and gatehouseMiddleware", () => {
   const middlewareOptions = () => ({ ...options, jwksUrl: `${gatehouse.jwksUrl}?probe=middleware` });
   it("runs the handler with the claims for a valid bearer token, and answers 401 otherwise", async () => {
     const user = await signUpWith(newClient(gatehouse), tenantKey);
-    const handler = withGatehouseAuth((_req: Request, { claims }) => Response.json({ sub: claims.sub }), {
-      ...middlewareOptions(),
-      tenantKey,
-    });
+    const handler = withGatehouseAuth((_req: Request, { claims }) => Response.json({ sub: claims.sub }), middlewareOptions());
     const ok = await handler(new Request("http://app.test/api/data", { headers: { authorization: `Bearer ${user.accessToken}` } }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ sub: user.user.id });
@@ -154,7 +156,7 @@ describe.skipIf(!hasRedis)("withGatehouseAuth and gatehouseMiddleware", () => {
 
   it("guards only the protected paths of a Next.js-style request, reading a cookie too", async () => {
     const user = await signUpWith(newClient(gatehouse), tenantKey);
-    const middleware = gatehouseMiddleware({ ...middlewareOptions(), cookieName: "gh_at", protect: (path) => path.startsWith("/account") });
+    const middleware = gatehouseMiddleware({ ...middlewareOptions(), cookieName: "gh_at", protect: ["/account"] });
     const nextRequest = (pathname: string, token?: string) => ({
       headers: new Headers(),
       nextUrl: { pathname },
@@ -164,7 +166,7 @@ describe.skipIf(!hasRedis)("withGatehouseAuth and gatehouseMiddleware", () => {
     expect(await middleware(nextRequest("/account", user.accessToken))).toBeUndefined();
     const refused = await middleware(nextRequest("/account"));
     expect(refused?.status).toBe(401);
-    const unverified = await gatehouseMiddleware({ ...middlewareOptions(), cookieName: "gh_at", requireVerifiedEmail: true })(
+    const unverified = await gatehouseMiddleware({ ...middlewareOptions(), cookieName: "gh_at", allowUnverifiedEmail: false })(
       nextRequest("/account", user.accessToken),
     );
     expect(unverified?.status).toBe(403);

@@ -16,6 +16,8 @@ export interface AccessClaims extends JWTPayload {
   pcr: boolean;
   iat: number;
   exp: number;
+  /** Absent from tokens issued before it was added; nothing on the server reads it. */
+  jti?: string;
 }
 
 export interface AccessTokenSubject {
@@ -50,6 +52,9 @@ export async function issueAccessToken(subject: AccessTokenSubject): Promise<{ a
     .setSubject(subject.user.id)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
+    // 128 random bits: without them two tokens of one session minted in the same second are
+    // byte-identical, and a client comparing tokens (the SDK across tabs) sees no change.
+    .setJti(randomBytes(16).toString("base64url"))
     .sign(key);
   return { accessToken, accessTokenExpiresAt: new Date(exp * 1000).toISOString() };
 }

@@ -4,9 +4,12 @@
  */
 export {
   AccessTokenError,
+  createAccessTokenVerifier,
+  GatehouseConfigError,
   verifyAccessToken,
   type AccessTokenClaims,
   type AccessTokenErrorCode,
+  type AccessTokenVerifier,
   type VerifyAccessTokenOptions,
   type VerifyAccessTokenResult,
 } from "./verify";

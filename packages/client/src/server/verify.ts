@@ -21,6 +21,8 @@ export interface AccessTokenClaims {
   pcr: boolean;
   iat: number;
   exp: number;
+  /** This token's random id: no two tokens share one. Absent from tokens issued before it was added. */
+  jti?: string;
 }
 
 export type AccessTokenErrorCode =
@@ -35,7 +37,9 @@ export type AccessTokenErrorCode =
   | "token/InvalidClaims"
   /** Signed by Gatehouse for another tenant than `tenantKey`. */
   | "token/WrongTenant"
-  /** `requireVerifiedEmail` and the token's `ev` is false. */
+  /** The token's `pcr` is true, and `allowPasswordChangeRequired` is not set. */
+  | "token/PasswordChangeRequired"
+  /** A self-signed-up user whose email was not verified (`ev: false`), and `allowUnverifiedEmail` is not set. */
   | "token/EmailNotVerified"
   /** The JWKS could not be fetched; the token may be fine. */
   | "jwks/Unavailable";
@@ -47,10 +51,12 @@ const statusByCode: Record<AccessTokenErrorCode, 401 | 403 | 503> = {
   "token/InvalidSignature": 401,
   "token/InvalidClaims": 401,
   "token/WrongTenant": 401,
+  "token/PasswordChangeRequired": 403,
   "token/EmailNotVerified": 403,
   "jwks/Unavailable": 503,
 };
 
+/** Why a token was refused: an answer, never thrown by the verifiers. */
 export class AccessTokenError extends Error {
   override name = "AccessTokenError";
   /** The HTTP status an API answering this request should use. */
@@ -65,19 +71,45 @@ export class AccessTokenError extends Error {
   }
 }
 
+/**
+ * The helpers' options are wrong (a missing tenant choice, a jwksUrl that is not an http(s)
+ * URL…): thrown when a helper is set up, so it surfaces at start-up, not as refused requests.
+ * `option` names the option.
+ */
+export class GatehouseConfigError extends TypeError {
+  override name = "GatehouseConfigError";
+  constructor(
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`@gatehouse/client/server: option \`${option}\` ${problem}`);
+  }
+}
+
 export type VerifyAccessTokenResult =
   { ok: true; claims: AccessTokenClaims; error?: undefined } | { ok: false; claims?: undefined; error: AccessTokenError };
 
-export interface VerifyAccessTokenOptions {
+interface VerifyAccessTokenBaseOptions {
   /** e.g. `https://auth.example.com/.well-known/jwks.json`. */
   jwksUrl: string | URL;
   /** Gatehouse's APP_URL (the tokens' `iss`). */
   issuer: string;
   /** Gatehouse's JWT_AUDIENCE (`"gatehouse"` unless configured). */
   audience: string;
-  /** Accept only tokens of this tenant. */
-  tenantKey?: string;
-  /** Accept only tokens issued after the user verified their email (`ev: true`). */
+  /**
+   * Accept tokens issued while a password change is required (`pcr: true`), like a Gatehouse
+   * procedure marked `C`: for the routes that let the user change it. Default: refused (403).
+   */
+  allowPasswordChangeRequired?: boolean;
+  /**
+   * Accept self-signed-up users who have not verified their email, like a Gatehouse procedure
+   * marked `U`. Default: refused (403). Admin-issued users are never refused for their email.
+   */
+  allowUnverifiedEmail?: boolean;
+  /**
+   * @deprecated The email rule is now on by default. `true` is the default (the server's rule:
+   * admin-issued users pass); `false` means `allowUnverifiedEmail: true`.
+   */
   requireVerifiedEmail?: boolean;
   /** Allowed clock difference in seconds. Default 5. */
   clockToleranceSeconds?: number;
@@ -85,18 +117,35 @@ export interface VerifyAccessTokenOptions {
   jwks?: { cacheMaxAgeMs?: number; cooldownMs?: number; timeoutMs?: number };
 }
 
+/**
+ * Whose users to accept: one tenant's (`tenantKey`), or every tenant's, said out loud
+ * (`anyTenant: true`). One of the two is required, so an unset environment variable cannot
+ * quietly open the app to every tenant.
+ */
+type TenantChoice =
+  | {
+      /** Accept only this tenant's users (a tenant key, compared lower-cased). */
+      tenantKey: string;
+      anyTenant?: false;
+    }
+  | {
+      tenantKey?: never;
+      /** Accept the users of every tenant (check `claims.tkey` yourself where it matters). */
+      anyTenant: true;
+    };
+
+export type VerifyAccessTokenOptions = VerifyAccessTokenBaseOptions & TenantChoice;
+
 /** Gatehouse signs with Ed25519 (EdDSA) or ES256 (CONTRACT). */
 const ALGORITHMS = ["EdDSA", "Ed25519", "ES256"];
+/** CONTRACT "Fields": a tenant key, lower-cased before checking. */
+const TENANT_KEY = /^[a-z0-9][a-z0-9-]{1,31}$/;
 
 type RemoteSet = ReturnType<typeof createRemoteJWKSet>;
-/** One remote key set per URL and settings, shared by every call: the keys are cached. */
+/** One remote key set per URL and settings, shared by every verifier: the keys are cached. */
 const keySets = new Map<string, RemoteSet>();
 
-function keySetFor(options: VerifyAccessTokenOptions): RemoteSet {
-  const url = new URL(options.jwksUrl);
-  const cacheMaxAge = options.jwks?.cacheMaxAgeMs ?? 300_000;
-  const cooldownDuration = options.jwks?.cooldownMs ?? 10_000;
-  const timeoutDuration = options.jwks?.timeoutMs ?? 5_000;
+function keySetFor(url: URL, cacheMaxAge: number, cooldownDuration: number, timeoutDuration: number): RemoteSet {
   const id = `${url.href} ${cacheMaxAge} ${cooldownDuration} ${timeoutDuration}`;
   let set = keySets.get(id);
   if (!set) {
@@ -106,6 +155,122 @@ function keySetFor(options: VerifyAccessTokenOptions): RemoteSet {
     keySets.set(id, set);
   }
   return set;
+}
+
+/** The options, checked once: what a verification needs. */
+interface VerifierConfig {
+  keySet: RemoteSet;
+  issuer: string;
+  audience: string;
+  /** Undefined: any tenant (chosen with `anyTenant: true`). */
+  tenantKey: string | undefined;
+  allowPasswordChangeRequired: boolean;
+  allowUnverifiedEmail: boolean;
+  clockTolerance: number;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
+function jwksUrlOf(value: unknown): URL {
+  const expected = "must be the absolute http(s) URL of Gatehouse's JWKS, e.g. https://auth.example.com/.well-known/jwks.json";
+  if (!(value instanceof URL) && (typeof value !== "string" || value.trim() === "")) {
+    throw new GatehouseConfigError(
+      "jwksUrl",
+      `${expected} (got ${typeof value === "string" ? "a blank string" : value === null ? "null" : typeof value})`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new GatehouseConfigError("jwksUrl", `${expected} (got something that is not an absolute URL)`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new GatehouseConfigError("jwksUrl", `${expected} (got a ${url.protocol} URL)`);
+  }
+  // The JWKS is public; credentials in its URL are a mistake, and would be sent on every fetch.
+  if (url.username !== "" || url.password !== "") {
+    throw new GatehouseConfigError("jwksUrl", `${expected}, without credentials (user:password@)`);
+  }
+  return url;
+}
+
+function exactString(options: Record<string, unknown>, name: "issuer" | "audience", example: string): string {
+  const value = options[name];
+  if (typeof value !== "string" || value === "" || value.trim() !== value) {
+    throw new GatehouseConfigError(name, `must be a non-empty string without surrounding spaces (${example})`);
+  }
+  return value;
+}
+
+function optionalBoolean(options: Record<string, unknown>, name: string): boolean | undefined {
+  const value = options[name];
+  if (value !== undefined && typeof value !== "boolean") throw new GatehouseConfigError(name, "must be true or false when given");
+  return value;
+}
+
+function optionalNumber(value: unknown, name: string, fallback: number, min: { above: number } | { atLeast: number }): number {
+  if (value === undefined) return fallback;
+  const ok = typeof value === "number" && Number.isFinite(value) && ("above" in min ? value > min.above : value >= min.atLeast);
+  if (!ok)
+    throw new GatehouseConfigError(name, `must be a finite number ${"above" in min ? `above ${min.above}` : `of at least ${min.atLeast}`}`);
+  return value;
+}
+
+function tenantKeyOf(options: Record<string, unknown>): string | undefined {
+  const { tenantKey, anyTenant } = options;
+  if (anyTenant !== undefined && typeof anyTenant !== "boolean") throw new GatehouseConfigError("anyTenant", "must be true when given");
+  if (anyTenant === true) {
+    if (tenantKey !== undefined) throw new GatehouseConfigError("anyTenant", "and `tenantKey` exclude each other: give one");
+    return undefined;
+  }
+  if (tenantKey === undefined) {
+    // Also the case of `tenantKey: process.env.X` with X unset: refusing to start beats accepting every tenant.
+    throw new GatehouseConfigError(
+      "tenantKey",
+      "is required: name the tenant whose users this app accepts, or pass `anyTenant: true` to accept every tenant's users",
+    );
+  }
+  const key = typeof tenantKey === "string" ? tenantKey.trim().toLowerCase() : undefined;
+  if (key === undefined || !TENANT_KEY.test(key)) {
+    throw new GatehouseConfigError("tenantKey", "must be a tenant key: 2-32 letters, digits or hyphens, starting with a letter or digit");
+  }
+  return key;
+}
+
+function allowUnverifiedEmailOf(options: Record<string, unknown>): boolean {
+  const allow = optionalBoolean(options, "allowUnverifiedEmail");
+  const require = optionalBoolean(options, "requireVerifiedEmail");
+  if (require === undefined) return allow ?? false;
+  if (allow !== undefined && allow === require) {
+    throw new GatehouseConfigError(
+      "requireVerifiedEmail",
+      `(deprecated) contradicts \`allowUnverifiedEmail: ${allow}\`: keep allowUnverifiedEmail only`,
+    );
+  }
+  return !require;
+}
+
+/** Checks every option and says which one is wrong; throws GatehouseConfigError. */
+function verifierConfigOf(options: unknown): VerifierConfig {
+  if (!isObject(options))
+    throw new GatehouseConfigError("options", "must be an object with jwksUrl, issuer, audience and tenantKey (or anyTenant: true)");
+  const url = jwksUrlOf(options.jwksUrl);
+  const issuer = exactString(options, "issuer", "Gatehouse's APP_URL, e.g. https://auth.example.com");
+  const audience = exactString(options, "audience", 'Gatehouse\'s JWT_AUDIENCE, "gatehouse" unless configured');
+  const tenantKey = tenantKeyOf(options);
+  const allowPasswordChangeRequired = optionalBoolean(options, "allowPasswordChangeRequired") ?? false;
+  const allowUnverifiedEmail = allowUnverifiedEmailOf(options);
+  const clockTolerance = optionalNumber(options.clockToleranceSeconds, "clockToleranceSeconds", 5, { atLeast: 0 });
+  const jwks = options.jwks;
+  if (jwks !== undefined && !isObject(jwks)) throw new GatehouseConfigError("jwks", "must be an object when given");
+  const keySet = keySetFor(
+    url,
+    optionalNumber(jwks?.cacheMaxAgeMs, "jwks.cacheMaxAgeMs", 300_000, { atLeast: 0 }),
+    optionalNumber(jwks?.cooldownMs, "jwks.cooldownMs", 10_000, { atLeast: 0 }),
+    optionalNumber(jwks?.timeoutMs, "jwks.timeoutMs", 5_000, { above: 0 }),
+  );
+  return { keySet, issuer, audience, tenantKey, allowPasswordChangeRequired, allowUnverifiedEmail, clockTolerance };
 }
 
 const isString = (value: unknown): value is string => typeof value === "string" && value.length > 0;
@@ -124,7 +289,9 @@ function claimsOf(payload: JWTPayload): AccessTokenClaims | undefined {
     typeof p.ev !== "boolean" ||
     typeof p.pcr !== "boolean" ||
     typeof p.iat !== "number" ||
-    typeof p.exp !== "number"
+    typeof p.exp !== "number" ||
+    // Optional: tokens issued before jti was added still verify.
+    (p.jti !== undefined && !isString(p.jti))
   ) {
     return undefined;
   }
@@ -141,6 +308,7 @@ function claimsOf(payload: JWTPayload): AccessTokenClaims | undefined {
     pcr: p.pcr,
     iat: p.iat,
     exp: p.exp,
+    ...(p.jti !== undefined ? { jti: p.jti } : {}),
   };
 }
 
@@ -166,25 +334,17 @@ function errorOf(cause: unknown): AccessTokenError {
   }
 }
 
-/**
- * Verifies a Gatehouse access token locally: signature against the published JWKS (fetched
- * once, cached, fetched again for an unknown kid), algorithm, issuer, audience, expiry and the
- * claim types; then, when asked, the tenant and the verified email. Never throws.
- *
- * Revocation reaches a local verifier only when the token expires (at most its lifetime, 1 h
- * by default); call `clientAuth.me` when a revoked session must be refused at once.
- */
-export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifyAccessTokenResult> {
+async function verifyWith(config: VerifierConfig, token: string): Promise<VerifyAccessTokenResult> {
   if (typeof token !== "string" || token.length === 0 || token.length > 8192) {
     return { ok: false, error: new AccessTokenError("token/Malformed", "The access token is malformed.") };
   }
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keySetFor(options), {
+    ({ payload } = await jwtVerify(token, config.keySet, {
       algorithms: ALGORITHMS,
-      issuer: options.issuer,
-      audience: options.audience,
-      clockTolerance: options.clockToleranceSeconds ?? 5,
+      issuer: config.issuer,
+      audience: config.audience,
+      clockTolerance: config.clockTolerance,
       requiredClaims: ["sub", "exp", "iat"],
     }));
   } catch (cause) {
@@ -192,11 +352,42 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
   }
   const claims = claimsOf(payload);
   if (!claims) return { ok: false, error: new AccessTokenError("token/InvalidClaims", "The access token lacks Gatehouse's claims.") };
-  if (options.tenantKey !== undefined && claims.tkey !== options.tenantKey.trim().toLowerCase()) {
+  if (config.tenantKey !== undefined && claims.tkey !== config.tenantKey) {
     return { ok: false, error: new AccessTokenError("token/WrongTenant", "The access token belongs to another tenant.") };
   }
-  if (options.requireVerifiedEmail && !claims.ev) {
+  // The server's gates (CONTRACT "Gates"), in its order, on the token's snapshot of the user.
+  if (claims.pcr && !config.allowPasswordChangeRequired) {
+    return { ok: false, error: new AccessTokenError("token/PasswordChangeRequired", "The user must change their password first.") };
+  }
+  if (claims.src === "self_signup" && !claims.ev && !config.allowUnverifiedEmail) {
     return { ok: false, error: new AccessTokenError("token/EmailNotVerified", "The user has not verified their email address.") };
   }
   return { ok: true, claims };
+}
+
+export interface AccessTokenVerifier {
+  /** Verifies one token; never throws (a bad token is an `ok: false` answer). */
+  verify(token: string): Promise<VerifyAccessTokenResult>;
+}
+
+/**
+ * Checks the options once (throws GatehouseConfigError naming a wrong one) and returns a
+ * verifier: create it at module load, so a wrong option stops the app at start-up.
+ */
+export function createAccessTokenVerifier(options: VerifyAccessTokenOptions): AccessTokenVerifier {
+  const config = verifierConfigOf(options);
+  return { verify: (token) => verifyWith(config, token) };
+}
+
+/**
+ * Verifies a Gatehouse access token locally: signature against the published JWKS (fetched
+ * once, cached, fetched again for an unknown kid), algorithm, issuer, audience, expiry and the
+ * claim types; then the tenant and the server's gates (password change, then email) unless
+ * opted out. Never throws for a bad token; rejects with GatehouseConfigError for bad options.
+ *
+ * Revocation reaches a local verifier only when the token expires (at most its lifetime, 1 h
+ * by default); call `clientAuth.me` when a revoked session must be refused at once.
+ */
+export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifyAccessTokenResult> {
+  return createAccessTokenVerifier(options).verify(token);
 }
