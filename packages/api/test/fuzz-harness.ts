@@ -816,10 +816,11 @@ export function problemsOf(res: RawResponse, ctx: CheckContext): string[] {
   }
 
   // The tokens a success answer hands the caller in its own fields are the caller's, not a leak,
-  // even when one equals a token the suite holds as a secret: access tokens are deterministic
-  // (EdDSA), so a token for the same session and claims issued in the same second is
-  // byte-identical to the caller's current one (issue 15, seed -1450964046). A suite that needs
-  // to know whose token it is checks its subject itself.
+  // even when one equals a token the suite holds as a secret. Access tokens carry a random jti
+  // since issue 17, but before that a token for the same session and claims issued in the same
+  // second was byte-identical to the caller's current one (issue 15, seed -1450964046); the
+  // exemption stays because a token the caller hands back in its own answer is never a leak.
+  // A suite that needs to know whose token it is checks its subject itself.
   const own = ctx.issuesTokens && anySuccess ? ownTokens(body) : [];
   let scanned = res.text;
   for (const token of own) scanned = scanned.split(token).join("");
