@@ -1,5 +1,6 @@
 import { createTRPCClient, getUntypedClient, httpLink, type TRPCClient } from "@trpc/client";
 import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
+import { deadlineLink, isTimeoutMs } from "./deadline-link";
 import { UnexpectedResponseError } from "./errors";
 import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade } from "./facades";
 import { SessionManager, type LocksLike, type SessionListener } from "./session";
@@ -26,6 +27,12 @@ export interface GatehouseClientOptions {
    * `null` for none.
    */
   locks?: LocksLike | null;
+  /**
+   * How long one call may take, in ms (refresh and retry included); then it answers
+   * `network/Timeout`. Refreshes have it too. `0` for no limit. Default 15 000. A call's own
+   * `timeoutMs` (next to `signal`) overrides it for that call.
+   */
+  timeoutMs?: number;
 }
 
 export interface GatehouseHooks {
@@ -79,9 +86,11 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
   const url = `${options.baseUrl.replace(/\/+$/, "")}/api/trpc`;
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const fetchImpl = statusKeepingFetch(baseFetch);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  if (!isTimeoutMs(timeoutMs)) throw new RangeError(`timeoutMs must be a number of milliseconds ≥ 0, not ${String(timeoutMs)}.`);
 
   // Refreshes go around the auth link: they carry no bearer token and must not recurse.
-  const refreshClient = createTRPCClient<ClientRouter>({ links: [httpLink({ url, fetch: fetchImpl })] });
+  const refreshClient = createTRPCClient<ClientRouter>({ links: [deadlineLink(timeoutMs), httpLink({ url, fetch: fetchImpl })] });
   const session = new SessionManager({
     store: options.tokenStore ?? memoryTokenStore(),
     refresh: (refreshToken) => refreshClient.clientAuth.refresh.mutate({ refreshToken }),
@@ -93,6 +102,7 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
 
   const trpc = createTRPCClient<ClientRouter>({
     links: [
+      deadlineLink(timeoutMs),
       gatehouseAuthLink(session),
       httpLink({
         url,
