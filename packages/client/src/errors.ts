@@ -75,6 +75,8 @@ const RESERVED_DATA = new Set(["code", "httpStatus", "path", "appCode", "issues"
  */
 export function toGatehouseError(error: unknown): GatehouseError {
   if (error instanceof GatehouseError) return error;
+  // The SDK's own errors (a token store failure, say) reach tRPC callers wrapped in a TRPCClientError.
+  if (isRecord(error) && error.cause instanceof GatehouseError) return error.cause;
   const err = isRecord(error) ? error : {};
   const data = isRecord(err.data) ? err.data : undefined;
   const meta = isRecord(err.meta) ? err.meta : undefined;

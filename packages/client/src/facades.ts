@@ -23,8 +23,14 @@ type FacadeOf<TInputs, TOutputs> = {
   [K in keyof TInputs & keyof TOutputs]: (...args: FacadeArgs<TInputs[K]>) => Promise<ApiResult<TOutputs[K]>>;
 };
 
-/** Every clientAuth procedure: `{ body }` in, `{ data, error }` out; never throws for an API error. */
-export type ClientAuthFacade = FacadeOf<RouterInputs["clientAuth"], RouterOutputs["clientAuth"]>;
+/**
+ * Every clientAuth procedure: `{ body }` in, `{ data, error }` out; never throws for an API error.
+ * `refresh` may go without a body: it then rotates the stored session.
+ */
+export type ClientAuthFacade = FacadeOf<
+  Omit<RouterInputs["clientAuth"], "refresh"> & { refresh: RouterInputs["clientAuth"]["refresh"] | undefined },
+  RouterOutputs["clientAuth"]
+>;
 /** Every clientEmailVerification procedure, as ClientAuthFacade. */
 export type ClientEmailVerificationFacade = FacadeOf<RouterInputs["clientEmailVerification"], RouterOutputs["clientEmailVerification"]>;
 

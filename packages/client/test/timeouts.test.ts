@@ -82,6 +82,7 @@ describe("a server that never answers", () => {
   it("times refreshes out too, keeping the session", async () => {
     const client = hungClient({ timeoutMs: 200, tokens: expired });
     expect(await settled(client.hooks.refresh().catch((error: unknown) => error))).toMatchObject({ appCode: "network/Timeout" });
+    expect(await settled(client.ClientAuth.refresh())).toMatchObject({ error: { appCode: "network/Timeout", status: 0 } });
     // An automatic refresh before a call: it times out, the call is tried with the old token and times out too.
     expect(await settled(client.ClientAuth.me())).toMatchObject({ error: { appCode: "network/Timeout", status: 0 } });
     expect(await client.hooks.getTokens()).toEqual(expired);
