@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
 import { deadlineLink, isTimeoutMs } from "./deadline-link";
 import { UnexpectedResponseError } from "./errors";
 import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade } from "./facades";
-import { SessionManager, type LocksLike, type SessionListener } from "./session";
+import { SessionManager, type GatehouseWarning, type LocksLike, type SessionListener } from "./session";
 import { memoryTokenStore, type StoredTokens, type TokenStore } from "./token-store";
 import type { ClientRouter } from "./types";
 
@@ -33,6 +33,11 @@ export interface GatehouseClientOptions {
    * `timeoutMs` (next to `signal`) overrides it for that call.
    */
   timeoutMs?: number;
+  /**
+   * Hears what the app should know that is not one call's error (see GatehouseWarning), once
+   * each. Default: console.warn.
+   */
+  onWarning?: (warning: GatehouseWarning) => void;
 }
 
 export interface GatehouseHooks {
@@ -116,6 +121,7 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
     refreshLeewayMs: (options.refreshLeewaySeconds ?? 30) * 1000,
     lockName: "gatehouse-refresh",
     channelName: "gatehouse-session",
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
 
   const trpc = createTRPCClient<ClientRouter>({ links: [deadlineLink(timeoutMs), gatehouseAuthLink(session), http] });

@@ -28,6 +28,17 @@ export interface SessionChange {
 /** `tokens` is null once signed out. Called only when the tokens actually changed. */
 export type SessionListener = (tokens: StoredTokens | null, change: SessionChange) => void;
 
+/**
+ * Something the app should know that is not the error of one call.
+ * - `crossTabLockUnavailable`: the token store is shared between tabs but there are no Web Locks
+ *   (an old browser, or a page not served over https or from localhost), so two tabs can
+ *   refresh at once, which the server takes for token theft: it signs the user out everywhere.
+ */
+export interface GatehouseWarning {
+  code: "crossTabLockUnavailable";
+  message: string;
+}
+
 /** The part of the Web Locks API the SDK uses (`navigator.locks`). */
 export interface LocksLike {
   request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T>;
@@ -56,6 +67,8 @@ export interface SessionManagerOptions {
   refreshLeewayMs: number;
   lockName: string;
   channelName: string;
+  /** Default: console.warn. */
+  onWarning?: (warning: GatehouseWarning) => void;
 }
 
 /** What one refresh came to. */
@@ -96,6 +109,12 @@ const endsSession = (error: GatehouseError) => error.status >= 400 && error.stat
 const isStoreFailure = (error: unknown): error is GatehouseError =>
   error instanceof GatehouseError && error.appCode === "client/TokenStoreFailed";
 
+const LOCKLESS_WARNING =
+  "Gatehouse: the token store is shared between tabs, but Web Locks (navigator.locks) are unavailable " +
+  "(an old browser, or a page not served over https or from localhost). Two tabs may refresh the same " +
+  "token at once; Gatehouse treats that as token theft and signs the user out in every tab. Serve the " +
+  "app over https, or keep tokens per tab (memoryTokenStore(), or browserStorageTokenStore({ storage: sessionStorage })).";
+
 /**
  * Holds the session: reads and writes the token store (in call order), tells listeners of
  * changes, and refreshes single-flight: one refresh at a time within the page (concurrent
@@ -114,10 +133,11 @@ export class SessionManager {
   private readonly locks: LocksLike | null;
   private readonly channel: ChannelLike | undefined;
   private readonly unsubscribeStore: (() => void) | undefined;
+  private warned = false;
 
   constructor(private readonly options: SessionManagerOptions) {
     const { store } = options;
-    const globals = globalThis as { navigator?: { locks?: LocksLike }; BroadcastChannel?: ChannelConstructor };
+    const globals = globalThis as { navigator?: { locks?: LocksLike }; BroadcastChannel?: ChannelConstructor; document?: unknown };
     this.locks = store.shared ? (options.locks === undefined ? (globals.navigator?.locks ?? null) : options.locks) : null;
     if (store.shared && typeof globals.BroadcastChannel === "function") {
       const channel = new globals.BroadcastChannel(options.channelName);
@@ -127,6 +147,20 @@ export class SessionManager {
       this.channel = channel;
     }
     this.unsubscribeStore = store.subscribe?.(() => void this.syncFromStore());
+    // In a page, say it at once so it shows during development; elsewhere (server-side
+    // rendering, which never refreshes for a tab) only when a refresh runs without the lock.
+    if (globals.document !== undefined) this.warnIfLockless();
+  }
+
+  private warnIfLockless(): void {
+    if (this.warned || !this.options.store.shared || this.locks) return;
+    this.warned = true;
+    const warning: GatehouseWarning = { code: "crossTabLockUnavailable", message: LOCKLESS_WARNING };
+    try {
+      (this.options.onWarning ?? ((w: GatehouseWarning) => console.warn(w.message)))(warning);
+    } catch {
+      // The app's handler must not break the refresh that triggered it.
+    }
   }
 
   /** Runs store operations one after another, in the order they were asked for. */
@@ -311,7 +345,9 @@ export class SessionManager {
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.locks ? this.locks.request(this.options.lockName, fn) : fn();
+    if (this.locks) return this.locks.request(this.options.lockName, fn);
+    this.warnIfLockless();
+    return fn();
   }
 
   /** Under the lock: rotates the stored refresh token, unless it changed since `seen` (null: always). */
