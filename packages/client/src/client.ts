@@ -1,8 +1,9 @@
 import { createTRPCClient, getUntypedClient, httpLink, type TRPCClient } from "@trpc/client";
 import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
+import { deadlineLink, isTimeoutMs } from "./deadline-link";
 import { UnexpectedResponseError } from "./errors";
 import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade } from "./facades";
-import { SessionManager, type LocksLike, type SessionListener } from "./session";
+import { SessionManager, type GatehouseWarning, type LocksLike, type SessionListener } from "./session";
 import { memoryTokenStore, type StoredTokens, type TokenStore } from "./token-store";
 import type { ClientRouter } from "./types";
 
@@ -26,6 +27,17 @@ export interface GatehouseClientOptions {
    * `null` for none.
    */
   locks?: LocksLike | null;
+  /**
+   * How long one call may take, in ms (refresh and retry included); then it answers
+   * `network/Timeout`. Refreshes have it too. `0` for no limit. Default 15 000. A call's own
+   * `timeoutMs` (next to `signal`) overrides it for that call.
+   */
+  timeoutMs?: number;
+  /**
+   * Hears what the app should know that is not one call's error (see GatehouseWarning), once
+   * each. Default: console.warn.
+   */
+  onWarning?: (warning: GatehouseWarning) => void;
 }
 
 export interface GatehouseHooks {
@@ -38,7 +50,11 @@ export interface GatehouseHooks {
   onSessionChange(listener: SessionListener): () => void;
   /** The stored tokens, or null when signed out. */
   getTokens(): Promise<StoredTokens | null>;
-  /** Refreshes now (single-flight with any refresh already running). Null if there is no session. */
+  /**
+   * Rotates the stored session now, or joins the refresh already running (never presenting one
+   * refresh token twice). Null if there is no session or the server refused the refresh token
+   * (the session is then cleared); rejects with a GatehouseError when it could not be done now.
+   */
   refresh(): Promise<StoredTokens | null>;
 }
 
@@ -78,32 +94,37 @@ function statusKeepingFetch(fetchImpl: FetchLike): FetchEsque {
 export function createGatehouseClient(options: GatehouseClientOptions): GatehouseClient {
   const url = `${options.baseUrl.replace(/\/+$/, "")}/api/trpc`;
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const fetchImpl = statusKeepingFetch(baseFetch);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  if (!isTimeoutMs(timeoutMs)) throw new RangeError(`timeoutMs must be a number of milliseconds ≥ 0, not ${String(timeoutMs)}.`);
+  const http = httpLink({
+    url,
+    fetch: statusKeepingFetch(baseFetch),
+    headers: ({ op }) => {
+      const token = op.context[ACCESS_TOKEN_CONTEXT_KEY];
+      return typeof token === "string" ? { authorization: `Bearer ${token}` } : {};
+    },
+  });
 
-  // Refreshes go around the auth link: they carry no bearer token and must not recurse.
-  const refreshClient = createTRPCClient<ClientRouter>({ links: [httpLink({ url, fetch: fetchImpl })] });
+  // The session manager's own calls go around the auth link: a refresh must not recurse, and
+  // ending a session it could not store takes that session's token, not the stored one.
+  const bare = createTRPCClient<ClientRouter>({ links: [deadlineLink(timeoutMs), http] });
   const session = new SessionManager({
     store: options.tokenStore ?? memoryTokenStore(),
-    refresh: (refreshToken) => refreshClient.clientAuth.refresh.mutate({ refreshToken }),
+    refresh: (refreshToken) => bare.clientAuth.refresh.mutate({ refreshToken }),
+    endSession: async ({ accessToken, refreshToken }) => {
+      if (!accessToken) return;
+      await bare.clientAuth.signOut.mutate(refreshToken ? { refreshToken } : undefined, {
+        context: { [ACCESS_TOKEN_CONTEXT_KEY]: accessToken },
+      });
+    },
     ...(options.locks === undefined ? {} : { locks: options.locks }),
     refreshLeewayMs: (options.refreshLeewaySeconds ?? 30) * 1000,
     lockName: "gatehouse-refresh",
     channelName: "gatehouse-session",
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
 
-  const trpc = createTRPCClient<ClientRouter>({
-    links: [
-      gatehouseAuthLink(session),
-      httpLink({
-        url,
-        fetch: fetchImpl,
-        headers: ({ op }) => {
-          const token = op.context[ACCESS_TOKEN_CONTEXT_KEY];
-          return typeof token === "string" ? { authorization: `Bearer ${token}` } : {};
-        },
-      }),
-    ],
-  });
+  const trpc = createTRPCClient<ClientRouter>({ links: [deadlineLink(timeoutMs), gatehouseAuthLink(session), http] });
 
   const hooks: GatehouseHooks = {
     setAccessToken: async (accessToken, accessTokenExpiresAt = null) => {
@@ -115,10 +136,7 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
     clear: () => session.clear(),
     onSessionChange: (listener) => session.onSessionChange(listener),
     getTokens: () => session.read(),
-    refresh: async () => {
-      const current = await session.read();
-      return session.refreshOnce(current?.accessToken ?? null);
-    },
+    refresh: async () => (await session.refreshNow()).tokens,
   };
 
   return {

@@ -53,8 +53,11 @@ export class UnexpectedResponseError extends Error {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 
-function isAbort(error: unknown): boolean {
-  return isRecord(error) && (error.name === "AbortError" || error.name === "TimeoutError");
+/** An abort (the caller's signal) or a timeout (the SDK's deadline), by the error's name. */
+function abortKind(error: unknown): "network/Aborted" | "network/Timeout" | undefined {
+  if (!isRecord(error)) return undefined;
+  if (error.name === "TimeoutError") return "network/Timeout";
+  return error.name === "AbortError" ? "network/Aborted" : undefined;
 }
 
 function headerOf(response: unknown, name: string): string | null {
@@ -72,6 +75,8 @@ const RESERVED_DATA = new Set(["code", "httpStatus", "path", "appCode", "issues"
  */
 export function toGatehouseError(error: unknown): GatehouseError {
   if (error instanceof GatehouseError) return error;
+  // The SDK's own errors (a token store failure, say) reach tRPC callers wrapped in a TRPCClientError.
+  if (isRecord(error) && error.cause instanceof GatehouseError) return error.cause;
   const err = isRecord(error) ? error : {};
   const data = isRecord(err.data) ? err.data : undefined;
   const meta = isRecord(err.meta) ? err.meta : undefined;
@@ -94,9 +99,11 @@ export function toGatehouseError(error: unknown): GatehouseError {
       cause: error,
     });
   }
-  if (isAbort(error) || isAbort(cause)) {
-    return new GatehouseError({ appCode: "network/Aborted", status: 0, message: "The request was aborted.", cause: error });
+  const abort = abortKind(error) ?? abortKind(cause);
+  if (abort === "network/Timeout") {
+    return new GatehouseError({ appCode: abort, status: 0, message: "Gatehouse did not answer in time.", cause: error });
   }
+  if (abort) return new GatehouseError({ appCode: abort, status: 0, message: "The request was aborted.", cause: error });
   const unexpected = cause instanceof UnexpectedResponseError ? cause : error instanceof UnexpectedResponseError ? error : undefined;
   const response = meta?.response;
   const status = unexpected?.status ?? (isRecord(response) && typeof response.status === "number" ? response.status : undefined);

@@ -1,5 +1,6 @@
 import type { TRPCUntypedClient } from "@trpc/client";
 import type { AnyTRPCQueryProcedure } from "@trpc/server";
+import { TIMEOUT_CONTEXT_KEY } from "./deadline-link";
 import { toGatehouseError, type GatehouseError } from "./errors";
 import type { ClientRouter, RouterInputs, RouterOutputs } from "./types";
 
@@ -9,6 +10,8 @@ export type ApiResult<T> = { data: T; error: undefined } | { data: undefined; er
 export interface CallOptions {
   /** Aborts the request (the answer is then `network/Aborted`). */
   signal?: AbortSignal;
+  /** This call's limit in ms instead of the client's `timeoutMs` (then `network/Timeout`); 0 for none. */
+  timeoutMs?: number;
 }
 
 /** `{ body }` is required when the procedure takes input, optional when it takes none. */
@@ -20,8 +23,14 @@ type FacadeOf<TInputs, TOutputs> = {
   [K in keyof TInputs & keyof TOutputs]: (...args: FacadeArgs<TInputs[K]>) => Promise<ApiResult<TOutputs[K]>>;
 };
 
-/** Every clientAuth procedure: `{ body }` in, `{ data, error }` out; never throws for an API error. */
-export type ClientAuthFacade = FacadeOf<RouterInputs["clientAuth"], RouterOutputs["clientAuth"]>;
+/**
+ * Every clientAuth procedure: `{ body }` in, `{ data, error }` out; never throws for an API error.
+ * `refresh` may go without a body: it then rotates the stored session.
+ */
+export type ClientAuthFacade = FacadeOf<
+  Omit<RouterInputs["clientAuth"], "refresh"> & { refresh: RouterInputs["clientAuth"]["refresh"] | undefined },
+  RouterOutputs["clientAuth"]
+>;
 /** Every clientEmailVerification procedure, as ClientAuthFacade. */
 export type ClientEmailVerificationFacade = FacadeOf<RouterInputs["clientEmailVerification"], RouterOutputs["clientEmailVerification"]>;
 
@@ -56,7 +65,10 @@ function buildFacade<TFacade>(
   for (const [name, kind] of Object.entries(kinds)) {
     const path = `${router}.${name}`;
     facade[name] = async (args = {}) => {
-      const options = args.signal ? { signal: args.signal } : undefined;
+      const options = {
+        ...(args.signal ? { signal: args.signal } : {}),
+        ...(args.timeoutMs === undefined ? {} : { context: { [TIMEOUT_CONTEXT_KEY]: args.timeoutMs } }),
+      };
       try {
         const data = kind === "query" ? await client.query(path, args.body, options) : await client.mutation(path, args.body, options);
         return { data, error: undefined };

@@ -17,7 +17,14 @@ export {
 } from "./facades";
 export { GatehouseError, isGatehouseError, toGatehouseError } from "./errors";
 export { gatehouseAuthLink, ACCESS_TOKEN_CONTEXT_KEY } from "./auth-link";
-export { SessionManager, type LocksLike, type SessionChange, type SessionChangeReason, type SessionListener } from "./session";
+export {
+  SessionManager,
+  type GatehouseWarning,
+  type LocksLike,
+  type SessionChange,
+  type SessionChangeReason,
+  type SessionListener,
+} from "./session";
 export {
   browserStorageTokenStore,
   memoryTokenStore,

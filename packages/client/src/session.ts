@@ -1,4 +1,4 @@
-import { toGatehouseError, type GatehouseError } from "./errors";
+import { GatehouseError, toGatehouseError } from "./errors";
 import type { StoredTokens, TokenStore } from "./token-store";
 import type { Session } from "./types";
 
@@ -28,6 +28,17 @@ export interface SessionChange {
 /** `tokens` is null once signed out. Called only when the tokens actually changed. */
 export type SessionListener = (tokens: StoredTokens | null, change: SessionChange) => void;
 
+/**
+ * Something the app should know that is not the error of one call.
+ * - `crossTabLockUnavailable`: the token store is shared between tabs but there are no Web Locks
+ *   (an old browser, or a page not served over https or from localhost), so two tabs can
+ *   refresh at once, which the server takes for token theft: it signs the user out everywhere.
+ */
+export interface GatehouseWarning {
+  code: "crossTabLockUnavailable";
+  message: string;
+}
+
 /** The part of the Web Locks API the SDK uses (`navigator.locks`). */
 export interface LocksLike {
   request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T>;
@@ -45,12 +56,29 @@ export interface SessionManagerOptions {
   store: TokenStore;
   /** Exchanges a refresh token for a new pair (clientAuth.refresh, outside the auth link). */
   refresh: (refreshToken: string) => Promise<Session>;
+  /**
+   * Ends a session whose tokens arrived but could not be stored (clientAuth.signOut with those
+   * tokens, outside the auth link). Best effort: its failure is ignored.
+   */
+  endSession?: (tokens: StoredTokens) => Promise<unknown>;
   /** Web Locks; default `navigator.locks` where present. `null` turns cross-tab locking off. */
   locks?: LocksLike | null;
   /** Refresh this long before the access token expires. */
   refreshLeewayMs: number;
   lockName: string;
   channelName: string;
+  /** Default: console.warn. */
+  onWarning?: (warning: GatehouseWarning) => void;
+}
+
+/** What one refresh came to. */
+export interface RefreshOutcome {
+  /** The tokens stored afterwards; null when there is no session (none, or the refresh was refused). */
+  tokens: StoredTokens | null;
+  /** The server's answer, when this refresh rotated the pair (not when another tab had). */
+  session?: Session;
+  /** The refusal of the refresh token. */
+  error?: GatehouseError;
 }
 
 export const tokensOfSession = (
@@ -78,25 +106,38 @@ function sameTokens(a: StoredTokens | null | undefined, b: StoredTokens | null):
 /** A refusal of the refresh token itself; 429 and 5xx are passing troubles that keep the session. */
 const endsSession = (error: GatehouseError) => error.status >= 400 && error.status < 500 && error.status !== 429;
 
+const isStoreFailure = (error: unknown): error is GatehouseError =>
+  error instanceof GatehouseError && error.appCode === "client/TokenStoreFailed";
+
+const LOCKLESS_WARNING =
+  "Gatehouse: the token store is shared between tabs, but Web Locks (navigator.locks) are unavailable " +
+  "(an old browser, or a page not served over https or from localhost). Two tabs may refresh the same " +
+  "token at once; Gatehouse treats that as token theft and signs the user out in every tab. Serve the " +
+  "app over https, or keep tokens per tab (memoryTokenStore(), or browserStorageTokenStore({ storage: sessionStorage })).";
+
 /**
  * Holds the session: reads and writes the token store (in call order), tells listeners of
- * changes, and refreshes single-flight: one shared promise within the page and, for stores
- * shared between tabs, one Web Lock across tabs, re-reading the store under the lock because
- * another tab may have refreshed already.
+ * changes, and refreshes single-flight: one refresh at a time within the page (concurrent
+ * callers share it) and, for stores shared between tabs, one Web Lock across tabs, re-reading
+ * the store under the lock because another tab may have refreshed already.
  */
 export class SessionManager {
   private readonly listeners = new Set<SessionListener>();
   /** What listeners last heard; undefined until first known. */
   private last: StoredTokens | null | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private inflight: Promise<StoredTokens | null> | undefined;
+  /** The refresh automatic callers join, while it runs. */
+  private flight: Promise<RefreshOutcome> | undefined;
+  /** Every exchange of a refresh token, one after another (so two never overlap in this page). */
+  private exchanges: Promise<unknown> = Promise.resolve();
   private readonly locks: LocksLike | null;
   private readonly channel: ChannelLike | undefined;
   private readonly unsubscribeStore: (() => void) | undefined;
+  private warned = false;
 
   constructor(private readonly options: SessionManagerOptions) {
     const { store } = options;
-    const globals = globalThis as { navigator?: { locks?: LocksLike }; BroadcastChannel?: ChannelConstructor };
+    const globals = globalThis as { navigator?: { locks?: LocksLike }; BroadcastChannel?: ChannelConstructor; document?: unknown };
     this.locks = store.shared ? (options.locks === undefined ? (globals.navigator?.locks ?? null) : options.locks) : null;
     if (store.shared && typeof globals.BroadcastChannel === "function") {
       const channel = new globals.BroadcastChannel(options.channelName);
@@ -106,6 +147,20 @@ export class SessionManager {
       this.channel = channel;
     }
     this.unsubscribeStore = store.subscribe?.(() => void this.syncFromStore());
+    // In a page, say it at once so it shows during development; elsewhere (server-side
+    // rendering, which never refreshes for a tab) only when a refresh runs without the lock.
+    if (globals.document !== undefined) this.warnIfLockless();
+  }
+
+  private warnIfLockless(): void {
+    if (this.warned || !this.options.store.shared || this.locks) return;
+    this.warned = true;
+    const warning: GatehouseWarning = { code: "crossTabLockUnavailable", message: LOCKLESS_WARNING };
+    try {
+      (this.options.onWarning ?? ((w: GatehouseWarning) => console.warn(w.message)))(warning);
+    } catch {
+      // The app's handler must not break the refresh that triggered it.
+    }
   }
 
   /** Runs store operations one after another, in the order they were asked for. */
@@ -135,7 +190,10 @@ export class SessionManager {
     }
   }
 
-  /** Writes `update(current)` and tells listeners (and, for shared stores, the other tabs). */
+  /**
+   * Writes `update(current)` and tells listeners (and, for shared stores, the other tabs).
+   * A store that cannot write gives `client/TokenStoreFailed`, its own error as the cause.
+   */
   private update(update: (current: StoredTokens | null) => StoredTokens | null, change: SessionChange): Promise<StoredTokens | null> {
     return this.serial(async () => {
       const current = await this.options.store.get();
@@ -145,7 +203,16 @@ export class SessionManager {
         this.emit(next, change);
         return next;
       }
-      await this.options.store.set(next);
+      try {
+        await this.options.store.set(next);
+      } catch (cause) {
+        throw new GatehouseError({
+          appCode: "client/TokenStoreFailed",
+          status: 0,
+          message: "The token store could not save the session.",
+          cause,
+        });
+      }
       this.emit(next, change);
       this.channel?.postMessage({ type: "gatehouse-session-changed" });
       return next;
@@ -157,8 +224,19 @@ export class SessionManager {
     this.emit(tokens, { reason: "otherTab" });
   }
 
-  setSession(session: Parameters<typeof tokensOfSession>[0], reason: SessionChangeReason): Promise<StoredTokens | null> {
-    return this.update(() => tokensOfSession(session), { reason });
+  /**
+   * Stores a session the server just opened or rotated. If the store cannot keep it, nobody
+   * holds its tokens: it is ended on the server (best effort) rather than left live for
+   * weeks, and the store's error is thrown.
+   */
+  async setSession(session: Parameters<typeof tokensOfSession>[0], reason: SessionChangeReason): Promise<StoredTokens | null> {
+    const tokens = tokensOfSession(session);
+    try {
+      return await this.update(() => tokens, { reason });
+    } catch (error) {
+      if (isStoreFailure(error)) await this.options.endSession?.(tokens).catch(() => undefined);
+      throw error;
+    }
   }
 
   setAccessToken(
@@ -194,61 +272,110 @@ export class SessionManager {
     return Number.isFinite(expiresAt) && expiresAt - Date.now() <= this.options.refreshLeewayMs;
   }
 
-  /** The token to send now, refreshed first when it is missing or about to expire. */
-  async accessTokenForCall(): Promise<string | null> {
+  /**
+   * The tokens to call with now (null when signed out), refreshed first when the access token
+   * is missing or about to expire.
+   */
+  async tokensForCall(): Promise<StoredTokens | null> {
     const tokens = await this.read();
     if (!tokens) return null;
-    if (tokens.accessToken && !this.expiresSoon(tokens)) return tokens.accessToken;
-    if (!tokens.refreshToken) return tokens.accessToken;
+    if ((tokens.accessToken && !this.expiresSoon(tokens)) || !tokens.refreshToken) return tokens;
     try {
-      const fresh = await this.refreshOnce(tokens.accessToken);
-      return fresh ? fresh.accessToken : null;
+      return (await this.refreshAfter(tokens)).tokens;
     } catch {
       // The server could not refresh right now; the old token may still be good for a moment.
-      return tokens.accessToken;
+      return tokens;
     }
   }
 
   /**
-   * After the server refused `rejected` with auth/Unauthenticated: a token to retry with, or
-   * null when there is none (no refresh token, or the refresh was refused and the session is
-   * cleared). Throws a GatehouseError when the refresh could not be done right now.
+   * An automatic refresh: the tokens `seen` were refused (401 auth/Unauthenticated) or are about
+   * to expire. Joins the refresh already running, if any; otherwise refreshes, unless the store
+   * changed since `seen` (another call or tab refreshed). Throws a GatehouseError when the
+   * refresh could not be done right now (network, timeout, 429, 5xx); the session is kept.
    */
-  refreshAfterRejection(rejected: string | null): Promise<StoredTokens | null> {
-    return this.refreshOnce(rejected);
+  refreshAfter(seen: StoredTokens): Promise<RefreshOutcome> {
+    return this.flight ?? this.startFlight(seen);
   }
 
-  /** One refresh at a time: concurrent callers share it. */
-  refreshOnce(stale: string | null): Promise<StoredTokens | null> {
-    this.inflight ??= this.exclusive(() => this.refreshNow(stale)).finally(() => {
-      this.inflight = undefined;
+  /**
+   * A refresh the app asked for (hooks.refresh, clientAuth.refresh with the stored token or none):
+   * joins the refresh already running when that one rotated the pair, else rotates the stored
+   * refresh token itself, in turn with every other refresh.
+   */
+  async refreshNow(): Promise<RefreshOutcome> {
+    for (;;) {
+      const running = this.flight;
+      if (!running) return this.startFlight(null);
+      const outcome = await running;
+      if (outcome.session || !outcome.tokens) return outcome;
+      // That refresh took another tab's pair: rotate ourselves, so the caller gets a Session.
+    }
+  }
+
+  /**
+   * clientAuth.refresh as the app called it. `given` is the body's refresh token. Null when
+   * there is nothing to refresh (no stored session and no token given).
+   */
+  async refreshForApp(given: string | undefined): Promise<RefreshOutcome | null> {
+    const current = await this.read();
+    if (given !== undefined && given !== current?.refreshToken) {
+      // A token the SDK does not hold: the app hands it a session to take over (restored from
+      // its own storage, say). Exchanged in turn with every other refresh; the answer is stored.
+      return this.inTurn(() => this.exchange(given));
+    }
+    if (!current?.refreshToken) return null;
+    const outcome = await this.refreshNow();
+    return outcome.session || outcome.error ? outcome : null;
+  }
+
+  private startFlight(seen: StoredTokens | null): Promise<RefreshOutcome> {
+    const flight = this.inTurn(() => this.refreshStored(seen)).finally(() => {
+      if (this.flight === flight) this.flight = undefined;
     });
-    return this.inflight;
+    this.flight = flight;
+    return flight;
+  }
+
+  /** One exchange at a time in this page, and across tabs under the lock. */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exchanges.then(() => this.exclusive(fn));
+    this.exchanges = run.catch(() => undefined);
+    return run;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.locks ? this.locks.request(this.options.lockName, fn) : fn();
+    if (this.locks) return this.locks.request(this.options.lockName, fn);
+    this.warnIfLockless();
+    return fn();
   }
 
-  private async refreshNow(stale: string | null): Promise<StoredTokens | null> {
+  /** Under the lock: rotates the stored refresh token, unless it changed since `seen` (null: always). */
+  private async refreshStored(seen: StoredTokens | null): Promise<RefreshOutcome> {
     const current = await this.read();
-    if (!current?.refreshToken) return null;
-    // Another call or another tab replaced the stale token while we waited: use theirs.
-    if (current.accessToken && current.accessToken !== stale && !this.expiresSoon(current)) {
+    if (!current?.refreshToken) return { tokens: null };
+    // Another call or tab rotated while we waited: use theirs. The refresh token tells, since
+    // two access tokens minted in one second may be byte-identical.
+    const changed = seen !== null && (current.refreshToken !== seen.refreshToken || current.accessToken !== seen.accessToken);
+    if (changed && current.accessToken && !this.expiresSoon(current)) {
       this.emit(current, { reason: "otherTab" });
-      return current;
+      return { tokens: current };
     }
+    return this.exchange(current.refreshToken);
+  }
+
+  private async exchange(refreshToken: string): Promise<RefreshOutcome> {
     let session: Session;
     try {
-      session = await this.options.refresh(current.refreshToken);
+      session = await this.options.refresh(refreshToken);
     } catch (cause) {
       const error = toGatehouseError(cause);
       if (!endsSession(error)) throw error;
       // Clear only what we tried: a token written meanwhile (a sign-in) stays.
-      await this.update((now) => (now?.refreshToken === current.refreshToken ? null : now), { reason: "refreshFailed", error });
-      return null;
+      const tokens = await this.update((now) => (now?.refreshToken === refreshToken ? null : now), { reason: "refreshFailed", error });
+      return { tokens, error };
     }
-    return this.setSession(session, "refreshed");
+    return { tokens: await this.setSession(session, "refreshed"), session };
   }
 
   /** Closes the cross-tab channel and store subscription. */

@@ -27,10 +27,13 @@ export type ServerAppCode = CatalogueAppCode;
  * Codes the SDK itself produces; the server never sends them (status 0 unless noted):
  * - `network/Unavailable`: no answer at all (offline, DNS, connection refused, CORS).
  * - `network/Aborted`: the caller's AbortSignal fired.
+ * - `network/Timeout`: no answer within `timeoutMs` (the client's, or the call's own).
+ * - `client/TokenStoreFailed`: the token store could not save tokens an answer carried.
  * - `network/UnexpectedResponse`: an answer that is not a Gatehouse error (e.g. an HTML page
  *   from a proxy); `status` is that answer's HTTP status.
  */
-export type ClientAppCode = "network/Unavailable" | "network/Aborted" | "network/UnexpectedResponse";
+export type ClientAppCode =
+  "network/Unavailable" | "network/Aborted" | "network/Timeout" | "network/UnexpectedResponse" | "client/TokenStoreFailed";
 
 /**
  * The contract only ever adds appCodes, so an SDK older than the server may see one it does not
