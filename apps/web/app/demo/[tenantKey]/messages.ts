@@ -23,6 +23,8 @@ const friendly: Record<string, string> = {
   "service/Unavailable": "The sign-in service is unavailable right now. Please try again in a moment.",
   "network/Unavailable": "The server could not be reached. Check your connection and try again.",
   "network/Aborted": "The request was cancelled.",
+  "network/Timeout": "The server took too long to answer. Please try again.",
+  "client/TokenStoreFailed": "This browser could not keep your session (storage is full or blocked). Free some space or allow site data, then sign in again.",
 };
 
 /** Fields that an answer is about, when it names one (besides validation issues). */
