@@ -1,5 +1,5 @@
 import type { TRPCError } from "@trpc/server";
-import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_NUMBER } from "@trpc/server/rpc";
 import { isDatabaseUnavailable } from "@gatehouse/db";
 import { isMailUnavailable } from "@gatehouse/email";
 import { AppError, appErrorOf, errorCatalogue, trpcCodeFor, type AppCode } from "./errors";
@@ -125,9 +125,14 @@ export interface ErrorData {
   [extra: string]: unknown;
 }
 
+/**
+ * The error body's type. `code` is tRPC's own number type: a plain `number` does not satisfy
+ * tRPC's `TRPCErrorShape`, and the routers' types then fall back to the default shape, whose
+ * `data` has no appCode (the SDK's `error.data?.appCode` needs this one).
+ */
 export interface ErrorShape {
   message: string;
-  code: number;
+  code: TRPC_ERROR_CODE_NUMBER;
   data: ErrorData;
 }
 

@@ -1,11 +1,15 @@
 import type { TRPCUntypedClient } from "@trpc/client";
 import type { AnyTRPCQueryProcedure } from "@trpc/server";
 import { TIMEOUT_CONTEXT_KEY } from "./deadline-link";
-import { toGatehouseError, type GatehouseError } from "./errors";
-import type { ClientRouter, RouterInputs, RouterOutputs } from "./types";
+import { toGatehouseError, type GatehouseErrorOf } from "./errors";
+import type { ErrorOf } from "./procedure-errors";
+import type { AppCode, ClientRouter, ProcedurePath, RouterInputs, RouterOutputs } from "./types";
 
-/** A facade call's answer: exactly one of `data` and `error` is set. */
-export type ApiResult<T> = { data: T; error: undefined } | { data: undefined; error: GatehouseError };
+/**
+ * A facade call's answer: exactly one of `data` and `error` is set. `C` is the appCodes the error
+ * can have (a facade's: `ErrorOf<path>`), so `switch (res.error.appCode)` narrows the error.
+ */
+export type ApiResult<T, C extends AppCode = AppCode> = { data: T; error: undefined } | { data: undefined; error: GatehouseErrorOf<C> };
 
 export interface CallOptions {
   /** Aborts the request (the answer is then `network/Aborted`). */
@@ -19,20 +23,23 @@ export type FacadeArgs<TInput> = undefined extends TInput
   ? [args?: CallOptions & { body?: Exclude<TInput, undefined | void> }]
   : [args: CallOptions & { body: TInput }];
 
-type FacadeOf<TInputs, TOutputs> = {
-  [K in keyof TInputs & keyof TOutputs]: (...args: FacadeArgs<TInputs[K]>) => Promise<ApiResult<TOutputs[K]>>;
+type FacadeOf<R extends keyof RouterInputs & keyof RouterOutputs & string, TInputs = RouterInputs[R]> = {
+  [K in keyof TInputs & keyof RouterOutputs[R] & string]: (
+    ...args: FacadeArgs<TInputs[K]>
+  ) => Promise<ApiResult<RouterOutputs[R][K], ErrorOf<Extract<`${R}.${K}`, ProcedurePath>>>>;
 };
 
 /**
  * Every clientAuth procedure: `{ body }` in, `{ data, error }` out; never throws for an API error.
- * `refresh` may go without a body: it then rotates the stored session.
+ * `refresh` may go without a body: it then rotates the stored session. `res.error.appCode` is
+ * `ErrorOf<"clientAuth.<name>">`.
  */
 export type ClientAuthFacade = FacadeOf<
-  Omit<RouterInputs["clientAuth"], "refresh"> & { refresh: RouterInputs["clientAuth"]["refresh"] | undefined },
-  RouterOutputs["clientAuth"]
+  "clientAuth",
+  Omit<RouterInputs["clientAuth"], "refresh"> & { refresh: RouterInputs["clientAuth"]["refresh"] | undefined }
 >;
 /** Every clientEmailVerification procedure, as ClientAuthFacade. */
-export type ClientEmailVerificationFacade = FacadeOf<RouterInputs["clientEmailVerification"], RouterOutputs["clientEmailVerification"]>;
+export type ClientEmailVerificationFacade = FacadeOf<"clientEmailVerification">;
 
 type Kinds<TRouter> = {
   [K in Exclude<keyof TRouter, "_def" | "createCaller">]: TRouter[K] extends AnyTRPCQueryProcedure ? "query" : "mutation";
@@ -63,7 +70,8 @@ function buildFacade<TFacade>(
 ): TFacade {
   const facade: Record<string, (args?: CallOptions & { body?: unknown }) => Promise<ApiResult<unknown>>> = {};
   for (const [name, kind] of Object.entries(kinds)) {
-    const path = `${router}.${name}`;
+    // One of ProcedurePath: the kinds tables list exactly the router's procedures.
+    const path = `${router}.${name}` as ProcedurePath;
     facade[name] = async (args = {}) => {
       const options = {
         ...(args.signal ? { signal: args.signal } : {}),
@@ -73,7 +81,7 @@ function buildFacade<TFacade>(
         const data = kind === "query" ? await client.query(path, args.body, options) : await client.mutation(path, args.body, options);
         return { data, error: undefined };
       } catch (error) {
-        return { data: undefined, error: toGatehouseError(error) };
+        return { data: undefined, error: toGatehouseError(error, path) };
       }
     };
   }

@@ -15,7 +15,17 @@ export {
   type ClientEmailVerificationFacade,
   type FacadeArgs,
 } from "./facades";
-export { GatehouseError, isGatehouseError, toGatehouseError } from "./errors";
+export {
+  GatehouseError,
+  isAppCode,
+  isGatehouseError,
+  toGatehouseError,
+  type AppCodeData,
+  type ErrorDataOf,
+  type GatehouseErrorInit,
+  type GatehouseErrorOf,
+} from "./errors";
+export type { ErrorOf } from "./procedure-errors";
 export { gatehouseAuthLink, ACCESS_TOKEN_CONTEXT_KEY } from "./auth-link";
 export {
   SessionManager,
@@ -37,10 +47,13 @@ export type {
   AppCode,
   ClientAppCode,
   ClientRouter,
+  GatehouseTRPCError,
+  ProcedurePath,
   RouterInputs,
   RouterOutputs,
   ServerAppCode,
   Session,
+  TransportAppCode,
   User,
   ValidationIssue,
 } from "./types";

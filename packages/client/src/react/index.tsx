@@ -6,11 +6,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { TRPCClient } from "@trpc/client";
 import { createTRPCContext, type TRPCOptionsProxy } from "@trpc/tanstack-react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { GatehouseClient } from "../client";
-import { toGatehouseError } from "../errors";
+import { toGatehouseError, type GatehouseErrorOf } from "../errors";
+import type { ErrorOf } from "../procedure-errors";
 import type { StoredTokens } from "../token-store";
-import type { ClientRouter } from "../types";
+import type { ClientRouter, ProcedurePath } from "../types";
 import { GatehouseClientContext, useGatehouse } from "./context";
 
 const trpcContext = createTRPCContext<ClientRouter>();
@@ -28,6 +29,20 @@ export const useTRPCClient: () => TRPCClient<ClientRouter> = trpcContext.useTRPC
 export function shouldRetry(failureCount: number, error: unknown): boolean {
   const { status } = toGatehouseError(error);
   return failureCount < 2 && (status === 0 || status >= 500);
+}
+
+/**
+ * A hook's error (`useQuery(...).error`, `useMutation(...).error`) as a GatehouseError, or null
+ * when there is none. With the procedure's path it is typed for that procedure, as a facade's
+ * `res.error` is: `useGatehouseError(me.error, "clientAuth.me")`.
+ */
+export function useGatehouseError(error: unknown): GatehouseErrorOf | null;
+export function useGatehouseError<P extends ProcedurePath>(error: unknown, path: P): GatehouseErrorOf<ErrorOf<P>> | null;
+export function useGatehouseError(error: unknown, path?: ProcedurePath): GatehouseErrorOf | null {
+  return useMemo(
+    () => (error == null ? null : path === undefined ? toGatehouseError(error) : toGatehouseError(error, path)),
+    [error, path],
+  );
 }
 
 export function createGatehouseQueryClient(): QueryClient {

@@ -48,8 +48,8 @@ export function SignUpVerifyFlow({ tenantKey, onVerified, className }: SignUpVer
     const sent = await ClientEmailVerification.sendVerification({ body: { email } });
     if (sent.error) {
       setError(sent.error);
-      const next = sent.error.data?.nextResendAvailableAt;
-      setStep({ name: "verify", email, nextResendAt: typeof next === "string" ? next : null });
+      const next = sent.error.appCode === "emailVerification/CooldownActive" ? sent.error.data.nextResendAvailableAt : null;
+      setStep({ name: "verify", email, nextResendAt: next });
       return;
     }
     setNotice(`We sent a 6-digit code to ${email}.`);

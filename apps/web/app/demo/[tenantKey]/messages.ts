@@ -1,10 +1,10 @@
-import type { GatehouseError } from "@gatehouse/client";
+import type { AppCode, GatehouseError } from "@gatehouse/client";
 
 /**
  * What the demo tells an end user for each answer, in plain words. The appCode itself only
  * appears in the small "details" line under the message.
  */
-const friendly: Record<string, string> = {
+const friendly: Partial<Record<AppCode, string>> = {
   "validation/Invalid": "Please check the highlighted fields.",
   "request/Malformed": "The request could not be read. Reload the page and try again.",
   "signUp/EmailDomainNotAllowed": "This service does not accept addresses from that email domain.",
@@ -24,11 +24,12 @@ const friendly: Record<string, string> = {
   "network/Unavailable": "The server could not be reached. Check your connection and try again.",
   "network/Aborted": "The request was cancelled.",
   "network/Timeout": "The server took too long to answer. Please try again.",
-  "client/TokenStoreFailed": "This browser could not keep your session (storage is full or blocked). Free some space or allow site data, then sign in again.",
+  "client/TokenStoreFailed":
+    "This browser could not keep your session (storage is full or blocked). Free some space or allow site data, then sign in again.",
 };
 
 /** Fields that an answer is about, when it names one (besides validation issues). */
-const fieldOf: Record<string, string> = {
+const fieldOf: Partial<Record<AppCode, string>> = {
   "user/UserIdDuplicated": "userId",
   "signUp/EmailDomainNotAllowed": "email",
   "user/EmailDuplicated": "email",

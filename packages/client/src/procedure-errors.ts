@@ -1,0 +1,92 @@
+import { anyProcedure, userGates, type contract } from "@gatehouse/contract";
+import { transportAppCodes } from "@gatehouse/contract/app-codes";
+import type { ClientAppCode, ProcedurePath, TransportAppCode } from "./types";
+
+type ContractRouters = typeof contract;
+
+/**
+ * A procedure's `errors` list in the contract (packages/contract). Only for the checks here and
+ * in the tests: the contract's entries carry their zod schemas, which the published declarations
+ * must not name, so no exported type refers to this one.
+ */
+export type ContractErrorOf<P extends ProcedurePath> = P extends `${infer R extends keyof ContractRouters}.${infer K}`
+  ? K extends keyof ContractRouters[R]
+    ? ContractRouters[R][K] extends { errors: readonly (infer C)[] }
+      ? C
+      : never
+    : never
+  : never;
+
+// The gates as the contract marks each procedure (CONTRACT.md "Gates"; docs/api.md).
+const anyState = userGates({ allowUnverifiedEmail: true, allowPasswordChangeRequired: true });
+const fullyGated = userGates({ allowUnverifiedEmail: false, allowPasswordChangeRequired: false });
+const unverified = userGates({ allowUnverifiedEmail: true, allowPasswordChangeRequired: false });
+
+/**
+ * Each procedure's own appCodes, the contract's `errors` lists copied as plain data: the SDK's
+ * bundle cannot take the contract's entries (they are built with zod). The copy cannot drift:
+ * `satisfies` refuses a code the contract does not list for the procedure, and
+ * test/error-types.test-d.ts (type-checked with the package) refuses a code missing here.
+ */
+export const procedureErrors = {
+  "clientAuth.signUp": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "signUp/EmailDomainNotAllowed",
+    "user/UserIdDuplicated",
+    ...anyProcedure,
+  ],
+  "clientAuth.signIn": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/InvalidCredentials",
+    "auth/AccountSuspended",
+    ...anyProcedure,
+  ],
+  "clientAuth.refresh": [
+    "rateLimit/TooManyRequests",
+    "auth/InvalidRefreshToken",
+    "tenant/NotFound",
+    "auth/AccountSuspended",
+    ...anyProcedure,
+  ],
+  "clientAuth.signOut": [...anyState, "auth/InvalidRefreshToken", ...anyProcedure],
+  "clientAuth.me": [...anyState, ...anyProcedure],
+  "clientAuth.updateMe": [...fullyGated, ...anyProcedure],
+  "clientAuth.changePassword": [...anyState, "rateLimit/TooManyRequests", "auth/InvalidCredentials", ...anyProcedure],
+  "clientAuth.listSessions": [...anyState, ...anyProcedure],
+  "clientAuth.revokeSession": [...anyState, "session/NotFound", ...anyProcedure],
+  "clientEmailVerification.sendVerification": [
+    ...unverified,
+    "rateLimit/TooManyRequests",
+    "signUp/EmailDomainNotAllowed",
+    "user/EmailDuplicated",
+    "emailVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientEmailVerification.verifyEmail": [
+    ...unverified,
+    "rateLimit/TooManyRequests",
+    "emailVerification/InvalidCode",
+    "user/EmailDuplicated",
+    ...anyProcedure,
+  ],
+} as const satisfies { [P in ProcedurePath]: readonly ContractErrorOf<P>[] };
+
+/**
+ * The appCodes a call of procedure `P` can answer: the procedure's own (its contract entry's
+ * `errors`), the transport's (`TransportAppCode`) and the SDK's (`ClientAppCode`). A facade's
+ * `res.error.appCode` has this type, so a `switch` over it can be exhaustive and a `case` the
+ * procedure cannot answer does not compile.
+ */
+export type ErrorOf<P extends ProcedurePath> = (typeof procedureErrors)[P][number] | TransportAppCode | ClientAppCode;
+
+/**
+ * Whether a call of `path` may answer `appCode` (a server code): its own codes and the
+ * transport's. A path the SDK does not know (an untyped call) may answer any.
+ */
+export function procedureMayAnswer(path: string, appCode: string): boolean {
+  if (!Object.hasOwn(procedureErrors, path)) return true;
+  const own: readonly string[] = procedureErrors[path as ProcedurePath];
+  return own.includes(appCode) || (transportAppCodes as readonly string[]).includes(appCode);
+}

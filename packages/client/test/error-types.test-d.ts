@@ -1,0 +1,173 @@
+/**
+ * Type tests of the SDK's error types. Not run by vitest: `tsc --noEmit` in this package (CI's
+ * typecheck) checks them, so a wrong type here fails the build. Each `@ts-expect-error` line must
+ * stay an error, and each `expectTypeOf` must hold.
+ */
+import { useQuery } from "@tanstack/react-query";
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  createGatehouseClient,
+  GatehouseError,
+  isAppCode,
+  isGatehouseError,
+  toGatehouseError,
+  type AppCode,
+  type ClientAppCode,
+  type ErrorOf,
+  type GatehouseErrorOf,
+  type GatehouseTRPCError,
+  type ProcedurePath,
+  type ServerAppCode,
+  type TransportAppCode,
+  type ValidationIssue,
+} from "../src";
+import { useGatehouseError, useTRPC } from "../src/react";
+import type { ContractErrorOf, procedureErrors } from "../src/procedure-errors";
+
+const { ClientAuth, ClientEmailVerification, trpc } = createGatehouseClient({ baseUrl: "https://auth.example.com" });
+const body = { tenantKey: "acme", userId: "ada", password: "a-long-passphrase" };
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+describe("AppCode", () => {
+  it("is closed: a typo is not an appCode", () => {
+    // @ts-expect-error a typo (the catalogue's is auth/InvalidCredentials)
+    const typo: AppCode = "auth/InvalidCredential";
+    void typo;
+    expectTypeOf<string>().not.toExtend<AppCode>();
+    expectTypeOf<AppCode>().toEqualTypeOf<ServerAppCode | ClientAppCode>();
+  });
+
+  it("isAppCode narrows unknown values", () => {
+    const value: unknown = "auth/InvalidCredentials";
+    if (isAppCode(value)) expectTypeOf(value).toEqualTypeOf<AppCode>();
+  });
+});
+
+describe("ErrorOf<path>", () => {
+  it("is the contract's errors list, the transport's codes and the SDK's", () => {
+    expectTypeOf<ErrorOf<"clientAuth.signIn">>().toEqualTypeOf<
+      | "rateLimit/TooManyRequests"
+      | "tenant/NotFound"
+      | "auth/InvalidCredentials"
+      | "auth/AccountSuspended"
+      | "validation/Invalid"
+      | "service/Unavailable"
+      | "server/InternalError"
+      | TransportAppCode
+      | ClientAppCode
+    >();
+  });
+
+  it("lists every procedure's codes exactly as the contract does (the SDK's copy has not drifted)", () => {
+    type Drift = { [P in ProcedurePath]: Same<(typeof procedureErrors)[P][number], ContractErrorOf<P>> };
+    expectTypeOf<Drift>().toEqualTypeOf<{ [P in ProcedurePath]: true }>();
+  });
+
+  it("types a facade's answer, so a switch over it is exhaustive and a foreign case does not compile", async () => {
+    const res = await ClientAuth.signIn({ body });
+    if (!res.error) return;
+    expectTypeOf(res.error).toEqualTypeOf<GatehouseErrorOf<ErrorOf<"clientAuth.signIn">>>();
+    expectTypeOf(res.error).toExtend<GatehouseError>();
+    switch (res.error.appCode) {
+      // @ts-expect-error signIn never answers a cooldown
+      case "emailVerification/CooldownActive":
+        break;
+      // @ts-expect-error a typo'd appCode
+      case "auth/InvalidCredential":
+        break;
+      case "rateLimit/TooManyRequests":
+      case "tenant/NotFound":
+      case "auth/InvalidCredentials":
+      case "auth/AccountSuspended":
+      case "validation/Invalid":
+      case "service/Unavailable":
+      case "server/InternalError":
+      case "request/Malformed":
+      case "request/NotFound":
+      case "request/MethodNotAllowed":
+      case "request/PayloadTooLarge":
+      case "request/UnsupportedMediaType":
+        break;
+      default:
+        // Every server code is handled above: what is left is the SDK's own.
+        expectTypeOf(res.error.appCode).toEqualTypeOf<ClientAppCode>();
+    }
+  });
+});
+
+describe("data, issues and serverAppCode by appCode", () => {
+  it("gives CooldownActive its nextResendAvailableAt, and codes without data none", async () => {
+    const res = await ClientEmailVerification.sendVerification({ body: { email: "ada@example.com" } });
+    if (!res.error) return;
+    const error = res.error;
+    if (error.appCode === "emailVerification/CooldownActive") {
+      expectTypeOf(error.data.nextResendAvailableAt).toEqualTypeOf<string>();
+      expectTypeOf(error.serverAppCode).toEqualTypeOf<"emailVerification/CooldownActive">();
+      expectTypeOf(error.issues).toEqualTypeOf<undefined>();
+    }
+    if (error.appCode === "user/EmailDuplicated") {
+      expectTypeOf(error.data).toEqualTypeOf<undefined>();
+      // @ts-expect-error no data fields with this code
+      void error.data.nextResendAvailableAt;
+    }
+    if (error.appCode === "validation/Invalid") expectTypeOf(error.issues).toEqualTypeOf<ValidationIssue[]>();
+    if (error.appCode === "client/UnexpectedAppCode") {
+      expectTypeOf(error.serverAppCode).toEqualTypeOf<string>();
+      expectTypeOf(error.data).toEqualTypeOf<Readonly<Record<string, unknown>> | undefined>();
+    }
+    if (error.appCode === "network/Unavailable") expectTypeOf(error.serverAppCode).toEqualTypeOf<undefined>();
+    // Before narrowing, the field is not there to read without a check.
+    // @ts-expect-error data may be undefined
+    void error.data.nextResendAvailableAt;
+  });
+
+  it("keeps instanceof and the guards working on every variant", () => {
+    const thrown: unknown = new Error("x");
+    if (thrown instanceof GatehouseError) {
+      expectTypeOf(thrown).toEqualTypeOf<GatehouseErrorOf>();
+      if (thrown.appCode === "emailVerification/CooldownActive") expectTypeOf(thrown.data.nextResendAvailableAt).toEqualTypeOf<string>();
+    }
+    if (isGatehouseError(thrown)) expectTypeOf(thrown).toEqualTypeOf<GatehouseErrorOf>();
+    const made = new GatehouseError({
+      appCode: "emailVerification/CooldownActive",
+      status: 429,
+      message: "wait",
+      data: { nextResendAvailableAt: "" },
+    });
+    expectTypeOf(made.data.nextResendAvailableAt).toEqualTypeOf<string>();
+    // @ts-expect-error CooldownActive's data is required
+    void new GatehouseError({ appCode: "emailVerification/CooldownActive", status: 429, message: "wait" });
+    // @ts-expect-error the fallback keeps the code as sent
+    void new GatehouseError({ appCode: "client/UnexpectedAppCode", status: 418, message: "?" });
+  });
+});
+
+describe("tRPC errors", () => {
+  it("types error.data.appCode on the tRPC client's rejections", async () => {
+    try {
+      await trpc.clientAuth.me.query();
+    } catch (caught) {
+      const error = caught as GatehouseTRPCError;
+      expectTypeOf(error.data?.appCode).toEqualTypeOf<ServerAppCode | undefined>();
+      expectTypeOf(toGatehouseError(caught)).toEqualTypeOf<GatehouseErrorOf>();
+      expectTypeOf(toGatehouseError(caught, "clientAuth.me")).toEqualTypeOf<GatehouseErrorOf<ErrorOf<"clientAuth.me">>>();
+      // @ts-expect-error not a procedure of the SDK's router
+      toGatehouseError(caught, "backOffice.tenants.list");
+    }
+  });
+
+  it("types the React hooks' errors", () => {
+    function Me() {
+      const me = useQuery(useTRPC().clientAuth.me.queryOptions());
+      expectTypeOf(me.error?.data?.appCode).toEqualTypeOf<ServerAppCode | undefined>();
+      const error = useGatehouseError(me.error, "clientAuth.me");
+      if (error?.appCode === "auth/Unauthenticated") expectTypeOf(error.serverAppCode).toEqualTypeOf<"auth/Unauthenticated">();
+      // @ts-expect-error me never answers a cooldown
+      if (error?.appCode === "emailVerification/CooldownActive") return null;
+      expectTypeOf(useGatehouseError(me.error)).toEqualTypeOf<GatehouseErrorOf | null>();
+      return null;
+    }
+    void Me;
+  });
+});
