@@ -342,8 +342,8 @@ export function createRestHandler(options: RestHandlerOptions): RestRequestHandl
           "request failed",
         );
       }
-      // A body left unread past the limit is not drained: the connection closes after the answer.
-      sendProblem(res, error, error.appCode === "request/PayloadTooLarge" ? { connection: "close" } : {});
+      // A body left unread (a 413, a 415) is drained by Node after the answer, as on the tRPC path.
+      sendProblem(res, error);
     }
   }
 
