@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getTRPCErrorFromUnknown, type AnyTRPCRouter, type TRPCError } from "@trpc/server";
-import { pathParameters, REST_PREFIX, restRoutes, type RestMethod, type RestRoute } from "@gatehouse/contract";
+import { pathParameters, REST_PREFIX, restRoutes, type RestRoute } from "@gatehouse/contract";
 import type { Context } from "../context";
 import { classifyError } from "../error-shape";
 import { AppError, errorCatalogue, type AppCode } from "../errors";
@@ -42,7 +42,8 @@ interface ServedRoute {
 
 /** One path of the table with the methods served on it. */
 interface PathEntry {
-  methods: Partial<Record<string, ServedRoute>>;
+  /** By HTTP method (a Map: a request's method is never looked up on a prototype). */
+  methods: ReadonlyMap<string, ServedRoute>;
   /** The `Allow` header of a 405 (the served methods and OPTIONS). */
   allow: string;
   /** `Access-Control-Allow-Methods` of a preflight: the served methods. */
@@ -108,10 +109,10 @@ function compileRoutes(router: AnyTRPCRouter): Matcher {
     const methods = routes.map((served) => served.route.method);
     const names = pathParameters(path);
     const entry: PathEntry = {
-      methods: Object.fromEntries(routes.map((served) => [served.route.method, served])),
+      methods: new Map(routes.map((served) => [served.route.method, served])),
       allow: [...methods, "OPTIONS"].join(", "),
       corsMethods: methods.join(", "),
-      // Routes sharing a path share its parameters; the first route's contract names their values.
+      // Routes sharing a path share its parameters; the first route's input schema names their values.
       parameters: names.map((name) => ({ name, allowed: enumValuesOf(routes[0]!.procedure, name) })),
     };
     if (names.length === 0) exact.set(path, entry);
@@ -370,7 +371,7 @@ export function createRestHandler(options: RestHandlerOptions): RestRequestHandl
       res.end();
       return Promise.resolve();
     }
-    const served = match.entry.methods[method as RestMethod];
+    const served = match.entry.methods.get(method);
     if (!served) {
       sendProblem(res, requestError("request/MethodNotAllowed"), { allow: match.entry.allow });
       return Promise.resolve();
