@@ -13,6 +13,7 @@ import { CLIENT_IP_HEADER as CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER } from "./
 import { MAX_BATCH_CALLS } from "./limits";
 import { createOpenApiHandler } from "./openapi";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
+import { createRestHandler, REST_BASE_PATH, REST_PREFIX } from "./rest";
 import { createTrpcNodeHandler } from "./trpc-node-adapter";
 
 export { clientIp } from "./client-ip";
@@ -73,12 +74,24 @@ export interface ApiHandlerOptions {
 }
 
 /**
- * The API half of the front server: tRPC (createTrpcNodeHandler) for /api/trpc/*, plus /api/health and
- * /.well-known/jwks.json. Returns false for anything else, which goes to Next.
+ * The API half of the front server: tRPC (createTrpcNodeHandler) for /api/trpc/*, the REST routes
+ * (createRestHandler) for /api/v1/*, plus /api/health and /.well-known/jwks.json. Returns false
+ * for anything else, which goes to Next.
  */
 export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptions = {}): ApiHandler {
   const config = getConfig();
   const log = getLogger();
+
+  /** One context for both transports, so a REST call meets its procedure exactly as a tRPC call does. */
+  const contextFor = (req: IncomingMessage, res: ServerResponse) =>
+    createContext({
+      ip: clientIp(req, config.trustProxyHops),
+      headers: req.headers,
+      requestId: res.getHeader(REQUEST_ID_HEADER) as string,
+      setHeader: (name, value) => res.setHeader(name, value),
+    });
+
+  const rest = createRestHandler({ router, maxBodySize: config.bodyLimitBytes, createContext: contextFor });
 
   const trpc = createTrpcNodeHandler({
     router,
@@ -86,13 +99,7 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
     maxBodySize: config.bodyLimitBytes,
     maxBatchSize: MAX_BATCH_CALLS,
     stockOnly: options.stockTrpcAdapter,
-    createContext: (req, res) =>
-      createContext({
-        ip: clientIp(req, config.trustProxyHops),
-        headers: req.headers,
-        requestId: res.getHeader(REQUEST_ID_HEADER) as string,
-        setHeader: (name, value) => res.setHeader(name, value),
-      }),
+    createContext: contextFor,
     responseHeaders: (errors) => {
       // An array appends to tRPC's own `vary: trpc-accept, accept` (CORS answers differ by Origin).
       // tRPC leaves request-level errors (413, 415, malformed JSON) as text/plain; every answer
@@ -156,6 +163,10 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
           sendAppError(res, "service/Unavailable", undefined);
         },
       );
+      return true;
+    }
+    if (pathname.startsWith(REST_BASE_PATH) || pathname === REST_PREFIX) {
+      rest(req, res, pathname);
       return true;
     }
     if (pathname === "/api/health") {
