@@ -16,8 +16,8 @@ import { apiHeaders, sendAppError } from "./respond";
  * swagger-ui-dist bundle is served from node_modules, no CDN, no fonts, no validator badge), under
  * a CSP of its own that allows nothing else.
  */
-export const OPENAPI_PATH = "/api/openapi.json";
-export const DOCS_PATH = "/api/docs";
+const OPENAPI_PATH = "/api/openapi.json";
+const DOCS_PATH = "/api/docs";
 const ASSETS_PATH = `${DOCS_PATH}/`;
 
 /**
