@@ -5,7 +5,9 @@ import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
 import { hasRedis, plantSession, unique, type TestServer } from "./kit";
+import { restRoutes } from "@gatehouse/contract";
 import {
+  FUZZ_REST_RUNS,
   FUZZ_RUNS,
   expectFuzzSuiteClean,
   expectFuzzedDeep,
@@ -14,6 +16,7 @@ import {
   problemsOf,
   procedureCase,
   regressionCases,
+  restProcedureCase,
   sendCase,
   startFuzzServer,
   valid,
@@ -28,7 +31,8 @@ import {
  * real HTTP handler: FUZZ_RUNS (default 2,000) adversarial cases each, as a verified, an
  * unverified, a password-change-required and a suspended user, anonymously, and with forged or
  * broken tokens. Every answer: no 5xx, a catalogue appCode, nothing leaked; and no forged or
- * foreign credential ever gets a success.
+ * foreign credential ever gets a success. Each procedure's REST route (/api/v1) gets the same
+ * inputs and checks, FUZZ_REST_RUNS of them, as problem details instead of tRPC's envelope.
  */
 
 const PASSWORD = "Fuzz-fixture-passphrase-7";
@@ -373,6 +377,64 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientEmailVerification.verifyEmail",
   ];
 
+  /** One case as `identity` against `world`, with the suite's checks (either transport). */
+  async function runCase(world: World, spec: ReturnType<typeof specs>[number], c: FuzzCase, restProcedure?: string) {
+    const path = spec.path;
+    const identity = c.identity;
+    let own: { refreshToken: string; sessionId: string; accessToken: string } | undefined;
+    const headers: Record<string, string | undefined> = {};
+    if (identity.startsWith("forged:")) headers.authorization = world.forged[Number(identity.slice(7))];
+    else if (identity !== "none") {
+      const kind = identity as Kind;
+      if (spec.fresh && kind !== "deletedTenant") {
+        // signOut and revokeSession end the session they run in: each case gets its own.
+        const user = world.users[kind];
+        const tenant = kind === "unverified" ? world.domainTenant : world.tenant;
+        const s = await plantSession(user, tenant, client);
+        own = { refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string, accessToken: s.accessToken };
+        headers.authorization = `Bearer ${s.accessToken}`;
+      } else headers.authorization = `Bearer ${world.tokens[kind]}`;
+    }
+    const substituted = substitute(c, own);
+    const res = await sendCase(server.url, substituted, headers);
+    const problems = problemsOf(res, {
+      issuesTokens: spec.issuesTokens === true,
+      secrets: world.secrets,
+      echo: substituted.echo,
+      hexSeen: tally.hexSeen,
+      ...(c.rest === undefined ? {} : { rest: { procedure: restProcedure, head: c.method === "HEAD" } }),
+    });
+    const success = res.status === 200 || res.status === 201;
+    // Security invariants beside "no 5xx": a forged, absent or dead credential opens nothing.
+    const credentialDead = identity === "none" || identity.startsWith("forged:") || identity === "deletedTenant";
+    if (!spec.public && credentialDead && success) problems.push(`${identity} got a success`);
+    if (!spec.public && identity === "suspended" && success) problems.push("a suspended user got a success");
+    // A token a success answer issues is the caller's own (the leak check leaves such tokens out).
+    const resultOf = (text: string) => {
+      const body = JSON.parse(text) as { result?: { data?: unknown } } & Record<string, unknown>;
+      return (c.rest === undefined ? body.result?.data : body) as { accessToken?: unknown } | undefined;
+    };
+    if (!spec.public && success && identity in world.users) {
+      const issued = resultOf(res.text)?.accessToken;
+      if (typeof issued === "string" && decodeJwt(issued).sub !== world.users[identity as Kind].id)
+        problems.push("a success answer issued someone else's token");
+    }
+    // The procedure that answered (a REST case with another method may reach the path's other route).
+    const answered = c.rest === undefined ? path : restProcedure;
+    if (answered === "clientAuth.signIn" && success) {
+      // Only the password opens, as typed on any keyboard (its NFKC form): no trimming, case
+      // folding, truncation or NUL games.
+      const sent = JSON.parse(substituted.body?.toString("utf8") ?? "null") as Record<string, { password?: unknown }> & {
+        password?: unknown;
+      };
+      const input = substituted.query?.includes("batch=1") ? sent["0"] : sent;
+      const typed = input?.password;
+      if (typeof typed !== "string" || typed.normalize("NFKC") !== PASSWORD)
+        problems.push(`signed in with ${JSON.stringify(typed)}, not the password`);
+    }
+    return { res, problems };
+  }
+
   it.each(names)(
     `%s: ${FUZZ_RUNS} adversarial cases, never a 5xx, a catalogue appCode, nothing leaked`,
     async (path) => {
@@ -380,60 +442,36 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
       const world = await buildWorld();
       worlds.push(world);
       const spec = specs(world).find((s) => s.path === path)!;
-      const cases = procedureCase(spec);
-      const stats = await fuzz(
-        cases,
-        async (c: FuzzCase) => {
-          const identity = c.identity;
-          let own: { refreshToken: string; sessionId: string; accessToken: string } | undefined;
-          const headers: Record<string, string | undefined> = {};
-          if (identity.startsWith("forged:")) headers.authorization = world.forged[Number(identity.slice(7))];
-          else if (identity !== "none") {
-            const kind = identity as Kind;
-            if (spec.fresh && kind !== "deletedTenant") {
-              // signOut and revokeSession end the session they run in: each case gets its own.
-              const user = world.users[kind];
-              const tenant = kind === "unverified" ? world.domainTenant : world.tenant;
-              const s = await plantSession(user, tenant, client);
-              own = { refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string, accessToken: s.accessToken };
-              headers.authorization = `Bearer ${s.accessToken}`;
-            } else headers.authorization = `Bearer ${world.tokens[kind]}`;
-          }
-          const substituted = substitute(c, own);
-          const res = await sendCase(server.url, substituted, headers);
-          const problems = problemsOf(res, {
-            issuesTokens: spec.issuesTokens === true,
-            secrets: world.secrets,
-            echo: substituted.echo,
-            hexSeen: tally.hexSeen,
-          });
-          // Security invariants beside "no 5xx": a forged, absent or dead credential opens nothing.
-          const credentialDead = identity === "none" || identity.startsWith("forged:") || identity === "deletedTenant";
-          if (!spec.public && credentialDead && res.status === 200) problems.push(`${identity} got a success`);
-          if (!spec.public && identity === "suspended" && res.status === 200) problems.push("a suspended user got a success");
-          // A token a success answer issues is the caller's own (the leak check leaves such tokens out).
-          if (!spec.public && res.status === 200 && identity in world.users) {
-            const issued = (JSON.parse(res.text) as { result?: { data?: { accessToken?: unknown } } }).result?.data?.accessToken;
-            if (typeof issued === "string" && decodeJwt(issued).sub !== world.users[identity as Kind].id)
-              problems.push("a success answer issued someone else's token");
-          }
-          if (path === "clientAuth.signIn" && res.status === 200) {
-            // Only the password opens, as typed on any keyboard (its NFKC form): no trimming, case
-            // folding, truncation or NUL games.
-            const sent = JSON.parse(substituted.body?.toString("utf8") ?? "null") as Record<string, { password?: unknown }> & {
-              password?: unknown;
-            };
-            const input = substituted.query?.includes("batch=1") ? sent["0"] : sent;
-            const typed = input?.password;
-            if (typeof typed !== "string" || typed.normalize("NFKC") !== PASSWORD)
-              problems.push(`signed in with ${JSON.stringify(typed)}, not the password`);
-          }
-          return { res, problems };
-        },
-        { name: path, regressions: regressionCases(spec, { PASSWORD }) },
-      );
+      const stats = await fuzz(procedureCase(spec), (c) => runCase(world, spec, c), {
+        name: path,
+        regressions: regressionCases(spec, { PASSWORD }),
+      });
       // The near-valid cases must get past the schema: something other than request/validation errors.
       expectFuzzedDeep(tally, path, stats, /validation\/Invalid|request\//);
+      for (const h of stats.hexSeen) tally.hexSeen.add(h);
+    },
+    600_000,
+  );
+
+  const routes = restRoutes.filter((route) => names.includes(route.procedure));
+
+  it("every REST route of these procedures is fuzzed", () => {
+    expect(routes.map((route) => route.procedure).sort()).toEqual([...names].sort());
+  });
+
+  it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    `REST %s: ${FUZZ_REST_RUNS} adversarial cases, never a 5xx, problem details with a declared appCode, nothing leaked`,
+    async (_label, route) => {
+      const world = await buildWorld();
+      worlds.push(world);
+      const spec = specs(world).find((s) => s.path === route.procedure)!;
+      // A wrong method on a path with another route answers that route's procedure.
+      const procedureFor = (method: string) => restRoutes.find((r) => r.path === route.path && r.method === method)?.procedure;
+      const stats = await fuzz(restProcedureCase(spec, route), (c) => runCase(world, spec, c, procedureFor(c.method)), {
+        name: `REST ${route.method} ${route.path}`,
+        runs: FUZZ_REST_RUNS,
+      });
+      expectFuzzedDeep(tally, `REST ${route.method} ${route.path}`, stats, /validation\/Invalid|request\//, FUZZ_REST_RUNS);
       for (const h of stats.hexSeen) tally.hexSeen.add(h);
     },
     600_000,
@@ -461,15 +499,19 @@ function substitute(c: FuzzCase, own: { refreshToken: string; sessionId: string 
   ];
   let body = c.body;
   let query = c.query;
+  // A REST case carries a path parameter (`{id}`) in its path, percent-encoded.
+  let path = c.path;
   for (const [placeholder, value] of values) {
     if (body?.includes(placeholder)) body = Buffer.from(body.toString("utf8").split(placeholder).join(value), "utf8");
     const byteEncoded = [...Buffer.from(placeholder)].map((b) => `%${b.toString(16).padStart(2, "0").toUpperCase()}`).join("");
     for (const encoded of [byteEncoded, encodeURIComponent(placeholder)]) {
       if (query?.includes(encoded)) query = query.split(encoded).join(encodeURIComponent(value));
+      if (c.rest !== undefined && path.includes(encoded)) path = path.split(encoded).join(encodeURIComponent(value));
     }
   }
   return {
     ...c,
+    path,
     body,
     query,
     echo: c.echo.map((s) => (s === OWN_REFRESH ? (own?.refreshToken ?? s) : s === OWN_SESSION ? (own?.sessionId ?? s) : s)),

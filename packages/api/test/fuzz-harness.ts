@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import fc from "fast-check";
-import { contractProcedures, transportAppCodes } from "@gatehouse/contract";
+import { contractProcedures, pathParameters, restRoutes, transportAppCodes, type RestRoute } from "@gatehouse/contract";
 import { getPrisma } from "@gatehouse/db";
 import { errorCatalogue } from "../src/errors";
 import { startServer, type TestServer } from "./kit";
@@ -47,6 +47,12 @@ export function resolveFuzzRuns(env: Record<string, string | undefined>): number
 }
 
 export const FUZZ_RUNS = resolveFuzzRuns(process.env);
+/**
+ * Cases per REST route: FUZZ_REST_RUNS, by default a quarter of FUZZ_RUNS. A route calls the same
+ * procedure the tRPC cases fuzz at full count; these cases fuzz what REST adds (the path, the
+ * method, the body's framing, problem details).
+ */
+export const FUZZ_REST_RUNS = Math.max(1, Number(process.env.FUZZ_REST_RUNS || Math.ceil(FUZZ_RUNS / 4)));
 /** Cases in flight at once; each fast-check run sends one batch of this many. */
 export const FUZZ_CONCURRENCY = Math.max(1, Number(process.env.FUZZ_CONCURRENCY ?? 16));
 const FUZZ_SEED = resolveFuzzSeed(process.env);
@@ -404,8 +410,10 @@ export const valid = {
 
 export interface FuzzCase {
   method: string;
-  /** Path after /api/trpc/ (may be anything for the transport suite). */
+  /** Path after /api/trpc/ (may be anything for the transport suite); a REST case's whole path. */
   path: string;
+  /** A case for the REST route of this procedure (`path` is then `/api/v1/...`, filled in). */
+  rest?: string;
   /** Extra query string (without "?"), e.g. `input=...` or `batch=1&input=...`. */
   query?: string;
   body?: Buffer;
@@ -572,6 +580,67 @@ export function procedureCase(spec: ProcedureSpec): fc.Arbitrary<FuzzCase> {
   });
 }
 
+/** A path parameter's value as a client would put it in the URL (raw bytes for invalid UTF-8). */
+function pathSegmentOf(value: string): string {
+  return value.includes("\ufffd") || /[\ud800-\udfff]/.test(value) ? percentEncode(Buffer.from(value, "utf8")) : encodeURIComponent(value);
+}
+
+/**
+ * Cases for one procedure's REST route: the same inputs as `procedureCase`, sent as the route
+ * takes them (path parameters filled from the input's fields and taken out of the body, JSON
+ * bodies for POST and PATCH, none for GET and DELETE), sometimes with a wrong method, a body
+ * where none belongs, or a path parameter also left in the body.
+ */
+export function restProcedureCase(spec: ProcedureSpec, route: RestRoute): fc.Arbitrary<FuzzCase> {
+  const identity = fc.oneof(...spec.identities.map(({ weight, identity }) => ({ weight, arbitrary: fc.constant(identity) })));
+  const method = fc.oneof(
+    { weight: 24, arbitrary: fc.constant(route.method) },
+    { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS") },
+  );
+  const names = pathParameters(route.path);
+  const takesBody = route.method === "POST" || route.method === "PATCH";
+  const strayBody = fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+  const keepParameter = fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+  const fallbackValues = fc.array(weirdString, { minLength: names.length, maxLength: names.length });
+  return fc
+    .tuple(inputShape(spec), identity, method, contentTypes, strayBody, keepParameter, fallbackValues)
+    .map(([shape, who, m, contentType, stray, keep, fallback]) => {
+      let input = shape.input;
+      let path = route.path;
+      names.forEach((name, i) => {
+        // The field's value when the input has it as a string; any weird string otherwise.
+        const field = input instanceof Obj ? input.entries.find(([key]) => key === name)?.[1] : undefined;
+        const value = typeof field === "string" ? field : fallback[i]!;
+        // Under Node's 16 KiB header limit, as procedureCase keeps query inputs (a long URL gets a 431 from Node itself).
+        path = path.replace(
+          `{${name}}`,
+          pathSegmentOf(value)
+            .slice(0, 6000)
+            .replace(/%[0-9A-F]?$/i, ""),
+        );
+        if (input instanceof Obj && !keep) input = new Obj(input.entries.filter(([key]) => key !== name));
+      });
+      const bytes = Buffer.isBuffer(input) ? input : Buffer.from(encodeJson(input), "utf8");
+      const withBody = takesBody || stray;
+      const echo = Buffer.isBuffer(shape.input) ? [] : stringsOf(shape.input);
+      const label = `REST ${m} ${route.path}: ${shape.note}${stray && !takesBody ? ", stray body" : ""}${keep && names.length > 0 ? ", parameter kept in body" : ""}, as ${who}`;
+      const c: FuzzCase = {
+        method: m,
+        path,
+        rest: spec.path,
+        body: withBody ? bytes : undefined,
+        contentType: withBody ? contentType : null,
+        identity: who,
+        echo,
+        label,
+      };
+      return Object.assign(c, {
+        [fc.toStringMethod]: () =>
+          `${m} ${path.slice(0, 200)} [${label}] ${withBody ? JSON.stringify(bytes.toString("utf8").slice(0, 200)) : "-"}`,
+      });
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The regression list: every counterexample a fuzz run has found (fuzz-regressions.json), replayed
 // first on every run of its procedure, whatever the seed.
@@ -668,7 +737,8 @@ export function send(
 
 /** Sends a FuzzCase with the identity's headers, from a random client IP. */
 export function sendCase(baseUrl: string, fuzzCase: FuzzCase, identityHeaders: Record<string, string | undefined>): Promise<RawResponse> {
-  const path = `/api/trpc/${fuzzCase.path}${fuzzCase.query ? `?${fuzzCase.query}` : ""}`;
+  const base = fuzzCase.rest === undefined ? `/api/trpc/${fuzzCase.path}` : fuzzCase.path;
+  const path = `${base}${fuzzCase.query ? `?${fuzzCase.query}` : ""}`;
   return send(baseUrl, {
     method: fuzzCase.method,
     path,
@@ -708,6 +778,11 @@ export interface CheckContext {
   hexSeen: Set<string>;
   /** The request asked for tRPC's streaming batch (JSON lines, sent as application/json). */
   jsonLines?: boolean;
+  /**
+   * A REST request (/api/v1): answers are problem details or bare results. `procedure`: the one its
+   * route calls, if known; `head`: a HEAD request (an answer without a body).
+   */
+  rest?: { procedure?: string; head?: boolean };
 }
 
 type Envelope = { result?: { data?: unknown }; error?: { message?: unknown; code?: unknown; data?: Record<string, unknown> } };
@@ -745,6 +820,49 @@ function checkEnvelope(item: unknown, where: string, problems: string[], status?
     problems.push(`${where}: a result with HTTP ${status}`);
   }
   return true;
+}
+
+const PROBLEM_TYPE = "urn:gatehouse:error:";
+
+/**
+ * A REST answer: an RFC 9457 problem document of the contract's shape (type, title, status,
+ * appCode; a catalogue code with its status, one the procedure declares), or a bare result with
+ * the route's success status. Returns whether it was a success.
+ */
+function checkRestAnswer(body: unknown, res: RawResponse, procedure: string | undefined, problems: string[]): boolean {
+  const contentType = String(res.headers["content-type"] ?? "");
+  if (!contentType.startsWith("application/problem+json")) {
+    if (contentType !== "application/json") problems.push(`a REST result as ${contentType}`);
+    // The route's success status (201 where the contract says so); any success where the route is not known.
+    const route = procedure === undefined ? undefined : restRoutes.find((r) => r.procedure === procedure);
+    const expected = route ? [route.status] : [200, 201];
+    if (!expected.includes(res.status)) problems.push(`a REST result with HTTP ${res.status}`);
+    return true;
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    problems.push("a problem document that is not an object");
+    return false;
+  }
+  const problem = body as Record<string, unknown>;
+  const appCode = problem.appCode;
+  if (typeof appCode !== "string" || !appCodes.has(appCode)) {
+    problems.push(`appCode ${String(appCode)} is not in the catalogue`);
+    return false;
+  }
+  const expected = errorCatalogue[appCode as keyof typeof errorCatalogue].status;
+  if (problem.status !== expected || res.status !== expected)
+    problems.push(`HTTP ${res.status}, status ${String(problem.status)} for ${appCode} (catalogue: ${expected})`);
+  if (problem.type !== `${PROBLEM_TYPE}${appCode}`) problems.push(`problem type ${String(problem.type)} for ${appCode}`);
+  if (typeof problem.title !== "string" || problem.title === "") problems.push("a problem without a title");
+  if (problem.detail !== undefined && typeof problem.detail !== "string") problems.push("a problem detail that is not a string");
+  if ("stack" in problem || "cause" in problem) problems.push("a problem with a stack or cause");
+  if (expected === 401 && res.headers["www-authenticate"] !== "Bearer") problems.push("a 401 without WWW-Authenticate: Bearer");
+  if (expected === 405 && !res.headers.allow) problems.push("a 405 without Allow");
+  const declared = procedure === undefined ? undefined : contractProcedures.get(procedure)?.errors;
+  if (declared && !(declared as readonly string[]).includes(appCode) && !(transportAppCodes as readonly string[]).includes(appCode)) {
+    problems.push(`${appCode} is not among the appCodes @gatehouse/contract declares for ${procedure}`);
+  }
+  return false;
 }
 
 /** Removes echoed input strings (as sent, and trimmed/lower-cased as the schemas normalize). */
@@ -798,7 +916,7 @@ export function problemsOf(res: RawResponse, ctx: CheckContext): string[] {
       }
     }
     anySuccess = res.text.includes('"result"') || !res.text.includes('"error"');
-  } else if (res.text === "" && (res.status === 204 || res.status === 200)) {
+  } else if (res.text === "" && (res.status === 204 || res.status === 200 || ctx.rest?.head === true)) {
     // A preflight or HEAD may answer with no body at all.
     return problems;
   } else {
@@ -808,11 +926,14 @@ export function problemsOf(res: RawResponse, ctx: CheckContext): string[] {
       problems.push(`HTTP ${res.status} body is not JSON: ${res.text.slice(0, 120)}`);
       return problems;
     }
-    const items = Array.isArray(body) ? body : [body];
-    items.forEach((item, i) =>
-      checkEnvelope(item, Array.isArray(body) ? `item ${i}` : "body", problems, Array.isArray(body) ? undefined : res.status),
-    );
-    anySuccess = items.some((item) => (item as Envelope | null)?.result !== undefined);
+    if (ctx.rest) anySuccess = checkRestAnswer(body, res, ctx.rest.procedure, problems);
+    else {
+      const items = Array.isArray(body) ? body : [body];
+      items.forEach((item, i) =>
+        checkEnvelope(item, Array.isArray(body) ? `item ${i}` : "body", problems, Array.isArray(body) ? undefined : res.status),
+      );
+      anySuccess = items.some((item) => (item as Envelope | null)?.result !== undefined);
+    }
   }
 
   // The tokens a success answer hands the caller in its own fields are the caller's, not a leak,
@@ -864,10 +985,15 @@ export interface FuzzStats {
 
 function outcomeOf(res: RawResponse): string {
   try {
+    if (String(res.headers["content-type"]).startsWith("application/problem+json")) {
+      return `${res.status} ${String((JSON.parse(res.text) as { appCode?: unknown }).appCode)}`;
+    }
     const body = JSON.parse(res.text) as Envelope | Envelope[];
     const first = Array.isArray(body) ? body[0] : body;
     if (first?.error) return `${res.status} ${String(first.error.data?.appCode)}`;
     if (first?.result) return `${res.status} ok`;
+    // A REST result: the procedure's output, bare.
+    if (res.status < 300) return `${res.status} ok`;
   } catch {
     // fall through
   }
@@ -945,14 +1071,14 @@ export function fuzzTally(): FuzzTally {
 }
 
 /**
- * After one procedure's run: adds its outcomes to the tally, logs them, and expects FUZZ_RUNS
- * cases of which more than 5% got past the outcomes `shallow` matches (the near-valid cases
+ * After one procedure's run: adds its outcomes to the tally, logs them, and expects `runs`
+ * (FUZZ_RUNS unless told) cases of which more than 5% got past the outcomes `shallow` matches (the near-valid cases
  * reach the procedure, not only the schema).
  */
-export function expectFuzzedDeep(tally: FuzzTally, path: string, stats: FuzzStats, shallow: RegExp): void {
+export function expectFuzzedDeep(tally: FuzzTally, path: string, stats: FuzzStats, shallow: RegExp, runs = FUZZ_RUNS): void {
   for (const [outcome, n] of stats.byOutcome) tally.totals.set(outcome, (tally.totals.get(outcome) ?? 0) + n);
   console.log(describeOutcomes(path, stats));
-  expect(stats.cases).toBeGreaterThanOrEqual(FUZZ_RUNS);
+  expect(stats.cases).toBeGreaterThanOrEqual(runs);
   const deeper = [...stats.byOutcome.entries()].filter(([o]) => !shallow.test(o)).reduce((n, [, v]) => n + v, 0);
   expect(deeper, describeOutcomes(path, stats)).toBeGreaterThan(stats.cases * 0.05);
 }

@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { restRoutes } from "@gatehouse/contract";
 import { getPrisma } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { errorCatalogue } from "../src/errors";
@@ -30,7 +31,7 @@ import {
 
 /**
  * The transport under fuzzing: random methods, paths (known procedures, batches of them,
- * unknown and malformed ones), query strings, headers (Origin, Cookie, Authorization,
+ * unknown and malformed ones; the REST routes with good, junk and malformed path parameters), query strings, headers (Origin, Cookie, Authorization,
  * X-Forwarded-For, X-Request-Id, content types, tRPC's streaming accept) and bodies, against the
  * real front-server handler; plus the edges a generator rarely hits: the 64 KiB limit exactly,
  * chunked bodies, aborted requests, malformed HTTP, and the staff sign-in form.
@@ -54,7 +55,21 @@ function percentBytes(bytes: Buffer): string {
   return [...bytes].map((b) => `%${b.toString(16).padStart(2, "0").toUpperCase()}`).join("");
 }
 
+/** A REST route's path with its `{parameters}` filled: plausible values, junk, malformed escapes. */
+const restPathArb: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom(...restRoutes.map((route) => route.path)),
+    fc.oneof(
+      fc.uuid(),
+      fc.constantFrom("google", "kakao", "naver", "Google", "__proto__", "constructor", "..", ".", "%2F", "a%2Fb", ...malformedEscapes),
+      pathSegment,
+    ),
+  )
+  .map(([path, value]) => path.replace(/\{[A-Za-z]+\}/g, value));
+
 const pathArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: restPathArb },
+  { weight: 1, arbitrary: pathSegment.map((s) => `/api/v1/auth/${s}`) },
   { weight: 6, arbitrary: fc.constantFrom(...procedures).map((p) => `/api/trpc/${p}`) },
   {
     weight: 2,
@@ -85,6 +100,16 @@ const pathArb: fc.Arbitrary<string> = fc.oneof(
       "/api/nope",
       "/api/",
       "/.well-known/jwks.json/..",
+      "/api/v1",
+      "/api/v1/",
+      "/api/v1/auth/me/",
+      "/API/V1/auth/me",
+      "/api/v1//auth/me",
+      "/api/v1/auth/../auth/me",
+      "/api/v1/auth/me%00",
+      "/api/v1/auth/sessions/",
+      "/api/v1/auth/sessions/..",
+      "/api/v1/auth/social/__proto__/start",
     ),
   },
   { weight: 1, arbitrary: pathSegment.map((s) => `/api/${s}`) },
@@ -266,6 +291,15 @@ function transportCase(f: Fixtures, appOrigin: string): fc.Arbitrary<FuzzCase> {
   });
 }
 
+/** The procedure a REST request reaches (its route's, by method and path), if any. */
+const restMatchers = restRoutes.map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/\{[A-Za-z]+\}/g, "[^/]+")}$`),
+}));
+function restProcedureAt(method: string, pathname: string): string | undefined {
+  return restMatchers.find(({ route, pattern }) => route.method === method && pattern.test(pathname))?.route.procedure;
+}
+
 /** Checks for answers outside tRPC's envelope: health and JWKS have shapes of their own. */
 /** Some catalogue appCode with this status (HEAD answers carry no body to read it from). */
 function appCodeForStatus(status: number): string {
@@ -292,6 +326,16 @@ function transportProblems(c: TransportCase, answer: RawResponse, f: Fixtures, h
     const jwks = JSON.parse(res.text) as { keys: Record<string, unknown>[] };
     for (const key of jwks.keys) if ("d" in key) problems.push("a private key part is published");
     return problems;
+  }
+  if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) {
+    const procedure = restProcedureAt(c.method, pathname);
+    return problemsOf(res, {
+      issuesTokens: procedure !== undefined && tokenIssuing.has(procedure),
+      secrets: f.secrets,
+      echo: [],
+      hexSeen,
+      rest: { procedure, head: c.method === "HEAD" },
+    });
   }
   // HEAD: the same status and headers as GET would have, no body.
   if (c.method === "HEAD" && res.text === "" && res.status >= 400)

@@ -13,11 +13,13 @@ import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { call, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
+import { rest } from "./rest-wire";
 
 /**
- * Drives every flow (staff sign-in, every BackOffice mutation, the whole end-user life cycle,
- * refresh-token reuse, email verification right and wrong, a 503 from a refusing mail server,
- * an unexpected 500) with the server logging at "trace" into memory, then scans the log for
+ * Drives every flow (staff sign-in, every BackOffice mutation, the whole end-user life cycle over
+ * tRPC and again over REST, refresh-token reuse, email verification right and wrong, a 503 from a
+ * refusing mail server, an unexpected 500, REST bodies refused as malformed or too large) with the
+ * server logging at "trace" into memory, then scans the log for
  * every secret used or produced on the way. None may appear; the request lines must.
  */
 
@@ -62,6 +64,12 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   ) {
     const res = await call<T>(server.url, path, input, { ...options, headers });
     responses.push(res as CallResult);
+    recordSecrets(res.body, options);
+    return res;
+  }
+
+  /** Every token an answer carries, and the credentials sent, become secrets. */
+  function recordSecrets(body: unknown, options: { token?: string; cookie?: string }) {
     const walk = (value: unknown) => {
       if (Array.isArray(value)) value.forEach(walk);
       else if (value && typeof value === "object") {
@@ -76,10 +84,26 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
         }
       }
     };
-    walk(res.body);
+    walk(body);
     if (options.token) secret("authorization header", `Bearer ${options.token}`);
     if (options.cookie) secret("cookie header", options.cookie);
-    return res;
+  }
+
+  /** A REST call (/api/v1), recorded like `send`'s. */
+  async function sendRest<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    input?: unknown,
+    options: { token?: string; rawBody?: string; contentType?: string } = {},
+  ) {
+    const res = await rest<T>(server.url, method, path, input, {
+      token: options.token,
+      rawBody: options.rawBody,
+      headers: { ...headers, ...(options.contentType ? { "content-type": options.contentType } : {}) },
+    });
+    responses.push({ status: res.status, headers: res.headers, body: {}, data: res.body, appCode: res.appCode });
+    recordSecrets(res.body, options);
+    return { ...res, data: res.body as T };
   }
 
   beforeAll(async () => {
@@ -281,6 +305,103 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await send("backOffice.users.delete", { tenantKey, userId: managerId }, { cookie })).status).toBe(200);
   }, 120_000);
 
+  it("drives the end-user flow over REST, and REST's refusals of bodies that hold secrets", async () => {
+    // The tenant of the flow above (a live one), found by name.
+    const tenantKey = (await getPrisma().tenant.findFirstOrThrow({ where: { name: "Log scan 2" } })).key;
+    const userId = unique("rest").slice(0, 24);
+    const email = `${userId}@example.com`;
+    const password = `Rest-${unique("pw")}-Passphrase`;
+    secret("REST user password", password);
+    const signedUp = await sendRest<{ accessToken: string; refreshToken: string }>("POST", "/api/v1/auth/sign-up", {
+      tenantKey,
+      userId,
+      password,
+      displayName: "Rest User",
+      email,
+    });
+    expect(signedUp.status).toBe(201);
+    const wrongPassword = `RestWrong-${unique("pw")}-Passphrase`;
+    secret("REST wrong password", wrongPassword);
+    expect((await sendRest("POST", "/api/v1/auth/sign-in", { tenantKey, userId, password: wrongPassword })).status).toBe(401);
+    const signedIn = await sendRest<{ accessToken: string; refreshToken: string }>("POST", "/api/v1/auth/sign-in", {
+      tenantKey,
+      userId,
+      password,
+    });
+    expect(signedIn.status).toBe(200);
+    const refreshed = await sendRest<{ refreshToken: string }>("POST", "/api/v1/auth/refresh", {
+      refreshToken: signedIn.data.refreshToken,
+    });
+    expect(refreshed.status).toBe(200);
+    expect((await sendRest("POST", "/api/v1/auth/refresh", { refreshToken: signedIn.data.refreshToken })).status).toBe(401); // reuse
+    const token = signedUp.data.accessToken;
+    expect((await sendRest("POST", "/api/v1/auth/email-verification/send", { email }, { token })).status).toBe(200);
+    const code = smtp.latestCode(email);
+    secret("REST OTP code", code);
+    const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+    secret("REST wrong OTP code", wrongCode);
+    expect((await sendRest("POST", "/api/v1/auth/email-verification/verify", { code: wrongCode }, { token })).status).toBe(401);
+    expect((await sendRest("POST", "/api/v1/auth/email-verification/verify", { code }, { token })).status).toBe(200);
+    expect((await sendRest("GET", "/api/v1/auth/me", undefined, { token })).status).toBe(200);
+    // The reuse above ended that session: one more to list and revoke.
+    expect((await sendRest("POST", "/api/v1/auth/sign-in", { tenantKey, userId, password })).status).toBe(200);
+    const sessions = await sendRest<{ items: { id: string; current: boolean }[] }>("GET", "/api/v1/auth/sessions", undefined, { token });
+    expect(sessions.status).toBe(200);
+    expect((await sendRest("PATCH", "/api/v1/auth/me", { displayName: "Rest User 2" }, { token })).status).toBe(200);
+    const other = sessions.data.items.find((s) => !s.current)!;
+    expect((await sendRest("DELETE", `/api/v1/auth/sessions/${other.id}`, undefined, { token })).status).toBe(200);
+    const newPassword = `Rest2-${unique("pw")}-Passphrase`;
+    secret("REST changed password", newPassword);
+    expect((await sendRest("POST", "/api/v1/auth/change-password", { currentPassword: password, newPassword }, { token })).status).toBe(
+      200,
+    );
+    expect((await sendRest("POST", "/api/v1/auth/sign-out", undefined, { token })).status).toBe(200);
+
+    // Bodies REST refuses before any procedure runs: never logged, whatever they hold.
+    const inBadJson = `RestBadJson-${unique("pw")}-Passphrase`;
+    secret("password in malformed JSON", inBadJson);
+    const malformed = await sendRest("POST", "/api/v1/auth/sign-in", undefined, {
+      rawBody: `{"tenantKey":"${tenantKey}","userId":"${userId}","password":"${inBadJson}"`,
+      contentType: "application/json",
+    });
+    expect(malformed.appCode).toBe("request/Malformed");
+    const inForm = `RestForm-${unique("pw")}-Passphrase`;
+    secret("password in a form body", inForm);
+    const form = await sendRest("POST", "/api/v1/auth/sign-in", undefined, {
+      rawBody: new URLSearchParams({ tenantKey, userId, password: inForm }).toString(),
+      contentType: "application/x-www-form-urlencoded",
+    });
+    expect(form.appCode).toBe("request/UnsupportedMediaType");
+    const inHuge = `RestHuge-${unique("pw")}-Passphrase`;
+    secret("password in a huge body", inHuge);
+    const huge = await sendRest("POST", "/api/v1/auth/sign-in", { tenantKey, userId, password: inHuge, pad: "x".repeat(70_000) });
+    expect(huge.appCode).toBe("request/PayloadTooLarge");
+    const inPath = `RestPath-${unique("pw")}`;
+    secret("text in an unknown path's query", inPath);
+    expect((await sendRest("GET", `/api/v1/auth/nope?password=${inPath}`)).appCode).toBe("request/NotFound");
+
+    // A REST 503: the mail server refuses the verification mail.
+    const another = await sendRest<{ accessToken: string }>("POST", "/api/v1/auth/sign-up", {
+      tenantKey,
+      userId: unique("r2").slice(0, 24),
+      password: `RestOther-${unique("pw")}-Pass`,
+      displayName: "Other",
+      email: `${unique("ro")}@example.com`,
+    });
+    smtp.refuse = true;
+    const unavailable = await sendRest(
+      "POST",
+      "/api/v1/auth/email-verification/send",
+      { email: `${unique("ro")}@example.com` },
+      { token: another.data.accessToken },
+    );
+    smtp.refuse = false;
+    expect(unavailable.status).toBe(503);
+    // The REST users' hashes join the secrets.
+    const rows = await getPrisma().user.findMany({ where: { tenant: { key: tenantKey } }, select: { passwordHash: true } });
+    for (const row of rows) secret("bcrypt hash", row.passwordHash);
+  }, 120_000);
+
   it("the log holds a request line with a request id for every API call, and the 500 and 503 with theirs", () => {
     const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const requests = entries.filter((e) => e.msg === "request");
@@ -301,6 +422,10 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect(failed.map((e) => e.appCode)).toEqual(expect.arrayContaining(["server/InternalError", "service/Unavailable"]));
     for (const f of failed) expect(ids.has(f.requestId)).toBe(true);
     expect(requests.some((r) => r.status === 500) && requests.some((r) => r.status === 503)).toBe(true);
+    // REST calls have their lines too (path without the query), and the REST 503 its failure line.
+    expect(requests.filter((r) => String(r.path).startsWith("/api/v1/")).length).toBeGreaterThan(15);
+    expect(requests.some((r) => String(r.path).includes("?"))).toBe(false);
+    expect(failed.some((f) => f.path === "clientEmailVerification.sendVerification" && f.appCode === "service/Unavailable")).toBe(true);
   });
 
   it("at rest: Redis and the database hold no password, code or token in the clear", async () => {

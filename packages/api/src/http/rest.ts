@@ -7,6 +7,7 @@ import { AppError, errorCatalogue, type AppCode } from "../errors";
 import { getLogger } from "../lib/log";
 import { isAllowedClientOrigin } from "../services/cors-origins";
 import { createCallerFactory } from "../trpc";
+import { REQUEST_ID_HEADER } from "./headers";
 import { apiHeaders } from "./respond";
 
 /**
@@ -326,24 +327,21 @@ export function createRestHandler(options: RestHandlerOptions): RestRequestHandl
   const log = getLogger();
 
   async function callProcedure(req: IncomingMessage, res: ServerResponse, served: ServedRoute, match: Match): Promise<void> {
-    let ctx: Context | undefined;
     try {
       const input = await inputOf(req, served, match, options.maxBodySize);
-      ctx = options.createContext(req, res);
-      let target: unknown = createCaller(ctx);
+      let target: unknown = createCaller(options.createContext(req, res));
       for (const name of served.callerPath) target = (target as Record<string, unknown>)[name];
       const data = await (target as (input: unknown) => Promise<unknown>)(input);
       sendResult(res, served.route.status, data);
     } catch (cause) {
       const error = cause instanceof AppError ? cause : classifyError(getTRPCErrorFromUnknown(cause) as TRPCError);
       if (error.status >= 500) {
-        log.error(
-          { requestId: ctx?.requestId, path: served.route.procedure, appCode: error.appCode, err: error.cause ?? cause },
-          "request failed",
-        );
+        // The request's id as its context carries it (set on the response before anything ran).
+        const requestId = res.getHeader(REQUEST_ID_HEADER);
+        log.error({ requestId, path: served.route.procedure, appCode: error.appCode, err: error.cause ?? cause }, "request failed");
       }
-      // A body left unread past the limit is not drained: the connection closes after the answer.
-      sendProblem(res, error, error.appCode === "request/PayloadTooLarge" ? { connection: "close" } : {});
+      // A body left unread (a 413, a 415) is drained by Node after the answer, as on the tRPC path.
+      sendProblem(res, error);
     }
   }
 
@@ -390,7 +388,7 @@ export function createRestHandler(options: RestHandlerOptions): RestRequestHandl
     const answered = origin === undefined ? dispatch(req, res, match) : answerWithCors(req, res, origin, match);
     answered.catch((err: unknown) => {
       // Only a fault outside the procedure lands here (the CORS origins could not be read).
-      log.error({ requestId: res.getHeader("x-request-id"), err }, "rest request failed");
+      log.error({ requestId: res.getHeader(REQUEST_ID_HEADER), err }, "rest request failed");
       if (res.headersSent) res.destroy();
       else sendProblem(res, requestError("service/Unavailable"));
     });

@@ -1,0 +1,602 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { pathParameters, restRoutes, type RestRoute } from "@gatehouse/contract";
+import { getPrisma, type Tenant } from "@gatehouse/db";
+import type { AppCode } from "../src/errors";
+import { appRouter } from "../src/root";
+import {
+  call,
+  clientAt,
+  contractStatus,
+  createTenant,
+  hasRedis,
+  issueManager,
+  newPassword,
+  settle,
+  signInUser,
+  signUpUser,
+  unique,
+  useServer,
+  verifiedUser,
+  type Client,
+  type SignedUp,
+} from "./kit";
+import { rest } from "./rest-wire";
+
+/**
+ * One table of cases, run against both transports: each case prepares its own state (fresh
+ * users, a fresh client IP), then the same call goes over tRPC and over REST. Both must answer
+ * the case's outcome with the same status (a REST success: its route's 200 or 201) and appCode,
+ * the same message (REST's `detail`, or its `title` when the detail would repeat it) and issues,
+ * Retry-After on 429s and `nextResendAvailableAt` on cooldowns; successes the same fields. The
+ * per-IP limits run unscaled here, and a limit case exhausts its IP over tRPC first: REST then
+ * meets the same limiter, since it calls the same procedure.
+ */
+
+type Outcome = "ok" | AppCode;
+type Kind = "success" | "validation" | "auth" | "gate" | "limit" | "rule";
+
+interface Prepared {
+  /** The procedure's input (path parameters included: REST moves them into the path). */
+  input?: unknown;
+  token?: string;
+  /** The client IP to call from (a limit case's exhausted one). */
+  ip: string;
+}
+
+interface ParityCase {
+  procedure: string;
+  kind: Kind;
+  name: string;
+  expect: Outcome;
+  prepare(): Promise<Prepared>;
+}
+
+interface Answer {
+  status: number;
+  appCode: string | undefined;
+  /** A success's fields. */
+  fields: string[];
+  message: string | undefined;
+  issues: unknown;
+  retryAfter: string | null;
+  nextResendAvailableAt: unknown;
+  wwwAuthenticate: string | null;
+}
+
+const served = new Set(Object.keys(appRouter._def.procedures));
+const routeOf = (procedure: string): RestRoute => {
+  const route = restRoutes.find((r) => r.procedure === procedure);
+  if (!route) throw new Error(`no REST route for ${procedure}`);
+  return route;
+};
+
+describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both transports", () => {
+  const suite = useServer({ mail: true, env: { RATE_LIMIT_SCALE: "1" } });
+  let domainTenant: Tenant;
+  beforeAll(async () => {
+    domainTenant = await createTenant({ allowedEmailDomains: ["example.com"] });
+  });
+
+  const fresh = (): Client => clientAt(() => suite.server.url);
+  const signUpInput = (tenantKey: string, overrides: Record<string, unknown> = {}) => {
+    const userId = unique("p").toLowerCase();
+    return { tenantKey, userId, password: newPassword(), displayName: "Parity", email: `${userId}@example.com`, ...overrides };
+  };
+  /** A user signed up from a fresh client: the session, and that client's IP. */
+  const member = async (): Promise<SignedUp & { ip: string; client: Client }> => {
+    const client = fresh();
+    return { ...(await signUpUser(client, suite.tenantKey)), ip: client.ip, client };
+  };
+  const verified = async () => {
+    const client = fresh();
+    return { ...(await verifiedUser(client, suite.tenantKey, suite.smtp)), ip: client.ip, client };
+  };
+  const suspended = async () => {
+    const user = await member();
+    await getPrisma().user.updateMany({ where: { tenantId: suite.tenant.id, userId: user.userId }, data: { suspendedAt: new Date() } });
+    return user;
+  };
+  /** An admin-issued manager who must still change the temporary password, signed in. */
+  const mustChange = async () => {
+    const client = fresh();
+    const manager = await issueManager(suite.tenant, { mustChangePassword: true });
+    const session = await signInUser(client, manager);
+    return { ...manager, session, ip: client.ip };
+  };
+  /** `count` calls over tRPC from a fresh IP, whatever they answer: the IP's limit is then spent. */
+  const exhaust = async (count: number, send: (client: Client) => Promise<unknown>): Promise<string> => {
+    const client = fresh();
+    for (let i = 0; i < count; i++) await settle(send(client));
+    return client.ip;
+  };
+
+  const cases: ParityCase[] = [
+    // clientAuth.signUp
+    {
+      procedure: "clientAuth.signUp",
+      kind: "success",
+      name: "a new member",
+      expect: "ok",
+      prepare: async () => ({ input: signUpInput(suite.tenantKey), ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.signUp",
+      kind: "validation",
+      name: "an email that is not one",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: signUpInput(suite.tenantKey, { email: "not-an-email" }), ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.signUp",
+      kind: "rule",
+      name: "an unknown tenant",
+      expect: "tenant/NotFound",
+      prepare: async () => ({ input: signUpInput("no-such-tenant-x"), ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.signUp",
+      kind: "rule",
+      name: "a taken user ID",
+      expect: "user/UserIdDuplicated",
+      prepare: async () => {
+        const taken = await member();
+        return { input: signUpInput(suite.tenantKey, { userId: taken.userId }), ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientAuth.signUp",
+      kind: "rule",
+      name: "a domain the tenant does not allow",
+      expect: "signUp/EmailDomainNotAllowed",
+      prepare: async () => ({ input: signUpInput(domainTenant.key, { email: `${unique("d")}@elsewhere.example` }), ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.signUp",
+      kind: "limit",
+      name: "the 21st sign-up from one IP in a minute",
+      expect: "rateLimit/TooManyRequests",
+      prepare: async () => ({
+        input: signUpInput(suite.tenantKey),
+        ip: await exhaust(20, (client) => client.api.clientAuth.signUp.mutate(signUpInput("bad key!"))),
+      }),
+    },
+    // clientAuth.signIn
+    {
+      procedure: "clientAuth.signIn",
+      kind: "success",
+      name: "the right password",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { tenantKey: user.tenantKey, userId: user.userId, password: user.password }, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.signIn",
+      kind: "auth",
+      name: "a wrong password",
+      expect: "auth/InvalidCredentials",
+      prepare: async () => {
+        const user = await member();
+        return { input: { tenantKey: user.tenantKey, userId: user.userId, password: `${user.password}x` }, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.signIn",
+      kind: "validation",
+      name: "no password",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, userId: "someone" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.signIn",
+      kind: "gate",
+      name: "a suspended member",
+      expect: "auth/AccountSuspended",
+      prepare: async () => {
+        const user = await suspended();
+        return { input: { tenantKey: user.tenantKey, userId: user.userId, password: user.password }, ip: user.ip };
+      },
+    },
+    // clientAuth.refresh
+    {
+      procedure: "clientAuth.refresh",
+      kind: "success",
+      name: "a live refresh token",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { refreshToken: user.session.refreshToken }, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.refresh",
+      kind: "auth",
+      name: "a spent refresh token",
+      expect: "auth/InvalidRefreshToken",
+      prepare: async () => {
+        const user = await member();
+        await user.client.api.clientAuth.refresh.mutate({ refreshToken: user.session.refreshToken });
+        return { input: { refreshToken: user.session.refreshToken }, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.refresh",
+      kind: "limit",
+      name: "the 61st refresh from one IP in a minute",
+      expect: "rateLimit/TooManyRequests",
+      prepare: async () => {
+        const user = await member();
+        const ip = await exhaust(60, (client) => client.api.clientAuth.refresh.mutate({ refreshToken: "x" }));
+        return { input: { refreshToken: user.session.refreshToken }, ip };
+      },
+    },
+    // clientAuth.signOut
+    {
+      procedure: "clientAuth.signOut",
+      kind: "success",
+      name: "no input at all",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.signOut",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.signOut",
+      kind: "auth",
+      name: "another session's refresh token",
+      expect: "auth/InvalidRefreshToken",
+      prepare: async () => {
+        const user = await member();
+        const other = await member();
+        return { input: { refreshToken: other.session.refreshToken }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientAuth.changePassword
+    {
+      procedure: "clientAuth.changePassword",
+      kind: "success",
+      name: "the right current password",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { currentPassword: user.password, newPassword: newPassword() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.changePassword",
+      kind: "auth",
+      name: "a wrong current password",
+      expect: "auth/InvalidCredentials",
+      prepare: async () => {
+        const user = await member();
+        return {
+          input: { currentPassword: `${user.password}x`, newPassword: newPassword() },
+          token: user.session.accessToken,
+          ip: user.ip,
+        };
+      },
+    },
+    {
+      procedure: "clientAuth.changePassword",
+      kind: "validation",
+      name: "a new password the policy refuses",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { currentPassword: user.password, newPassword: "password" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientAuth.me
+    {
+      procedure: "clientAuth.me",
+      kind: "success",
+      name: "a live session",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.me",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ ip: fresh().ip }),
+    },
+    {
+      procedure: "clientAuth.me",
+      kind: "auth",
+      name: "a forged access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => {
+        const user = await member();
+        return { token: `${user.session.accessToken.slice(0, -4)}AAAA`, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.me",
+      kind: "gate",
+      name: "a member suspended after signing in",
+      expect: "auth/AccountSuspended",
+      prepare: async () => {
+        const user = await suspended();
+        return { token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientAuth.updateMe
+    {
+      procedure: "clientAuth.updateMe",
+      kind: "success",
+      name: "a verified member",
+      expect: "ok",
+      prepare: async () => {
+        const user = await verified();
+        return { input: { displayName: "Renamed" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.updateMe",
+      kind: "gate",
+      name: "an unverified member",
+      expect: "auth/EmailNotVerified",
+      prepare: async () => {
+        const user = await member();
+        return { input: { displayName: "Renamed" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.updateMe",
+      kind: "gate",
+      name: "a manager who must change the password",
+      expect: "auth/PasswordChangeRequired",
+      prepare: async () => {
+        const manager = await mustChange();
+        return { input: { displayName: "Renamed" }, token: manager.session.accessToken, ip: manager.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.updateMe",
+      kind: "validation",
+      name: "an empty display name",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await verified();
+        return { input: { displayName: "" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientAuth.listSessions
+    {
+      procedure: "clientAuth.listSessions",
+      kind: "success",
+      name: "a live session",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.listSessions",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ ip: fresh().ip }),
+    },
+    // clientAuth.revokeSession
+    {
+      procedure: "clientAuth.revokeSession",
+      kind: "success",
+      name: "another session of one's own",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        await signInUser(user.client, user);
+        const { items } = await user.api.clientAuth.listSessions.query();
+        return { input: { id: items.find((s) => !s.current)!.id }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.revokeSession",
+      kind: "rule",
+      name: "a session that is not one's own",
+      expect: "session/NotFound",
+      prepare: async () => {
+        const user = await member();
+        return { input: { id: randomUUID() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.revokeSession",
+      kind: "validation",
+      name: "an id that is not a UUID",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { id: "not-a-uuid" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientAuth.revokeSession",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ input: { id: randomUUID() }, ip: fresh().ip }),
+    },
+    // clientEmailVerification.sendVerification
+    {
+      procedure: "clientEmailVerification.sendVerification",
+      kind: "success",
+      name: "an unverified member's own address",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { email: user.email }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientEmailVerification.sendVerification",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "emailVerification/CooldownActive",
+      prepare: async () => {
+        const user = await member();
+        await user.api.clientEmailVerification.sendVerification.mutate({ email: user.email });
+        return { input: { email: user.email }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientEmailVerification.sendVerification",
+      kind: "validation",
+      name: "an address that is not one",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { email: "nope" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientEmailVerification.sendVerification",
+      kind: "gate",
+      name: "a manager who must change the password",
+      expect: "auth/PasswordChangeRequired",
+      prepare: async () => {
+        const manager = await mustChange();
+        return { input: { email: `${unique("m")}@example.com` }, token: manager.session.accessToken, ip: manager.ip };
+      },
+    },
+    // clientEmailVerification.verifyEmail
+    {
+      procedure: "clientEmailVerification.verifyEmail",
+      kind: "success",
+      name: "the mailed code",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        await user.api.clientEmailVerification.sendVerification.mutate({ email: user.email });
+        return { input: { code: suite.smtp.latestCode(user.email) }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientEmailVerification.verifyEmail",
+      kind: "auth",
+      name: "a wrong code",
+      expect: "emailVerification/InvalidCode",
+      prepare: async () => {
+        const user = await member();
+        await user.api.clientEmailVerification.sendVerification.mutate({ email: user.email });
+        const code = suite.smtp.latestCode(user.email);
+        return { input: { code: code === "000000" ? "111111" : "000000" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientEmailVerification.verifyEmail",
+      kind: "validation",
+      name: "a code that is not six digits",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { code: "abc" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+  ];
+
+  async function overTrpc(c: ParityCase, prepared: Prepared): Promise<Answer> {
+    const kind = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[c.procedure]!._def.type;
+    const answer = await call(suite.server.url, c.procedure, prepared.input, {
+      method: kind === "query" ? "GET" : "POST",
+      token: prepared.token,
+      headers: { "x-forwarded-for": prepared.ip },
+    });
+    const error = answer.body.error;
+    return {
+      status: answer.status,
+      appCode: answer.appCode,
+      fields: error ? [] : Object.keys(answer.data as object).sort(),
+      message: error?.message,
+      issues: error?.data.issues,
+      retryAfter: answer.headers.get("retry-after"),
+      nextResendAvailableAt: error?.data.nextResendAvailableAt,
+      wwwAuthenticate: answer.headers.get("www-authenticate"),
+    };
+  }
+
+  async function overRest(c: ParityCase, prepared: Prepared): Promise<Answer> {
+    const route = routeOf(c.procedure);
+    // Path parameters move from the input into the path; what is left is the body.
+    let path = route.path;
+    let body = prepared.input as Record<string, unknown> | undefined;
+    for (const name of pathParameters(route.path)) {
+      path = path.replace(`{${name}}`, encodeURIComponent(String(body?.[name])));
+      if (body) body = Object.fromEntries(Object.entries(body).filter(([key]) => key !== name));
+    }
+    const takesBody = route.method === "POST" || route.method === "PATCH";
+    const answer = await rest<Record<string, unknown>>(suite.server.url, route.method, path, takesBody ? body : undefined, {
+      token: prepared.token,
+      headers: { "x-forwarded-for": prepared.ip },
+    });
+    const problem = answer.appCode === undefined ? undefined : answer.body!;
+    return {
+      status: answer.status,
+      appCode: answer.appCode,
+      fields: problem ? [] : Object.keys(answer.body ?? {}).sort(),
+      message: problem ? ((problem.detail ?? problem.title) as string) : undefined,
+      issues: problem?.issues,
+      retryAfter: answer.headers.get("retry-after"),
+      nextResendAvailableAt: problem?.nextResendAvailableAt,
+      wwwAuthenticate: answer.headers.get("www-authenticate"),
+    };
+  }
+
+  it("covers every served REST route with a success and at least one refusal, and every kind of case", () => {
+    for (const route of restRoutes.filter((r) => served.has(r.procedure))) {
+      const own = cases.filter((c) => c.procedure === route.procedure);
+      expect(
+        own.map((c) => c.expect),
+        `${route.method} ${route.path}`,
+      ).toContain("ok");
+      expect(
+        own.some((c) => c.expect !== "ok"),
+        `${route.method} ${route.path}`,
+      ).toBe(true);
+    }
+    expect(new Set(cases.map((c) => c.kind))).toEqual(new Set<Kind>(["success", "validation", "auth", "gate", "limit", "rule"]));
+  });
+
+  it.each(cases.filter((c) => served.has(c.procedure)).map((c) => [`${c.procedure}: ${c.name} → ${c.expect}`, c] as const))(
+    "%s",
+    async (_label, c) => {
+      const trpc = await overTrpc(c, await c.prepare());
+      const restAnswer = await overRest(c, await c.prepare());
+      const route = routeOf(c.procedure);
+      const expected =
+        c.expect === "ok" ? { trpc: 200, rest: route.status } : { trpc: contractStatus[c.expect], rest: contractStatus[c.expect] };
+      const appCode = c.expect === "ok" ? undefined : c.expect;
+      expect({ status: trpc.status, appCode: trpc.appCode }, `tRPC: ${JSON.stringify(trpc)}`).toEqual({ status: expected.trpc, appCode });
+      expect({ status: restAnswer.status, appCode: restAnswer.appCode }, `REST: ${JSON.stringify(restAnswer)}`).toEqual({
+        status: expected.rest,
+        appCode,
+      });
+      // The same answer beyond the code: fields of a success; message, issues and extras of an error.
+      expect(restAnswer.fields).toEqual(trpc.fields);
+      expect(restAnswer.message).toBe(trpc.message);
+      expect(restAnswer.issues).toEqual(trpc.issues);
+      expect(restAnswer.retryAfter === null).toBe(trpc.retryAfter === null);
+      expect(restAnswer.nextResendAvailableAt === undefined).toBe(trpc.nextResendAvailableAt === undefined);
+      if (expected.rest === 429) expect(Number(restAnswer.retryAfter)).toBeGreaterThanOrEqual(1);
+      if (c.expect === "emailVerification/CooldownActive") expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
+      // REST's own addition: the challenge on every 401.
+      expect(restAnswer.wwwAuthenticate).toBe(expected.rest === 401 ? "Bearer" : null);
+    },
+  );
+});
