@@ -135,7 +135,8 @@ export function createOpenApiHandler(): OpenApiHandler {
         const body = await asset.body();
         // Worth it for the 1.8 MB bundle and the document; the page and its two small files are sent as they are.
         const gzipped = body.length > 1024 ? await gzipAsync(body) : undefined;
-        return { body, gzipped, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
+        // Weak: the gzipped and the plain bytes are the same content, not the same representation.
+        return { body, gzipped, etag: `W/"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
       })();
       // A failed read is tried again on the next request rather than remembered.
       entry.catch(() => prepared.delete(pathname));
@@ -155,7 +156,8 @@ export function createOpenApiHandler(): OpenApiHandler {
     if (pathname === DOCS_PATH) headers["content-security-policy"] = DOCS_CSP;
     // The document is public, like the JWKS: tools on any origin may read it.
     if (pathname === OPENAPI_PATH) headers["access-control-allow-origin"] = "*";
-    if (req.headers["if-none-match"] === file.etag) {
+    const ifNoneMatch = req.headers["if-none-match"]?.split(",").map((tag) => tag.trim());
+    if (ifNoneMatch?.includes(file.etag) || ifNoneMatch?.includes("*")) {
       res.writeHead(304, headers);
       res.end();
       return;
