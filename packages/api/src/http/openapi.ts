@@ -8,6 +8,7 @@ import { openApiDocument } from "@gatehouse/contract/openapi";
 import { getConfig } from "../config";
 import { getLogger } from "../lib/log";
 import { apiHeaders, sendAppError } from "./respond";
+import { swaggerUiDir } from "./swagger-ui-dir.mjs";
 
 /**
  * CONTRACT.md "REST and OpenAPI": `GET /api/openapi.json`, the OpenAPI document of the REST routes
@@ -79,14 +80,8 @@ interface Asset {
   body: () => Promise<Buffer>;
 }
 
-/** The directory of swagger-ui-dist's files (imported, so the front server's bundle keeps the path). */
-async function swaggerUiDir(): Promise<string> {
-  const { default: absolutePath } = await import("swagger-ui-dist/absolute-path.js");
-  return absolutePath();
-}
-
 const text = (value: string) => () => Promise.resolve(Buffer.from(value));
-const fromSwaggerUi = (file: string) => async () => readFile(path.join(await swaggerUiDir(), file));
+const fromSwaggerUi = (file: string) => () => readFile(path.join(swaggerUiDir(), file));
 
 interface Prepared {
   body: Buffer;
