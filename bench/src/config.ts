@@ -17,7 +17,7 @@ const intEnv = (name: string, fallback: number) => {
   return n;
 };
 
-const ALL_SCENARIOS = ["me", "signIn", "refresh", "sendVerification", "verifyEmail", "meUnderSignIn"] as const;
+const ALL_SCENARIOS = ["me", "rest-me", "signIn", "refresh", "sendVerification", "verifyEmail", "meUnderSignIn"] as const;
 export type ScenarioName = (typeof ALL_SCENARIOS)[number];
 
 export const knobs = {

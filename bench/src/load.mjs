@@ -18,7 +18,7 @@ let brokenChains = 0;
 let spareNext = spec.connections;
 
 /**
- * Requests per connection. Static requests (me, verifyEmail) are built once per connection, so
+ * Requests per connection. Static requests (me, restMe, verifyEmail) are built once per connection, so
  * the load generator spends as little of the shared CPU as possible; dynamic ones rebuild per
  * request from state held in this connection's closure (autocannon resets its own per-request
  * context whenever a one-request list wraps, so state cannot live there).
@@ -29,6 +29,11 @@ function setupClient(client) {
     case "me": {
       const tokens = data.tokens;
       client.setRequests([{ method: "GET", path: "/api/trpc/clientAuth.me", headers: bearer(tokens[(offset + index) % tokens.length]) }]);
+      break;
+    }
+    case "restMe": {
+      const tokens = data.tokens;
+      client.setRequests([{ method: "GET", path: "/api/v1/auth/me", headers: bearer(tokens[(offset + index) % tokens.length]) }]);
       break;
     }
     case "verifyEmail": {

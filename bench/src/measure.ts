@@ -12,6 +12,7 @@ import { sinceSpawn, type StartedServer } from "./server";
 function loadData(def: ScenarioDef, seedData: Seed, set: { refresh?: string[] }) {
   switch (def.load) {
     case "me":
+    case "restMe":
       return { tokens: seedData.meTokens };
     case "signIn":
       return { tenantKey: TENANT_KEY, password: PASSWORD, userIds: seedData.verifiedUserIds };

@@ -100,6 +100,16 @@ export function evaluateTargets(result: BenchResult): Target[] {
     });
     targets.push({ name: "me p99", target: "≤ 40 ms", actual: `${f(me.median.p99Ms)} ms`, pass: me.median.p99Ms <= 40 });
   }
+  const restMe = s("rest-me");
+  if (restMe && me) {
+    // The REST layer must stay thin: the same session check, within 15 % of tRPC's throughput.
+    targets.push({
+      name: "REST me throughput",
+      target: `≥ 85 % of tRPC me (${f(0.85 * me.median.requestsPerSecond)} req/s)`,
+      actual: `${f(restMe.median.requestsPerSecond)} req/s (${f((100 * restMe.median.requestsPerSecond) / Math.max(1, me.median.requestsPerSecond))} %), p99 ${f(restMe.median.p99Ms)} ms (tRPC ${f(me.median.p99Ms)} ms)`,
+      pass: restMe.median.requestsPerSecond >= 0.85 * me.median.requestsPerSecond,
+    });
+  }
   const loaded = s("meUnderSignIn");
   if (loaded && me) {
     targets.push({
@@ -208,7 +218,7 @@ function countersSection(result: BenchResult): string {
         }`
       : "Redis: as for me";
     const what = s.sessionCheck
-      ? s.name === "me" || s.name === "meUnderSignIn"
+      ? s.name === "me" || s.name === "rest-me" || s.name === "meUnderSignIn"
         ? `session check = ${f(pg.transactionsPerRequest, 2)} Postgres transaction(s) / ${redis ? f(redis.commandsPerRequest, 2) : "0 (as me)"} Redis round trips`
         : `${f(pg.transactionsPerRequest, 2)} Postgres transactions (session check included), ${redisText}`
       : `${f(pg.transactionsPerRequest, 2)} Postgres transactions, ${redisText}`;
@@ -323,7 +333,8 @@ Limits are raised for the bench through configuration only: \`RATE_LIMIT_SCALE=1
 (sendVerification rotates over 4,000 users, so no user repeats within the cooldown) and
 \`CODE_MAILS_PER_ADDRESS_PER_HOUR=1000000000\` (each of those users mails its own address many times an hour).
 
-Scenarios: \`clientAuth.me\` (each connection its own session); \`signIn\` with the right password,
+Scenarios: \`clientAuth.me\` (each connection its own session); \`rest-me\`, the same session check
+as \`GET /api/v1/auth/me\` over REST (target: within 15 % of \`me\`); \`signIn\` with the right password,
 rotating over 1,000 users; \`refresh\`, each connection following its own session's rotation;
 \`sendVerification\` for distinct unverified users; \`verifyEmail\` with a wrong code (401 is the
 expected answer); and \`me\` again while 2 correct sign-ins per second run alongside. The status
@@ -346,7 +357,7 @@ Counters, all read from outside the server:
   understate a quiet machine.
 
 Knobs for quick checks (results then go to \`bench/results/<date>-partial.json\` and this page is
-left alone): \`BENCH_DURATION\`, \`BENCH_RUNS\`, \`BENCH_CONNECTIONS\`, \`BENCH_SCENARIOS=me,signIn\`,
+left alone): \`BENCH_DURATION\`, \`BENCH_RUNS\`, \`BENCH_CONNECTIONS\`, \`BENCH_SCENARIOS=me,rest-me\`,
 \`BENCH_BUILD=auto|always|never\`, \`BENCH_PROFILE=1\` (server under \`--cpu-prof\`, then
 \`pnpm --filter @gatehouse/bench run profile:summary\`), \`BCRYPT_COST\`, \`HASH_WORKERS\`.
 

@@ -4,7 +4,7 @@ import { knobs, type ScenarioName } from "./config";
 export interface ScenarioDef {
   name: ScenarioName;
   title: string;
-  load: "me" | "signIn" | "refresh" | "sendVerification" | "verifyEmail";
+  load: "me" | "restMe" | "signIn" | "refresh" | "sendVerification" | "verifyEmail";
   expectedStatus: number;
   /** Requests counted with Redis MONITOR before the timed runs (0: none). */
   probeAmount: number;
@@ -22,6 +22,16 @@ export const SCENARIOS: Record<ScenarioName, ScenarioDef> = {
     name: "me",
     title: "clientAuth.me (session check)",
     load: "me",
+    expectedStatus: 200,
+    probeAmount: 300,
+    limitChecks: [],
+    sessionCheck: true,
+  },
+  // The same session check over REST (/api/v1): what the REST layer costs beside tRPC's.
+  "rest-me": {
+    name: "rest-me",
+    title: "GET /api/v1/auth/me (the session check over REST)",
+    load: "restMe",
     expectedStatus: 200,
     probeAmount: 300,
     limitChecks: [],

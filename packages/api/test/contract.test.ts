@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { appCodes, contractProcedures, isAppCode, transportAppCodes, type AppCode } from "@gatehouse/contract";
+import { appCodes, contractProcedures, isAppCode, REST_PREFIX, restRoutes, transportAppCodes, type AppCode } from "@gatehouse/contract";
 import { appRouter } from "../src/root";
 
 /**
@@ -146,5 +146,36 @@ describe("the router and @gatehouse/contract", () => {
         `${path}: declared but docs/api.md does not say when`,
       ).toEqual([]);
     }
+  });
+});
+
+describe('the REST route table (CONTRACT.md "REST and OpenAPI")', () => {
+  /** docs/api.md's REST table: `| \`METHOD /api/v1/...\` | <status> | \`procedure\` |`. */
+  const documentedRoutes = [...doc.matchAll(/^\| `(GET|POST|PATCH|DELETE) (\/api\/v1\/[^`]+)` \| (\d{3}) \| `([\w.]+)` \|$/gm)].map(
+    ([, method, path, status, procedure]) => ({ method, path, status: Number(status), procedure }),
+  );
+
+  it("finds what it checks", () => {
+    expect(documentedRoutes.length).toBeGreaterThan(20);
+  });
+
+  it("gives every client* procedure of the router exactly one route, and every route of the router's procedures the method of its kind", () => {
+    const clientPaths = routerPaths.filter((path) => path.startsWith("client"));
+    expect(clientPaths.filter((path) => restRoutes.filter((route) => route.procedure === path).length !== 1)).toEqual([]);
+    for (const route of restRoutes.filter((r) => r.procedure in procedures)) {
+      expect(`${route.method} ${route.path}: ${entry(route.procedure).kind}`).toBe(
+        `${route.method} ${route.path}: ${route.method === "GET" ? "query" : "mutation"}`,
+      );
+    }
+  });
+
+  it("names each method and path once, under /api/v1, and no backOffice procedure", () => {
+    const keys = restRoutes.map((route) => `${route.method} ${route.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(restRoutes.filter((route) => !route.path.startsWith(`${REST_PREFIX}/`) || !route.procedure.startsWith("client"))).toEqual([]);
+  });
+
+  it("is the table docs/api.md shows, row for row", () => {
+    expect(documentedRoutes).toEqual(restRoutes.map(({ method, path, status, procedure }) => ({ method, path, status, procedure })));
   });
 });
