@@ -58,7 +58,8 @@ const namedSchemas: ReadonlyMap<z.ZodType, string> = new Map<z.ZodType, string>(
 ]);
 
 const SECURITY_SCHEME = "bearerAuth";
-const componentRef = (name: string) => `#/components/schemas/${name}`;
+const COMPONENTS = "#/components/schemas/";
+const componentRef = (name: string) => `${COMPONENTS}${name}`;
 
 /** Tag descriptions by router (a tag is listed only when one of its routes is in the document). */
 const routerDescriptions: Readonly<Record<string, string>> = {
@@ -229,9 +230,8 @@ function convert(
     if (Array.isArray(value)) return value.map(inline);
     if (value === null || typeof value !== "object") return value;
     const ref = (value as { $ref?: unknown }).$ref;
-    if (typeof ref === "string" && ref.startsWith("#/components/schemas/") && inlineIds.has(ref.slice(21))) {
-      return inline(clean(converted[ref.slice(21)]!));
-    }
+    const id = typeof ref === "string" && ref.startsWith(COMPONENTS) ? ref.slice(COMPONENTS.length) : undefined;
+    if (id !== undefined && inlineIds.has(id)) return inline(clean(converted[id]!));
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, inline(entry)]));
   };
   const named: Record<string, JsonSchema> = {};
