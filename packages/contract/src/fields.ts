@@ -70,7 +70,8 @@ export const tenantKeySchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9-]{1,31}$/, "Use 2-32 lower-case letters, digits or hyphens, starting with a letter or digit.")
-  .describe("A tenant's key: 2-32 lower-case letters, digits or hyphens (trimmed and lower-cased first), e.g. `acme`.");
+  .describe("A tenant's key: 2-32 lower-case letters, digits or hyphens (trimmed and lower-cased first), e.g. `acme`.")
+  .meta({ examples: ["acme"] });
 
 export const userIdSchema = z
   .string()
@@ -82,7 +83,8 @@ export const userIdSchema = z
   )
   .describe(
     "A new account's user ID: 3-32 lower-case letters, digits, dots, hyphens or underscores (trimmed and lower-cased first), e.g. `alice`.",
-  );
+  )
+  .meta({ examples: ["alice"] });
 
 export const emailSchema = z
   .string()
@@ -90,7 +92,8 @@ export const emailSchema = z
   .max(EMAIL_MAX_LENGTH, `An email address has at most ${EMAIL_MAX_LENGTH} characters.`)
   .toLowerCase()
   .pipe(z.email({ message: "Enter a valid email address." }))
-  .describe("An email address (trimmed, lower-cased), e.g. `alice@example.com`.");
+  .describe("An email address (trimmed, lower-cased), e.g. `alice@example.com`.")
+  .meta({ examples: ["alice@example.com"] });
 
 export const displayNameSchema = z
   .string()
@@ -100,7 +103,8 @@ export const displayNameSchema = z
     (value) => characters(value) <= DISPLAY_NAME_MAX_CHARACTERS,
     `A display name has at most ${DISPLAY_NAME_MAX_CHARACTERS} characters.`,
   )
-  .describe(`The name shown for the user: 1-${DISPLAY_NAME_MAX_CHARACTERS} characters after trimming.`);
+  .describe(`The name shown for the user: 1-${DISPLAY_NAME_MAX_CHARACTERS} characters after trimming.`)
+  .meta({ examples: ["Alice Kim"] });
 
 /**
  * A new password, normalized (NFKC) and then measured: the output is the normalized form, which is
@@ -133,14 +137,16 @@ export const newPasswordSchema = z
   })
   .describe(
     `A new password: normalized with Unicode NFKC, then at least ${PASSWORD_MIN_CHARACTERS} characters and at most ${PASSWORD_MAX_BYTES} UTF-8 bytes; not a common password, not the user ID or email.`,
-  );
+  )
+  .meta({ examples: ["a-long-unguessable-passphrase"] });
 
 /** What signIn accepts: any 1..64 characters (unknown ones are simply 401). */
 export const signInUserIdSchema = z
   .string()
   .min(1, "Enter your user ID.")
   .refine((value) => characters(value) <= USER_LOOKUP_MAX_CHARACTERS, `A user ID has at most ${USER_LOOKUP_MAX_CHARACTERS} characters.`)
-  .describe(`The user ID to sign in with: any 1-${USER_LOOKUP_MAX_CHARACTERS} characters (trimmed and lower-cased for the lookup).`);
+  .describe(`The user ID to sign in with: any 1-${USER_LOOKUP_MAX_CHARACTERS} characters (trimmed and lower-cased for the lookup).`)
+  .meta({ examples: ["alice"] });
 
 /**
  * An existing password, as typed (the services normalize it before comparing, and compare the
@@ -154,18 +160,23 @@ export const existingPasswordSchema = z
     (value) => utf8Bytes(value) <= PASSWORD_MAX_BYTES || utf8Bytes(normalizePassword(value)) <= PASSWORD_MAX_BYTES,
     `A password has at most ${PASSWORD_MAX_BYTES} bytes.`,
   )
-  .describe(`The current password, as typed: 1-${PASSWORD_MAX_BYTES} UTF-8 bytes (or longer when its NFKC form fits).`);
+  .describe(`The current password, as typed: 1-${PASSWORD_MAX_BYTES} UTF-8 bytes (or longer when its NFKC form fits).`)
+  .meta({ examples: ["a-long-unguessable-passphrase"] });
 
 export const refreshTokenSchema = z
   .string()
   .min(1)
   .max(512)
   .describe("An opaque refresh token `<family>.<secret>`, as a Session answered it.");
-export const uuidSchema = z.uuid();
+export const uuidSchema = z
+  .uuid()
+  .describe("A UUID.")
+  .meta({ examples: ["0b7e2a4c-5f1d-4e8a-9c3b-2d6f8a1e4b70"] });
 export const otpCodeSchema = z
   .string()
   .regex(/^\d{6}$/, "The code is 6 digits.")
-  .describe("The 6-digit code from the verification mail, e.g. `123456`.");
+  .describe("The 6-digit code from the verification mail, e.g. `123456`.")
+  .meta({ examples: ["123456"] });
 
 /** Lists: `{cursor?, limit?}` with limit 1..100, default 20 (fields to spread into an input object). */
 export const pageFields = {

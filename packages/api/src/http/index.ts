@@ -11,6 +11,7 @@ import { clientIp } from "./client-ip";
 import { applyCors } from "./cors";
 import { CLIENT_IP_HEADER as CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER } from "./headers";
 import { MAX_BATCH_CALLS } from "./limits";
+import { createOpenApiHandler } from "./openapi";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
 import { createRestHandler, REST_BASE_PATH, REST_PREFIX } from "./rest";
 import { createTrpcNodeHandler } from "./trpc-node-adapter";
@@ -120,6 +121,7 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
   });
 
   const hsts = config.appUrl.startsWith("https:") ? "max-age=31536000; includeSubDomains" : undefined;
+  const openApi = createOpenApiHandler();
 
   return (req, res) => {
     const url = req.url ?? "/";
@@ -189,6 +191,7 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
       );
       return true;
     }
+    if (openApi(req, res, pathname)) return true;
     if (pathname.startsWith("/api/") && !pathname.startsWith("/api/auth/")) {
       sendAppError(res, "request/NotFound", undefined);
       return true;

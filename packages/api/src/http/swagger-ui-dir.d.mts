@@ -1,0 +1,2 @@
+/** The absolute path of swagger-ui-dist's directory. */
+export declare function swaggerUiDir(): string;
