@@ -720,19 +720,27 @@ export function send(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (options.body) headers["content-length"] = String(options.body.length);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
+  const attempt = (retried: boolean): Promise<RawResponse> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: options.method, path: options.path, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      // A server that answers 413 before reading the whole body may reset the socket while we
+      // still write: the answer, if it came, is what counts.
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed just as we reused it (Node's documented race,
+        // see http.ClientRequest#reusedSocket): the request never reached the server; send it
+        // once more on a fresh socket instead of failing the property on the transport.
+        if (!retried && req.reusedSocket && error.code === "ECONNRESET") attempt(true).then(resolve, reject);
+        else reject(error);
+      });
+      if (options.body) req.end(options.body);
+      else req.end();
     });
-    // A server that answers 413 before reading the whole body may reset the socket while we
-    // still write: the answer, if it came, is what counts.
-    req.on("error", reject);
-    if (options.body) req.end(options.body);
-    else req.end();
-  });
+  return attempt(false);
 }
 
 /** Sends a FuzzCase with the identity's headers, from a random client IP. */
