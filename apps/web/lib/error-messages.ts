@@ -9,6 +9,8 @@ const plainWords: Record<AppCode, string> = {
   "validation/Invalid": "Some fields need attention. Check the messages next to them.",
   "request/Malformed": "The request could not be read. Reload the page and try again.",
   "signUp/EmailDomainNotAllowed": "That email domain is not on this tenant's allowed list.",
+  "auth/MethodNotEnabled": "This way of signing in is switched off for this tenant.",
+  "auth/PasswordNotSet": "This account has no password yet.",
   "auth/Unauthenticated": "Your session has ended. Sign in again to continue.",
   "auth/InvalidCredentials": "The current password is incorrect.",
   "auth/InvalidRefreshToken": "That sign-in has ended. Sign in again to continue.",

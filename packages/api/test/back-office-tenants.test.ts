@@ -27,6 +27,8 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
         allowedEmailDomains: ["example.com", "sub.example.org"],
         locale: "ko",
         appUrl: "https://app.acme.example:8443",
+        passwordSignUp: true,
+        emailCodeSignIn: false,
         deletedAt: null,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });

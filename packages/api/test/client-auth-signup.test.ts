@@ -54,6 +54,9 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
         suspendedAt: null,
         lastLoginAt: null,
         createdAt: expect.any(String),
+        phone: null,
+        phoneVerifiedAt: null,
+        hasPassword: true,
       },
     });
     // One hour and seven days, as ISO strings.

@@ -32,6 +32,7 @@ export const procedureErrors = {
   "clientAuth.signUp": [
     "rateLimit/TooManyRequests",
     "tenant/NotFound",
+    "auth/MethodNotEnabled",
     "signUp/EmailDomainNotAllowed",
     "user/UserIdDuplicated",
     ...anyProcedure,
@@ -53,7 +54,13 @@ export const procedureErrors = {
   "clientAuth.signOut": [...anyState, "auth/InvalidRefreshToken", ...anyProcedure],
   "clientAuth.me": [...anyState, ...anyProcedure],
   "clientAuth.updateMe": [...fullyGated, ...anyProcedure],
-  "clientAuth.changePassword": [...anyState, "rateLimit/TooManyRequests", "auth/InvalidCredentials", ...anyProcedure],
+  "clientAuth.changePassword": [
+    ...anyState,
+    "auth/PasswordNotSet",
+    "rateLimit/TooManyRequests",
+    "auth/InvalidCredentials",
+    ...anyProcedure,
+  ],
   "clientAuth.listSessions": [...anyState, ...anyProcedure],
   "clientAuth.revokeSession": [...anyState, "session/NotFound", ...anyProcedure],
   "clientEmailVerification.sendVerification": [

@@ -7,6 +7,9 @@ export const errorCatalogue = {
   "validation/Invalid": { status: 400, message: "The input is invalid." },
   "request/Malformed": { status: 400, message: "The request body is not valid JSON." },
   "signUp/EmailDomainNotAllowed": { status: 400, message: "This email domain is not allowed for this tenant." },
+  // CONTRACT v2 "New error codes".
+  "auth/MethodNotEnabled": { status: 400, message: "This way of signing in is not enabled for this tenant." },
+  "auth/PasswordNotSet": { status: 400, message: "This account has no password; set one through password reset by email." },
   "auth/Unauthenticated": { status: 401, message: "Authentication is required." },
   "auth/InvalidCredentials": { status: 401, message: "The user ID or password is incorrect." },
   "auth/InvalidRefreshToken": { status: 401, message: "The refresh token is invalid or has expired." },

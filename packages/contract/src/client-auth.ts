@@ -31,7 +31,14 @@ export const clientAuthContract = {
       email: emailSchema,
     }),
     output: sessionSchema,
-    errors: ["rateLimit/TooManyRequests", "tenant/NotFound", "signUp/EmailDomainNotAllowed", "user/UserIdDuplicated", ...anyProcedure],
+    errors: [
+      "rateLimit/TooManyRequests",
+      "tenant/NotFound",
+      "auth/MethodNotEnabled",
+      "signUp/EmailDomainNotAllowed",
+      "user/UserIdDuplicated",
+      ...anyProcedure,
+    ],
   }),
 
   signIn: defineProcedure({
@@ -79,7 +86,7 @@ export const clientAuthContract = {
     summary: "Changes the password: keeps this session, ends the others, clears mustChangePassword; answers a fresh access token.",
     input: z.object({ currentPassword: existingPasswordSchema, newPassword: newPasswordSchema }),
     output: changePasswordResultSchema,
-    errors: [...anyState, "rateLimit/TooManyRequests", "auth/InvalidCredentials", ...anyProcedure],
+    errors: [...anyState, "auth/PasswordNotSet", "rateLimit/TooManyRequests", "auth/InvalidCredentials", ...anyProcedure],
   }),
 
   listSessions: defineProcedure({

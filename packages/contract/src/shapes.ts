@@ -32,6 +32,9 @@ export const userSchema = z
     suspendedAt: nullableTimestamp,
     lastLoginAt: nullableTimestamp.describe("The last password sign-in (sign-up and refresh do not set it)."),
     createdAt: timestamp,
+    phone: z.string().nullable().describe("E.164; null until the user gives one (CONTRACT v2)."),
+    phoneVerifiedAt: nullableTimestamp,
+    hasPassword: z.boolean().describe("False for users who signed up with an email code or a provider (CONTRACT v2)."),
   })
   .describe("An end user (never a password hash).");
 export type User = z.infer<typeof userSchema>;
@@ -50,6 +53,19 @@ export const sessionSchema = z
   })
   .describe("The answer of signUp, signIn and refresh.");
 export type Session = z.infer<typeof sessionSchema>;
+
+/** CONTRACT v2 `clientPasswordless.verify`: signed in, or a token to finish signing up with. */
+export const passwordlessVerifyResultSchema = z.discriminatedUnion("needSignup", [
+  sessionSchema.extend({ needSignup: z.literal(false) }),
+  z.object({
+    needSignup: z.literal(true),
+    signupToken: z.string().describe("Opaque, single use; `register` takes it."),
+    signupTokenExpiresAt: timestamp,
+  }),
+]);
+
+/** `register`'s (and a social sign-in's) answer: a session, and whether the user was created by it. */
+export const newUserSessionSchema = sessionSchema.extend({ isNewUser: z.boolean() });
 
 export const successSchema = z.object({ success: z.literal(true) });
 
@@ -91,6 +107,8 @@ export const tenantSchema = z
     allowedEmailDomains: z.array(z.string()),
     locale: localeSchema,
     appUrl: z.string().nullable().describe("An origin such as https://app.example.com."),
+    passwordSignUp: z.boolean().describe("clientAuth.signUp is open (CONTRACT v2; default true)."),
+    emailCodeSignIn: z.boolean().describe("clientPasswordless is open (CONTRACT v2; default false)."),
     deletedAt: nullableTimestamp,
     createdAt: timestamp,
   })

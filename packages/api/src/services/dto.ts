@@ -21,6 +21,9 @@ export interface UserDto {
   suspendedAt: string | null;
   lastLoginAt: string | null;
   createdAt: string;
+  phone: string | null;
+  phoneVerifiedAt: string | null;
+  hasPassword: boolean;
 }
 
 type UserFields = Pick<
@@ -36,7 +39,11 @@ type UserFields = Pick<
   | "suspendedAt"
   | "lastLoginAt"
   | "createdAt"
->;
+  | "phone"
+  | "phoneVerifiedAt"
+> &
+  /** A row with the hash, or the session check's `hasPassword` (it never reads the hash). */
+  ({ passwordHash: string | null } | { hasPassword: boolean });
 
 export function toUserDto(user: UserFields, tenantKey: string): UserDto {
   return {
@@ -52,6 +59,9 @@ export function toUserDto(user: UserFields, tenantKey: string): UserDto {
     suspendedAt: iso(user.suspendedAt),
     lastLoginAt: iso(user.lastLoginAt),
     createdAt: user.createdAt.toISOString(),
+    phone: user.phone,
+    phoneVerifiedAt: iso(user.phoneVerifiedAt),
+    hasPassword: "hasPassword" in user ? user.hasPassword : user.passwordHash !== null,
   };
 }
 
@@ -93,6 +103,8 @@ export interface TenantDto {
   allowedEmailDomains: string[];
   locale: Locale;
   appUrl: string | null;
+  passwordSignUp: boolean;
+  emailCodeSignIn: boolean;
   deletedAt: string | null;
   createdAt: string;
 }
@@ -105,6 +117,8 @@ export function toTenantDto(tenant: Tenant): TenantDto {
     allowedEmailDomains: tenant.allowedEmailDomains,
     locale: tenant.locale,
     appUrl: tenant.appUrl,
+    passwordSignUp: tenant.passwordSignUp,
+    emailCodeSignIn: tenant.emailCodeSignIn,
     deletedAt: iso(tenant.deletedAt),
     createdAt: tenant.createdAt.toISOString(),
   };

@@ -24,6 +24,8 @@ export async function signUp(
 ): Promise<SessionTokens> {
   const prisma = getPrisma();
   const tenant = await findLiveTenant(prisma, input.tenantKey);
+  // CONTRACT v2: a tenant may take sign-ups only by email code or social sign-in.
+  if (!tenant.passwordSignUp) throw appError("auth/MethodNotEnabled");
   assertEmailDomainAllowed(input.email, tenant.allowedEmailDomains);
   assertPasswordAllowed(input.password, { userId: input.userId, email: input.email });
   // Saves a bcrypt hash on the obvious case; the unique index still decides races.
@@ -119,6 +121,8 @@ export async function changePassword(
   client: ClientInfo,
 ): Promise<{ success: true; accessToken: string; accessTokenExpiresAt: string }> {
   const { user, tenant, session } = auth;
+  // A user who signed up without a password sets one through password reset by email (CONTRACT v2).
+  if (!user.hasPassword) throw appError("auth/PasswordNotSet");
   const who = { scope: tenant.id, account: user.userId };
   const attempt = await takeSignInAttempt(who, client.ip);
   const prisma = getPrisma();

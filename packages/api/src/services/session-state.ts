@@ -1,7 +1,7 @@
 import { getPgPool, type User } from "@gatehouse/db";
 
-/** The user as every authenticated request sees it: never the password hash (nor its version). */
-export type SessionUser = Omit<User, "passwordHash" | "credentialsVersion">;
+/** The user as every authenticated request sees it: never the password hash (nor its version), only whether there is one. */
+export type SessionUser = Omit<User, "passwordHash" | "credentialsVersion"> & { hasPassword: boolean };
 
 /**
  * The state every authenticated end-user request needs, in one indexed query: the session (is
@@ -31,7 +31,8 @@ export const SESSION_STATE_QUERY = {
   name: "gatehouse_session_state",
   text: `SELECT u.id, u."tenantId", u."userId", u.email, u."verifiedEmail", u."emailVerifiedAt", u."displayName",
                 u.role, u.source, u."mustChangePassword", u."suspendedAt", u."lastLoginAt", u."deletedAt",
-                u."createdAt", u."updatedAt", s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
+                u."createdAt", u."updatedAt", u.phone, u."verifiedPhone", u."phoneVerifiedAt",
+                (u."passwordHash" IS NOT NULL) AS "hasPassword", s.id AS "s_id", s."tokenFamily" AS "s_tokenFamily", s."revokedAt" AS "s_revokedAt",
                 s."expiresAt" AS "s_expiresAt", t.key AS "t_key", t."deletedAt" AS "t_deletedAt",
                 t."allowedEmailDomains" AS "t_allowedEmailDomains", t.locale::text AS "t_locale", t.name AS "t_name"
            FROM "Session" s

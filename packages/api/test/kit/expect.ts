@@ -13,6 +13,8 @@ export const contractStatus: Record<AppCode, number> = {
   "validation/Invalid": 400,
   "request/Malformed": 400,
   "signUp/EmailDomainNotAllowed": 400,
+  "auth/MethodNotEnabled": 400,
+  "auth/PasswordNotSet": 400,
   "auth/Unauthenticated": 401,
   "auth/InvalidCredentials": 401,
   "auth/InvalidRefreshToken": 401,

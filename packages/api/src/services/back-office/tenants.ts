@@ -36,6 +36,9 @@ export interface TenantFields {
   allowedEmailDomains: string[];
   locale: Locale;
   appUrl: string | null;
+  /** CONTRACT v2 sign-in methods. */
+  passwordSignUp: boolean;
+  emailCodeSignIn: boolean;
 }
 
 export async function createTenant(caller: StaffCaller, input: TenantFields & { key: string }): Promise<TenantDto> {
