@@ -98,7 +98,9 @@ describe.skipIf(!hasChromium)("BackOffice sign-in methods and user passwords in 
         data: {
           tenantId: tenant.id,
           userId: PHONE_USER_ID,
-          email: null,
+          email: "jun.seo@harbor.example",
+          verifiedEmail: "jun.seo@harbor.example",
+          emailVerifiedAt: new Date(),
           displayName: "Jun Seo",
           passwordHash: "$2b$10$not.a.real.hash.only.present.for.hasPassword.xxxxxxxxxx",
           phone: PHONE,
@@ -214,7 +216,7 @@ describe.skipIf(!hasChromium)("BackOffice sign-in methods and user passwords in 
     const passwordCells = await cells(admin.getByRole("row", { name: new RegExp(PASSWORD_USER_ID.replace(".", "\\.")) }));
     expect(passwordCells[3]).not.toContain("No password");
     const phoneCells = await cells(admin.getByRole("row", { name: new RegExp(PHONE_USER_ID.replace(".", "\\.")) }));
-    expect(phoneCells[1]).toBe(`No email${PHONE}Verified`);
+    expect(phoneCells[1]).toBe(`jun.seo@harbor.exampleVerified${PHONE}Verified`);
     await checkPage(admin, "users-list");
 
     const row = (page: Page, term: string) =>
