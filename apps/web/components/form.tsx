@@ -86,12 +86,41 @@ export function SelectField({ name, value, onChange, options, disabled, ...field
   );
 }
 
-export function CheckboxField({ label, checked, onChange }: { label: ReactNode; checked: boolean; onChange: (checked: boolean) => void }) {
+export function CheckboxField({
+  label,
+  checked,
+  onChange,
+  hint,
+  asSwitch = false,
+}: {
+  label: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  /** Under the box, and read out with it. */
+  hint?: ReactNode;
+  /** Announced as a switch (on/off) rather than a checkbox: for settings that take effect once saved. */
+  asSwitch?: boolean;
+}) {
   const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
   return (
-    <div className="check">
-      <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
-      <label htmlFor={id}>{label}</label>
+    <div className="check-field">
+      <div className="check">
+        <input
+          id={id}
+          type="checkbox"
+          role={asSwitch ? "switch" : undefined}
+          checked={checked}
+          aria-describedby={hintId}
+          onChange={(event) => onChange(event.target.checked)}
+        />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      {hint ? (
+        <p id={hintId} className="field-hint check-hint">
+          {hint}
+        </p>
+      ) : null}
     </div>
   );
 }

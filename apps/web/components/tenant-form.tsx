@@ -11,11 +11,12 @@ import {
   tenantNameSchema,
   type Locale,
 } from "@gatehouse/contract";
+import { signInMethodLabels, signInMethodNames, type SignInMethods } from "../lib/sign-in-methods";
 import { useTRPC } from "../lib/trpc";
 import { messageForAppCode } from "../lib/error-messages";
 import { appUrlProblem, check, problemOf } from "../lib/validation";
 import { DomainChips } from "./domain-chips";
-import { FormError, SelectField, SubmitButton, TextField } from "./form";
+import { CheckboxField, FormError, SelectField, SubmitButton, TextField } from "./form";
 import { Notice } from "./ui";
 import { useFormFields } from "./use-form-errors";
 
@@ -40,6 +41,8 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   const [saved, setSaved] = useState<TenantFormValues>(start);
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
   const [domainDraft, setDomainDraft] = useState("");
+  // Create only: an existing tenant's methods have their own card (SignInMethodsForm).
+  const [methods, setMethods] = useState<SignInMethods>({ passwordSignUp: true, emailCodeSignIn: false });
   const queryClient = useQueryClient();
   const { values, setValues, set, field, formError, fieldErrors, showError, showFieldErrors, clearErrors, setFieldError } = useFormFields(
     start,
@@ -94,6 +97,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
           name: values.name,
           locale: values.locale,
           allowedEmailDomains: values.allowedEmailDomains,
+          ...methods,
           ...(values.appUrl.trim() ? { appUrl: values.appUrl.trim() } : {}),
         });
         router.push(`/backoffice/tenants/${tenant.key}?created=1`);
@@ -194,6 +198,21 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
           if (fieldErrors.allowedEmailDomains) setFieldError("allowedEmailDomains", undefined);
         }}
       />
+      {mode === "create" ? (
+        <fieldset className="field">
+          <legend>Sign-in methods</legend>
+          {signInMethodNames.map((name) => (
+            <CheckboxField
+              key={name}
+              asSwitch
+              label={signInMethodLabels[name].label}
+              hint={signInMethodLabels[name].hint}
+              checked={methods[name]}
+              onChange={(checked) => setMethods((current) => ({ ...current, [name]: checked }))}
+            />
+          ))}
+        </fieldset>
+      ) : null}
       <div className="form-actions">
         <SubmitButton pending={pending} pendingLabel={mode === "create" ? "Creating…" : "Saving…"}>
           {mode === "create" ? "Create tenant" : "Save changes"}

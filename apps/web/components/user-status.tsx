@@ -5,6 +5,7 @@ export interface UserStatusFields {
   mustChangePassword: boolean;
   emailVerifiedAt: string | null;
   source: "self_signup" | "admin_issued";
+  hasPassword: boolean;
 }
 
 /** Status in words: suspension first (it blocks everything), then what the user still has to do. */
@@ -14,8 +15,19 @@ export function UserStatusBadges({ user }: { user: UserStatusFields }) {
       {user.suspendedAt ? <Badge tone="danger">Suspended</Badge> : <Badge tone="success">Active</Badge>}
       {user.mustChangePassword ? <Badge tone="warning">Must change password</Badge> : null}
       {user.source === "self_signup" && !user.emailVerifiedAt ? <Badge tone="warning">Email not verified</Badge> : null}
+      {/* Not a problem, but what an admin asks first: how does this user sign in? */}
+      {user.hasPassword ? null : <Badge tone="info">No password</Badge>}
     </span>
   );
+}
+
+/**
+ * The password in words: none for a user who signed up with an email code (CONTRACT v2
+ * `hasPassword: false`; they set one through password reset by email).
+ */
+export function passwordLabel(user: { hasPassword: boolean; mustChangePassword: boolean }): string {
+  if (!user.hasPassword) return "None (signed up with an email code)";
+  return user.mustChangePassword ? "Set, must be changed at next sign-in" : "Set";
 }
 
 export const sourceLabel = (source: "self_signup" | "admin_issued") => (source === "admin_issued" ? "Issued by staff" : "Self sign-up");

@@ -568,7 +568,7 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
       expect(await viewer.getByRole("button", { name }).count(), name).toBe(0);
     }
     expect(await viewer.getByRole("link", { name: "Issue manager" }).count()).toBe(0);
-    expect(await viewer.locator(".details").textContent()).toContain("northwind.example");
+    expect(await viewer.getByRole("region", { name: "Settings" }).locator(".details").textContent()).toContain("northwind.example");
     await checkPage(viewer, "tenant-detail-viewer");
 
     await viewer.goto(`/backoffice/tenants/${TENANT_KEY}/users/${MANAGER_ID}`);

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { SignInMethodsForm } from "#components/sign-in-methods-form";
 import { TenantDangerZone } from "#components/tenant-actions";
 import { TenantForm } from "#components/tenant-form";
 import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "#components/ui";
 import { loadTenant } from "#lib/server/api";
+import { signInMethodLabels, signInMethodNames } from "#lib/sign-in-methods";
 import { requireStaff } from "#lib/server/staff";
 import { staffTimeZone } from "#lib/server/time-zone";
 
@@ -99,6 +101,22 @@ export default async function TenantPage({ params, searchParams }: { params: Par
                   ),
               },
             ]}
+          />
+        )}
+      </Card>
+
+      <Card id="sign-in-methods" title="Sign-in methods">
+        {staff.isAdmin && !deleted ? (
+          <SignInMethodsForm
+            tenantKey={tenant.key}
+            initial={{ passwordSignUp: tenant.passwordSignUp, emailCodeSignIn: tenant.emailCodeSignIn }}
+          />
+        ) : (
+          <DefinitionList
+            items={signInMethodNames.map((name) => ({
+              term: signInMethodLabels[name].label,
+              value: tenant[name] ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>,
+            }))}
           />
         )}
       </Card>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { UserActions } from "#components/user-actions";
 import { Badge, Card, DataTable, DefinitionList, EmptyState, IpAddress, Notice, PageHeader, Section, Time } from "#components/ui";
-import { LastSignIn, UserStatusBadges, roleLabel, sourceLabel } from "#components/user-status";
+import { LastSignIn, UserStatusBadges, passwordLabel, roleLabel, sourceLabel } from "#components/user-status";
 import { loadUser } from "#lib/server/api";
 import { requireStaff } from "#lib/server/staff";
 import { staffTimeZone } from "#lib/server/time-zone";
@@ -73,7 +73,26 @@ export default async function UserPage({ params }: { params: Params }) {
                   <span className="muted">None</span>
                 ),
               },
-              { term: "Password", value: user.mustChangePassword ? "Must be changed at next sign-in" : "Set by the user" },
+              {
+                term: "Phone",
+                value: user.phone ? (
+                  <span className="stack">
+                    <span className="mono">{user.phone}</span>
+                    {user.phoneVerifiedAt ? (
+                      <span className="small">
+                        <Badge tone="success">Verified</Badge> <Time iso={user.phoneVerifiedAt} timeZone={timeZone} />
+                      </span>
+                    ) : (
+                      <span className="small">
+                        <Badge tone="warning">Not verified</Badge>
+                      </span>
+                    )}
+                  </span>
+                ) : (
+                  "—"
+                ),
+              },
+              { term: "Password", value: passwordLabel(user) },
               { term: "Last sign-in", value: <LastSignIn user={user} timeZone={timeZone} /> },
               {
                 term: "Last active",
