@@ -8,6 +8,7 @@ import { getLogger } from "../lib/log";
 import { isAllowedClientOrigin } from "../services/cors-origins";
 import { createCallerFactory } from "../trpc";
 import { REQUEST_ID_HEADER } from "./headers";
+import { readBodyText } from "./read-body";
 import { apiHeaders } from "./respond";
 
 /**
@@ -165,40 +166,9 @@ function isJsonContentType(value: string | undefined): boolean {
   return value?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
 }
 
-/** The body as UTF-8 text (BOM dropped, as Fetch's `Request.json()` does), or a 413 past the limit. */
+/** The body as UTF-8 text, or a 413 past the limit. */
 function readBody(req: IncomingMessage, maxBodySize: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onFail);
-      req.off("aborted", onFail);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodySize) {
-        chunks.push(chunk);
-        return;
-      }
-      cleanup();
-      reject(new AppError("request/PayloadTooLarge", errorCatalogue["request/PayloadTooLarge"].message));
-    };
-    const onEnd = () => {
-      cleanup();
-      const text = Buffer.concat(chunks, size).toString("utf8");
-      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    };
-    const onFail = (cause?: unknown) => {
-      cleanup();
-      reject(cause instanceof Error ? cause : new Error("request aborted"));
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onFail);
-    req.on("aborted", onFail);
-  });
+  return readBodyText(req, maxBodySize, () => new AppError("request/PayloadTooLarge", errorCatalogue["request/PayloadTooLarge"].message));
 }
 
 function requestError(appCode: AppCode, message?: string, details: AppError["details"] = {}): AppError {

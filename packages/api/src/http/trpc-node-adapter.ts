@@ -12,6 +12,7 @@ import {
   transformTRPCResponse,
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
+import { readBodyText } from "./read-body";
 
 /**
  * Gatehouse's Node adapter for tRPC.
@@ -73,42 +74,11 @@ function isDataStream(value: unknown): boolean {
   return values.some(isPromise) || values.some(isAsyncIterable);
 }
 
-/** The body as text, decoded as Fetch's `Request.json()` decodes it (UTF-8, BOM dropped). */
+/** The body as text (UTF-8, BOM dropped), or tRPC's PAYLOAD_TOO_LARGE past the limit. */
 function readBody(req: IncomingMessage, maxBodySize: number): Promise<string> {
   const preset = (req as IncomingMessage & { body?: unknown }).body;
   if (typeof preset === "string") return Promise.resolve(preset);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onFail);
-      req.off("aborted", onFail);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodySize) {
-        chunks.push(chunk);
-        return;
-      }
-      cleanup();
-      reject(new TRPCError({ code: "PAYLOAD_TOO_LARGE" }));
-    };
-    const onEnd = () => {
-      cleanup();
-      const text = Buffer.concat(chunks, size).toString("utf8");
-      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    };
-    const onFail = (cause?: unknown) => {
-      cleanup();
-      reject(cause instanceof Error ? cause : new Error("request aborted"));
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onFail);
-    req.on("aborted", onFail);
-  });
+  return readBodyText(req, maxBodySize, () => new TRPCError({ code: "PAYLOAD_TOO_LARGE" }));
 }
 
 /**
