@@ -18,7 +18,6 @@ export type NewUserSession = SessionTokens & { isNewUser: true };
 /**
  * The code proved `email` (lower-cased) in `tenant`: the user whose verified email it is gets a
  * session (suspended → 403), anyone else a signupToken bound to (tenant, address).
- * @public until services/passwordless.ts's verify calls it (knip).
  */
 export async function signInVerifiedAddress(tenant: Tenant, email: string, client: ClientInfo): Promise<VerifyResult> {
   void tenant;
