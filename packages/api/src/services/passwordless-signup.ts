@@ -33,5 +33,6 @@ export async function registerWithSignupToken(
 ): Promise<NewUserSession> {
   void input;
   void client;
-  return Promise.reject(appError("service/Unavailable"));
+  // The placeholder issues no token, so every token is unknown.
+  return Promise.reject(appError("auth/InvalidSignupToken"));
 }
