@@ -57,6 +57,8 @@ const envSchema = z.object({
   OTP_FAILURES_PER_HOUR: seconds(15),
   /** CONTRACT "Numbers (v2)": code mails per (tenant, address) per hour, every purpose; never scaled. */
   CODE_MAILS_PER_ADDRESS_PER_HOUR: count(20),
+  /** CONTRACT "Numbers (v2)": the email sign-in code's lifetime (clientPasswordless). */
+  SIGN_IN_CODE_TTL_SECONDS: seconds(300),
   ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
   SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600),
@@ -105,6 +107,8 @@ export interface Config {
     resendCooldownSeconds: number;
     failuresPerHour: number;
     mailsPerAddressPerHour: number;
+    /** clientPasswordless's code lifetime (its cooldown and attempts are the ones above). */
+    signInTtlSeconds: number;
     length: 6;
   };
   tokens: {
@@ -127,6 +131,10 @@ export const limits = {
     refresh: { limit: 60, windowSeconds: 60 },
     sendVerification: { limit: 20, windowSeconds: 60 },
     verifyEmail: { limit: 60, windowSeconds: 60 },
+    // CONTRACT "Numbers (v2)": clientPasswordless.
+    passwordlessSendCode: { limit: 20, windowSeconds: 60 },
+    passwordlessVerify: { limit: 60, windowSeconds: 60 },
+    passwordlessRegister: { limit: 20, windowSeconds: 60 },
     staffSignIn: { limit: 30, windowSeconds: 60 },
   },
   failedSignIns: {
@@ -183,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resendCooldownSeconds: e.OTP_RESEND_COOLDOWN_SECONDS,
       failuresPerHour: e.OTP_FAILURES_PER_HOUR,
       mailsPerAddressPerHour: e.CODE_MAILS_PER_ADDRESS_PER_HOUR,
+      signInTtlSeconds: e.SIGN_IN_CODE_TTL_SECONDS,
       length: 6,
     },
     tokens: {
