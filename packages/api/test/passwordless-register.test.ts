@@ -5,6 +5,7 @@ import { appErrorOf } from "../src/errors";
 import { registerWithSignupToken, signInVerifiedAddress } from "../src/services/passwordless-signup";
 import type { ClientInfo } from "../src/services/sessions";
 import { sha256 } from "../src/services/tokens";
+import { rest } from "./rest-wire";
 import {
   auditEvents,
   createTenant,
@@ -16,6 +17,7 @@ import {
   unique,
   useServer,
   verifiedUser,
+  withResponse,
 } from "./kit";
 
 /**
@@ -219,5 +221,30 @@ describe.skipIf(!hasRedis)("clientPasswordless: signing in a verified address, a
     await getPrisma().tenant.update({ where: { id: other.id }, data: { deletedAt: null } });
     const session = await registerWithSignupToken({ signupToken: token, displayName: "Back" }, from());
     expect(session.user.tenantKey).toBe(other.key);
+  });
+
+  it("register through the API: tRPC answers the new session (no-store), reuse is 401; REST is 201 then a 401 problem", async () => {
+    const register = client.api.clientPasswordless.register;
+    const token = await tokenFor(newAddress());
+    const { data: session, response } = await withResponse(() => register.mutate({ signupToken: token, displayName: "Wire" }));
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(session).toMatchObject({ isNewUser: true, user: { hasPassword: false, source: "self_signup" } });
+    await expectError(register.mutate({ signupToken: token, displayName: "Wire" }), "auth/InvalidSignupToken");
+
+    const restToken = await tokenFor(newAddress());
+    const send = () =>
+      rest<{ isNewUser: boolean; user: { userId: string } }>(
+        suite.server.url,
+        "POST",
+        "/api/v1/auth/email-code/register",
+        { signupToken: restToken, displayName: "Rest" },
+        { headers: { "x-forwarded-for": suite.ip } },
+      );
+    const created = await send();
+    expect(created.status).toBe(201);
+    expect(created.body?.isNewUser).toBe(true);
+    expect(created.body?.user.userId).toMatch(USER_ID_PATTERN);
+    const reused = await send();
+    expect([reused.status, reused.appCode]).toEqual([401, "auth/InvalidSignupToken"]);
   });
 });
