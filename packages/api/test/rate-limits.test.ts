@@ -144,6 +144,23 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     await expectLimited(send(ivy), 60);
   });
 
+  it.each([
+    ["clientPasswordless.sendCode", 20, { tenantKey: "no-such-tenant-rl", email: "a@example.com" }, "tenant/NotFound"],
+    ["clientPasswordless.verify", 60, { tenantKey: "no-such-tenant-rl", email: "a@example.com", code: "000000" }, "tenant/NotFound"],
+    ["clientPasswordless.register", 20, { signupToken: "never-issued", displayName: "Rl" }, "auth/InvalidSignupToken"],
+  ] as const)(
+    "%s: %i per minute per IP, counted before the tenant or token is looked up, then 429",
+    async (path, limit, input, refusal) => {
+      const { api } = from(freshIp());
+      await awayFromBucketEdge(60);
+      const answers = await Promise.all(Array.from({ length: limit }, () => settle(callByName(api, "mutation", path, input))));
+      expect(answers.map((a) => (a.ok ? "ok" : a.appCode))).toEqual(Array(limit).fill(refusal));
+      await expectLimited(callByName(api, "mutation", path, input), 60);
+      // Another IP's allowance is its own.
+      await expectError(callByName(from(freshIp()).api, "mutation", path, input), refusal);
+    },
+  );
+
   // Where each limit stands in its procedure's chain (procedures.ts: .meta({ ipLimit }) is enforced
   // after the access checks and before the input is parsed; unstorable text is refused first).
   it("signUp counts malformed input too: 20 bad calls from one IP are 400, the 21st is 429; unstorable text is still 400", async () => {
