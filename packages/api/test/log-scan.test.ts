@@ -300,7 +300,9 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await send("clientPasswordless.register", { signupToken: needSignup.data.signupToken, displayName: "Code User" })).status).toBe(
       200,
     );
-    expect((await send("clientPasswordless.register", { signupToken: needSignup.data.signupToken, displayName: "Again" })).status).toBe(401);
+    expect((await send("clientPasswordless.register", { signupToken: needSignup.data.signupToken, displayName: "Again" })).status).toBe(
+      401,
+    );
     expect((await send("clientPasswordless.sendCode", { tenantKey, email })).status).toBe(200);
     const ownerCode = smtp.latestCode(email);
     secret("owner's sign-in code", ownerCode);
