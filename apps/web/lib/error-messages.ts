@@ -14,6 +14,7 @@ const plainWords: Record<AppCode, string> = {
   "auth/Unauthenticated": "Your session has ended. Sign in again to continue.",
   "auth/InvalidCredentials": "The current password is incorrect.",
   "auth/InvalidRefreshToken": "That sign-in has ended. Sign in again to continue.",
+  "auth/InvalidSignupToken": "That sign-up link has expired or was already used. Ask for a new code.",
   "emailVerification/InvalidCode": "The code is wrong or has expired. Ask for a new one.",
   "auth/EmailNotVerified": "The email address has to be verified first.",
   "auth/PasswordChangeRequired": "A password change is required first.",

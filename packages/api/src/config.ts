@@ -57,9 +57,13 @@ const envSchema = z.object({
   OTP_FAILURES_PER_HOUR: seconds(15),
   /** CONTRACT "Numbers (v2)": code mails per (tenant, address) per hour, every purpose; never scaled. */
   CODE_MAILS_PER_ADDRESS_PER_HOUR: count(20),
+  /** CONTRACT "Numbers (v2)": the email sign-in code's lifetime (clientPasswordless). */
+  SIGN_IN_CODE_TTL_SECONDS: seconds(300),
   ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
   SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600),
+  /** CONTRACT "Numbers (v2)": the signupToken clientPasswordless.verify hands to a new address. */
+  SIGNUP_TOKEN_TTL_SECONDS: seconds(600),
   BCRYPT_COST: z.coerce.number().int().min(10, "BCRYPT_COST is never below 10").max(15).default(12),
   /** Password-hashing jobs that may wait behind the running ones; past it, 503 with Retry-After. */
   HASH_QUEUE_MAX: z.coerce.number().int().min(0).default(200),
@@ -103,12 +107,15 @@ export interface Config {
     resendCooldownSeconds: number;
     failuresPerHour: number;
     mailsPerAddressPerHour: number;
+    /** clientPasswordless's code lifetime (its cooldown and attempts are the ones above). */
+    signInTtlSeconds: number;
     length: 6;
   };
   tokens: {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     sessionMaxAgeSeconds: number;
+    signupTtlSeconds: number;
     keyActivationDelaySeconds: number;
     keyRefreshSeconds: number;
   };
@@ -124,12 +131,21 @@ export const limits = {
     refresh: { limit: 60, windowSeconds: 60 },
     sendVerification: { limit: 20, windowSeconds: 60 },
     verifyEmail: { limit: 60, windowSeconds: 60 },
+    // CONTRACT "Numbers (v2)": clientPasswordless.
+    passwordlessSendCode: { limit: 20, windowSeconds: 60 },
+    passwordlessVerify: { limit: 60, windowSeconds: 60 },
+    passwordlessRegister: { limit: 20, windowSeconds: 60 },
     staffSignIn: { limit: 30, windowSeconds: 60 },
   },
   failedSignIns: {
     perAccountAndIp: { limit: 10, windowSeconds: 15 * 60 },
     perAccount: { limit: 100, windowSeconds: 60 * 60 },
   },
+  /**
+   * CONTRACT "Numbers (v2)": wrong email sign-in codes per rolling hour, per (tenant, address,
+   * client network) and per (tenant, address); not scaled by RATE_LIMIT_SCALE.
+   */
+  signInCodeFailures: { perAddressAndNetwork: 15, perAddress: 100 },
 } as const;
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -180,12 +196,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resendCooldownSeconds: e.OTP_RESEND_COOLDOWN_SECONDS,
       failuresPerHour: e.OTP_FAILURES_PER_HOUR,
       mailsPerAddressPerHour: e.CODE_MAILS_PER_ADDRESS_PER_HOUR,
+      signInTtlSeconds: e.SIGN_IN_CODE_TTL_SECONDS,
       length: 6,
     },
     tokens: {
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+      signupTtlSeconds: e.SIGNUP_TOKEN_TTL_SECONDS,
       keyActivationDelaySeconds: e.SIGNING_KEY_ACTIVATION_DELAY_SECONDS,
       keyRefreshSeconds: e.SIGNING_KEY_REFRESH_SECONDS,
     },

@@ -2,11 +2,13 @@ import { createTRPCRouter } from "./trpc";
 import { backOfficeRouter } from "./router/back-office";
 import { clientAuthRouter } from "./router/client-auth";
 import { clientEmailVerificationRouter } from "./router/client-email-verification";
+import { clientPasswordlessRouter } from "./router/client-passwordless";
 
 /** The end-user API product apps call (the SDK's types cover exactly this). */
 export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
+  clientPasswordless: clientPasswordlessRouter,
 };
 /** @public: only its type is used (ClientRouter, the SDK's router type). */
 export const clientAppRouter = createTRPCRouter(clientRouters);

@@ -15,6 +15,11 @@ export interface Meta {
   allowPasswordChangeRequired?: boolean;
   /** The per-IP limit every call counts against (policy/rate-limits.ts): 429 past it. */
   ipLimit?: IpLimitName;
+  /**
+   * Count `ipLimit` only once the input passed its schema (middleware/ip-limit.ts
+   * inputCheckedIpLimit), as CONTRACT v2 orders the checks of its new public procedures.
+   */
+  ipLimitAfterInput?: boolean;
 }
 
 /**

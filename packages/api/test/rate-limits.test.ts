@@ -144,6 +144,39 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     await expectLimited(send(ivy), 60);
   });
 
+  it.each([
+    ["clientPasswordless.sendCode", 20, { tenantKey: "no-such-tenant-rl", email: "a@example.com" }, "tenant/NotFound"],
+    ["clientPasswordless.verify", 60, { tenantKey: "no-such-tenant-rl", email: "a@example.com", code: "000000" }, "tenant/NotFound"],
+    ["clientPasswordless.register", 20, { signupToken: "never-issued", displayName: "Rl" }, "auth/InvalidSignupToken"],
+  ] as const)(
+    "%s: %i per minute per IP, counted before the tenant or token is looked up, then 429",
+    async (path, limit, input, refusal) => {
+      const { api } = from(freshIp());
+      await awayFromBucketEdge(60);
+      const answers = await Promise.all(Array.from({ length: limit }, () => settle(callByName(api, "mutation", path, input))));
+      expect(answers.map((a) => (a.ok ? "ok" : a.appCode))).toEqual(Array(limit).fill(refusal));
+      await expectLimited(callByName(api, "mutation", path, input), 60);
+      // Another IP's allowance is its own.
+      await expectError(callByName(from(freshIp()).api, "mutation", path, input), refusal);
+    },
+  );
+
+  it("clientPasswordless (CONTRACT v2 order): the input schema before the per-IP limit, so a malformed call is 400 and spends nothing", async () => {
+    const ip = freshIp();
+    const { api } = from(ip);
+    const bad = { tenantKey: "-", email: "not-an-email" };
+    await awayFromBucketEdge(60);
+    const answers = await Promise.all(Array.from({ length: 25 }, () => settle(api.clientPasswordless.sendCode.mutate(bad))));
+    expect(answers.map((a) => (a.ok ? "ok" : a.appCode))).toEqual(Array(25).fill("validation/Invalid"));
+    // The IP's allowance is whole: 20 well-formed calls get past the limit, the 21st does not,
+    // and a malformed one past the limit is still its 400.
+    const good = { tenantKey: "no-such-tenant-rl", email: "a@example.com" };
+    const counted = await Promise.all(Array.from({ length: 20 }, () => settle(api.clientPasswordless.sendCode.mutate(good))));
+    expect(counted.map((a) => (a.ok ? "ok" : a.appCode))).toEqual(Array(20).fill("tenant/NotFound"));
+    await expectLimited(api.clientPasswordless.sendCode.mutate(good), 60);
+    await expectError(api.clientPasswordless.sendCode.mutate(bad), "validation/Invalid");
+  });
+
   // Where each limit stands in its procedure's chain (procedures.ts: .meta({ ipLimit }) is enforced
   // after the access checks and before the input is parsed; unstorable text is refused first).
   it("signUp counts malformed input too: 20 bad calls from one IP are 400, the 21st is 429; unstorable text is still 400", async () => {

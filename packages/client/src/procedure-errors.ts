@@ -78,6 +78,31 @@ export const procedureErrors = {
     "user/EmailDuplicated",
     ...anyProcedure,
   ],
+  "clientPasswordless.sendCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "signUp/EmailDomainNotAllowed",
+    "emailVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPasswordless.verify": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "emailVerification/InvalidCode",
+    "auth/AccountSuspended",
+    ...anyProcedure,
+  ],
+  "clientPasswordless.register": [
+    "rateLimit/TooManyRequests",
+    "auth/InvalidSignupToken",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "user/UserIdDuplicated",
+    "user/EmailDuplicated",
+    ...anyProcedure,
+  ],
 } as const satisfies { [P in ProcedurePath]: readonly ContractErrorOf<P>[] };
 
 /**

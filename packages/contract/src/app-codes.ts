@@ -13,6 +13,8 @@ export const errorCatalogue = {
   "auth/Unauthenticated": { status: 401, message: "Authentication is required." },
   "auth/InvalidCredentials": { status: 401, message: "The user ID or password is incorrect." },
   "auth/InvalidRefreshToken": { status: 401, message: "The refresh token is invalid or has expired." },
+  // CONTRACT v2 "New error codes".
+  "auth/InvalidSignupToken": { status: 401, message: "The sign-up token is invalid or has expired." },
   "emailVerification/InvalidCode": { status: 401, message: "The code is invalid or has expired." },
   "auth/EmailNotVerified": { status: 403, message: "Verify your email address first." },
   "auth/PasswordChangeRequired": { status: 403, message: "You must change your password first." },

@@ -1,12 +1,14 @@
 import { backOfficeContract } from "./back-office";
 import { clientAuthContract } from "./client-auth";
 import { clientEmailVerificationContract } from "./client-email-verification";
+import { clientPasswordlessContract } from "./client-passwordless";
 import type { ProcedureContract } from "./procedure";
 
 /** Every procedure of the API's root router, by the same paths (`contract.clientAuth.signIn`). */
 export const contract = {
   clientAuth: clientAuthContract,
   clientEmailVerification: clientEmailVerificationContract,
+  clientPasswordless: clientPasswordlessContract,
   backOffice: backOfficeContract,
 };
 

@@ -12,5 +12,6 @@ export * from "./procedure";
 export * from "./rest";
 export { clientAuthContract } from "./client-auth";
 export { clientEmailVerificationContract } from "./client-email-verification";
+export { clientPasswordlessContract } from "./client-passwordless";
 export { auditLogContract, backOfficeContract, managersContract, staffContract, tenantsContract, usersContract } from "./back-office";
 export { contract, contractProcedures } from "./contract";

@@ -18,6 +18,7 @@ export const contractStatus: Record<AppCode, number> = {
   "auth/Unauthenticated": 401,
   "auth/InvalidCredentials": 401,
   "auth/InvalidRefreshToken": 401,
+  "auth/InvalidSignupToken": 401,
   "emailVerification/InvalidCode": 401,
   "auth/EmailNotVerified": 403,
   "auth/PasswordChangeRequired": 403,
