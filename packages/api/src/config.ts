@@ -62,6 +62,8 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: seconds(3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600),
   SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600),
+  /** CONTRACT "Numbers (v2)": the signupToken clientPasswordless.verify hands to a new address. */
+  SIGNUP_TOKEN_TTL_SECONDS: seconds(600),
   BCRYPT_COST: z.coerce.number().int().min(10, "BCRYPT_COST is never below 10").max(15).default(12),
   /** Password-hashing jobs that may wait behind the running ones; past it, 503 with Retry-After. */
   HASH_QUEUE_MAX: z.coerce.number().int().min(0).default(200),
@@ -113,6 +115,7 @@ export interface Config {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     sessionMaxAgeSeconds: number;
+    signupTtlSeconds: number;
     keyActivationDelaySeconds: number;
     keyRefreshSeconds: number;
   };
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+      signupTtlSeconds: e.SIGNUP_TOKEN_TTL_SECONDS,
       keyActivationDelaySeconds: e.SIGNING_KEY_ACTIVATION_DELAY_SECONDS,
       keyRefreshSeconds: e.SIGNING_KEY_REFRESH_SECONDS,
     },
