@@ -141,6 +141,11 @@ export const limits = {
     perAccountAndIp: { limit: 10, windowSeconds: 15 * 60 },
     perAccount: { limit: 100, windowSeconds: 60 * 60 },
   },
+  /**
+   * CONTRACT "Numbers (v2)": wrong email sign-in codes per rolling hour, per (tenant, address,
+   * client network) and per (tenant, address); not scaled by RATE_LIMIT_SCALE.
+   */
+  signInCodeFailures: { perAddressAndNetwork: 15, perAddress: 100 },
 } as const;
 
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { redisKeys } from "../src/lib/keys";
 import { connectRedis } from "../src/lib/redis";
-import { checkOtp, issueOtp, releaseOtp, type OtpSubject } from "../src/policy/otp-limiter";
+import { checkOtp, issueOtp, releaseOtp, type UserOtpSubject } from "../src/policy/otp-limiter";
 import { hasRedis } from "./kit";
 
 /**
@@ -51,7 +51,7 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
   afterAll(() => {
     for (const r of opened) r.disconnect();
   });
-  const newSubject = (): OtpSubject => ({ tenantId: randomUUID(), userId: randomUUID() });
+  const newSubject = (): UserOtpSubject => ({ tenantId: randomUUID(), userId: randomUUID() });
 
   it.skipIf(skip)("issue sets code and cooldown atomically; a second issue meets the cooldown", async () => {
     const r = await redis();
@@ -150,8 +150,8 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
       const r = await redis();
       const tenantId = randomUUID();
       const email = `${randomUUID()}@example.com`;
-      const user = (): OtpSubject => ({ tenantId, userId: randomUUID() });
-      const send = (who: OtpSubject, nonce: string, now: number, to = email) =>
+      const user = (): UserOtpSubject => ({ tenantId, userId: randomUUID() });
+      const send = (who: UserOtpSubject, nonce: string, now: number, to = email) =>
         issueOtp(who, issueInput(nonce, "ad".repeat(32), { email: to, now, mailsPerAddressPerHour: 3 }), r);
       const a = user();
       expect(await send(a, "a1", T0)).toEqual({ outcome: "issued" });

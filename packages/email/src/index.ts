@@ -1,4 +1,4 @@
-export { renderManagerInvitationEmail, renderVerificationEmail } from "./render";
+export { renderManagerInvitationEmail, renderSignInCodeEmail, renderVerificationEmail } from "./render";
 export type { ManagerInvitationEmailInput, RenderedEmail, VerificationEmailInput } from "./render";
 export { createMailer, SMTP_TIMEOUTS } from "./transport";
 export type { MailLog, Mailer, MailerOptions, MailMessage } from "./transport";

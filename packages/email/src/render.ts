@@ -3,6 +3,7 @@ import { render } from "@react-email/render";
 import type { Locale } from "./locale";
 import { singleLine } from "./text";
 import { ManagerInvitationEmail, managerInvitationSubject } from "./templates/manager-invitation";
+import { SignInCodeEmail, signInSubject } from "./templates/sign-in-code";
 import { VerificationCodeEmail, verificationSubject } from "./templates/verification-code";
 
 /** A mail ready for {@link Mailer.send}: subject plus HTML and plain-text alternatives. */
@@ -53,19 +54,36 @@ async function renderBoth(element: ReturnType<typeof createElement>): Promise<{ 
  * 6 or more digits (checked again here before the mail leaves this function).
  */
 export async function renderVerificationEmail(input: VerificationEmailInput): Promise<RenderedEmail> {
+  return renderCodeEmail("renderVerificationEmail", VerificationCodeEmail, verificationSubject, input);
+}
+
+/**
+ * The email-code sign-in mail ("your sign-in code"), the same for known and unknown addresses.
+ * Same guarantee as the verification mail: the code is the text part's only run of 6+ digits.
+ */
+export async function renderSignInCodeEmail(input: VerificationEmailInput): Promise<RenderedEmail> {
+  return renderCodeEmail("renderSignInCodeEmail", SignInCodeEmail, signInSubject, input);
+}
+
+async function renderCodeEmail(
+  name: string,
+  template: typeof VerificationCodeEmail | typeof SignInCodeEmail,
+  subject: (locale: Locale, tenantName: string) => string,
+  input: VerificationEmailInput,
+): Promise<RenderedEmail> {
   const { locale, code, ttlMinutes, tenantName } = input;
-  if (!CODE_PATTERN.test(code)) throw new TypeError("renderVerificationEmail: code must be 6 decimal digits");
+  if (!CODE_PATTERN.test(code)) throw new TypeError(`${name}: code must be 6 decimal digits`);
   if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 1440) {
-    throw new RangeError("renderVerificationEmail: ttlMinutes must be a whole number from 1 to 1440");
+    throw new RangeError(`${name}: ttlMinutes must be a whole number from 1 to 1440`);
   }
-  const { html, text } = await renderBoth(createElement(VerificationCodeEmail, { locale, code, ttlMinutes, tenantName }));
+  const { html, text } = await renderBoth(createElement(template, { locale, code, ttlMinutes, tenantName }));
   // The contract promises the code is the text part's only run of 6+ digits.
   // The templates guarantee it; refuse to send a mail that would break it all the same.
   const runs = text.match(/\p{Nd}{6,}/gu) ?? [];
   if (runs.length === 0 || runs.some((run) => run !== code)) {
-    throw new Error("renderVerificationEmail: the text part must contain the code as its only run of digits");
+    throw new Error(`${name}: the text part must contain the code as its only run of digits`);
   }
-  return { subject: verificationSubject(locale, tenantName), html, text };
+  return { subject: subject(locale, tenantName), html, text };
 }
 
 /** The mail sent to a manager issued by a BackOffice administrator (managers.issue). */

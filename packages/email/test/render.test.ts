@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { renderManagerInvitationEmail, renderVerificationEmail, type Locale } from "../src/index";
+import { renderManagerInvitationEmail, renderSignInCodeEmail, renderVerificationEmail, type Locale } from "../src/index";
 import { breakLongDigitRuns, safeHttpUrl } from "../src/text";
 
 const LOCALES: Locale[] = ["ko", "en"];
@@ -89,6 +89,43 @@ describe("renderVerificationEmail", () => {
     const mail = await renderVerificationEmail({ locale: "fr" as Locale, code: "482915", ttlMinutes: 10, tenantName: "Acme" });
     expect(mail.subject).toBe("[Acme] 이메일 인증 코드");
     expect(mail.html).toMatch(/<html[^>]*\blang="ko"/);
+  });
+});
+
+describe("renderSignInCodeEmail", () => {
+  it.each([
+    ["ko", "[Acme] 로그인 코드", "5분 후에 만료", "무시"],
+    ["en", "Your Acme sign-in code", "expires in 5 minutes", "ignore this email"],
+  ] as const)("renders %s: its own subject and words, lang, expiry and the ignore line", async (locale, subject, expiry, ignore) => {
+    const mail = await renderSignInCodeEmail({ locale, code: "305817", ttlMinutes: 5, tenantName: "Acme" });
+    expect(mail.subject).toBe(subject);
+    expect(mail.html).toMatch(new RegExp(`<html[^>]*\\blang="${locale}"`));
+    expect(mail.text).toContain(expiry);
+    expect(mail.text).toContain(ignore);
+    expect(mail.html).toMatch(/<p[^>]*font-family:ui-monospace[^>]*letter-spacing[^>]*>305817<\/p>/);
+    // Not the verification mail: a sign-in mail never speaks of verifying an address.
+    const verification = await renderVerificationEmail({ locale, code: "305817", ttlMinutes: 5, tenantName: "Acme" });
+    expect(mail.subject).not.toBe(verification.subject);
+    expect(mail.text).not.toBe(verification.text);
+    expectNoRemoteResources(mail.html);
+  });
+
+  it("keeps the code the text part's only run of 6+ digits, for many codes and tenant names", async () => {
+    const codes = ["000000", "999999", "100000", ...Array.from({ length: 8 }, randomCode)];
+    const tenants = ["Acme", "Shop 1234567", "990011", "２０２６１１２１ 상점", "Lab\n123456"];
+    for (const locale of LOCALES) {
+      for (const [i, code] of codes.entries()) {
+        const tenantName = tenants[i % tenants.length]!;
+        const mail = await renderSignInCodeEmail({ locale, code, ttlMinutes: 5, tenantName });
+        expect(new Set(mail.text.match(/\p{Nd}{6,}/gu)), `${locale} ${code} ${tenantName}`).toEqual(new Set([code]));
+        expect(mail.subject).not.toMatch(SIX_OR_MORE_DIGITS);
+      }
+    }
+  });
+
+  it("refuses a code that is not 6 digits and a nonsensical lifetime", async () => {
+    await expect(renderSignInCodeEmail({ locale: "en", code: "12345", ttlMinutes: 5, tenantName: "A" })).rejects.toThrow(TypeError);
+    await expect(renderSignInCodeEmail({ locale: "en", code: "123456", ttlMinutes: 0, tenantName: "A" })).rejects.toThrow(RangeError);
   });
 });
 
@@ -194,6 +231,7 @@ describe("Korean text", () => {
     for (const locale of LOCALES) {
       const mails = [
         await renderVerificationEmail({ locale, code: "482915", ttlMinutes: 10, tenantName: "한빛 상점" }),
+        await renderSignInCodeEmail({ locale, code: "482915", ttlMinutes: 5, tenantName: "한빛 상점" }),
         await renderManagerInvitationEmail({
           locale,
           tenantName: "한빛 상점",

@@ -7,13 +7,21 @@ import { getConfig } from "../config";
  */
 const p = () => getConfig().redisKeyPrefix;
 
+const otpTarget = (tenantId: string, target: string, purpose: string) =>
+  purpose === "emailVerification" ? `${p()}otp:{${tenantId}}:${target}` : `${p()}otp:{${tenantId}}:${purpose}:${target}`;
+
 export const redisKeys = {
   // Email codes: one tenant's keys share the `{tenantId}` hash tag, because the per-address mail
   // cap spans the tenant's users and is decided in the same script as a user's code and cooldown.
-  otpCode: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}}:${userId}:code`,
-  otpCooldown: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}}:${userId}:cooldown`,
+  // A code's target is a user id (email verification: v1's layout) or, for another purpose, an
+  // address under that purpose's name (policy/otp-limiter.ts).
+  otpCode: (tenantId: string, target: string, purpose = "emailVerification") => `${otpTarget(tenantId, target, purpose)}:code`,
+  otpCooldown: (tenantId: string, target: string, purpose = "emailVerification") => `${otpTarget(tenantId, target, purpose)}:cooldown`,
   /** The hourly failure budget's sliding log (a sorted set of failure times). */
-  otpFailures: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}}:${userId}:failures`,
+  otpFailures: (tenantId: string, target: string, purpose = "emailVerification") => `${otpTarget(tenantId, target, purpose)}:failures`,
+  /** The same budget per client network (lib/network.ts clientSubnet), where a purpose has one. */
+  otpNetworkFailures: (tenantId: string, target: string, purpose: string, network: string) =>
+    `${otpTarget(tenantId, target, purpose)}:failures:net:${network}`,
   /** Code mails sent to one address of a tenant, every purpose (a sorted set of send times). */
   codeMails: (tenantId: string, address: string) => `${p()}otp:{${tenantId}}:mails:${address}`,
   rateLimitPrefix: (name: string) => `${p()}rl:${name}`,

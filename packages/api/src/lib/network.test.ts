@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalIp, clientNetwork } from "./network";
+import { canonicalIp, clientNetwork, clientSubnet } from "./network";
 
 describe("canonicalIp", () => {
   it.each([
@@ -54,5 +54,19 @@ describe("clientNetwork", () => {
 
   it("something that is not an address stays as it is", () => {
     expect(clientNetwork("unknown")).toBe("unknown");
+  });
+});
+
+describe("clientSubnet", () => {
+  it("an IPv4 address's /24, however it is written", () => {
+    expect(clientSubnet("198.51.100.7")).toBe("198.51.100.0/24");
+    expect(clientSubnet("::ffff:198.51.100.250")).toBe("198.51.100.0/24");
+    expect(clientSubnet("198.51.101.7")).toBe("198.51.101.0/24");
+  });
+
+  it("an IPv6 address's /64, as clientNetwork; not an address stays as it is", () => {
+    expect(clientSubnet("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientSubnet("2001:db8:0:0:ffff::3")).toBe("2001:db8:0:0::/64");
+    expect(clientSubnet("unknown")).toBe("unknown");
   });
 });

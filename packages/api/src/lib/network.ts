@@ -83,3 +83,16 @@ export function clientNetwork(ip: string): string {
     .join(":");
   return `${prefix}::/64`;
 }
+
+/**
+ * The wider network a per-network failure budget counts (CONTRACT "Numbers (v2)": email sign-in
+ * codes, 15 failures per (tenant, address, client network)): an IPv4 address's /24, an IPv6
+ * address's /64. Wider than clientNetwork for IPv4 because a budget that a guesser could renew by
+ * hopping to the next address of a rented block would be no budget; a /24 is the smallest block
+ * routed on its own. Not an address: returned as it is, as clientNetwork does.
+ */
+export function clientSubnet(ip: string): string {
+  const network = clientNetwork(ip);
+  if (isIP(network) !== 4) return network;
+  return `${network.slice(0, network.lastIndexOf("."))}.0/24`;
+}

@@ -1,4 +1,4 @@
-import { appError } from "../errors";
+import { appError, invalidField } from "../errors";
 
 /**
  * A tenant's allowed email domains: a non-empty list accepts only addresses whose domain equals
@@ -12,4 +12,13 @@ export function isEmailDomainAllowed(email: string, allowedDomains: readonly str
 
 export function assertEmailDomainAllowed(email: string, allowedDomains: readonly string[]): void {
   if (!isEmailDomainAllowed(email, allowedDomains)) throw appError("signUp/EmailDomainNotAllowed");
+}
+
+/**
+ * CONTRACT v2 "`@social.local`": the placeholder addresses of accounts without a provider email
+ * (`kakao_…@social.local`) are never mailed, so no input that takes an email accepts one.
+ */
+export function assertMailableAddress(email: string): void {
+  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  if (domain === "social.local") throw invalidField("email", "This address cannot receive mail.");
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, randomInt } from "node:crypto";
 import type { Redis } from "ioredis";
 import { getConfig } from "../config";
 import { redisKeys } from "../lib/keys";
@@ -6,8 +6,12 @@ import { getRedis } from "../lib/redis";
 import { runScript } from "../lib/redis-script";
 
 /**
- * The email-verification code's state and limits in Redis (CONTRACT "Numbers": OTP lifetime,
- * attempts, resend cooldown, failed verifications; "Numbers (v2)": code mails per address).
+ * Emailed codes' state and limits in Redis, for every purpose (CONTRACT "Numbers": OTP lifetime,
+ * attempts, resend cooldown, failed verifications; "Numbers (v2)": the email sign-in code, code
+ * mails per address). A code belongs to a purpose and a target: email verification's is the user
+ * (v1), email-code sign-in's the (tenant, address) pair. Each (purpose, target) has its own code,
+ * attempts and cooldown; the keyed hash covers both, so a code of one purpose never verifies
+ * another.
  * Every decision is one Lua script, so no two requests can interleave between a check and its
  * write: parallel sends store one code, parallel guesses are each counted before any answer
  * leaves, and the attempt cap and the per-address mail cap hold.
@@ -19,7 +23,9 @@ import { runScript } from "../lib/redis-script";
  * - failures: the hourly failure budget, an exact sliding log (a sorted set of failure times,
  *   as policy/sign-in-budget.ts keeps): a failure counts for exactly one hour after it, so no
  *   burst at the turn of an hour gets a fresh budget, and Retry-After is when the oldest counted
- *   failure ages out. Sends never touch it, so a resend restores nothing;
+ *   failure ages out. Sends never touch it, so a resend restores nothing. A purpose may add a
+ *   second log per client network (email sign-in: 15 per network beside 100 per address), so
+ *   failures from one network cannot spend the whole address's budget;
  * - mails: the code mails sent to one address of the tenant in the last hour (a sorted set of
  *   send times, members the sends' nonces), for every purpose.
  *
@@ -43,10 +49,11 @@ end
 `;
 
 /**
- * KEYS: code, cooldown, failures, mails (of the target address).
+ * KEYS: code, cooldown, failures, mails (of the target address)[, the network's failures].
  * ARGV: hmac, email, nonce, code ttl (ms), cooldown (ms), failures per hour, code expiry (ms
- * since epoch), now (ms), failure window (ms), mails per address, mail window (ms).
- * The address's mail cap, then the budget, then the cooldown; then (cooldown + replace the
+ * since epoch), now (ms), failure window (ms), mails per address, mail window (ms)[, the
+ * network's failures per hour].
+ * The address's mail cap, then the budgets, then the cooldown; then (cooldown + replace the
  * code + count the mail) as one step. A refused send counts nowhere.
  */
 const ISSUE_SCRIPT = `${LOG_WAIT}
@@ -54,6 +61,7 @@ local now = tonumber(ARGV[8])
 local capWait = logWait(KEYS[4], tonumber(ARGV[10]), tonumber(ARGV[11]), now)
 if capWait > 0 then return {'cap', capWait} end
 local budgetWait = logWait(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[9]), now)
+if KEYS[5] then budgetWait = math.max(budgetWait, logWait(KEYS[5], tonumber(ARGV[12]), tonumber(ARGV[9]), now)) end
 if budgetWait > 0 then return {'budget', budgetWait} end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {'cooldown', redis.call('PTTL', KEYS[2])}
@@ -84,15 +92,16 @@ return released
 `;
 
 /**
- * One guess: budget first (past it even the right code is refused); a match consumes the code;
- * anything else (wrong, expired, none sent) spends one failure, and a wrong guess against a live
- * code spends one of its attempts, the last one deleting it.
- * KEYS: code, failures. ARGV: hmac, max attempts, failures per hour, failure window (ms), now
- * (ms), this failure's unique member.
+ * One guess: budgets first (past one, even the right code is refused); a match consumes the
+ * code; anything else (wrong, expired, none sent) spends one failure in every budget, and a wrong
+ * guess against a live code spends one of its attempts, the last one deleting it.
+ * KEYS: code, failures[, the network's failures]. ARGV: hmac, max attempts, failures per hour,
+ * failure window (ms), now (ms), this failure's unique member[, the network's failures per hour].
  */
 const CHECK_SCRIPT = `${LOG_WAIT}
 local now = tonumber(ARGV[5])
 local budgetWait = logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), now)
+if KEYS[3] then budgetWait = math.max(budgetWait, logWait(KEYS[3], tonumber(ARGV[7]), tonumber(ARGV[4]), now)) end
 if budgetWait > 0 then return {'budget', budgetWait} end
 local stored = redis.call('HGET', KEYS[1], 'hmac')
 if stored and stored == ARGV[1] then
@@ -102,6 +111,10 @@ if stored and stored == ARGV[1] then
 end
 redis.call('ZADD', KEYS[2], now, ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+if KEYS[3] then
+  redis.call('ZADD', KEYS[3], now, ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
 if stored then
   local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
   if attempts >= tonumber(ARGV[2]) then
@@ -116,17 +129,81 @@ const HOUR_MS = 60 * 60 * 1000;
 /** The budget's and the cap's hour (RATE_LIMIT_WINDOW_SCALE shortens it in tests only). */
 const hourMs = () => Math.max(1, Math.round(HOUR_MS * getConfig().rateLimitWindowScale));
 
-/** A user's OTP keys (the user's id is a UUID; the tenant is in the key all the same). */
-export interface OtpSubject {
+/**
+ * Whose code: email verification's belongs to a user (a UUID; the tenant is in the key all the
+ * same), email-code sign-in's to an address of the tenant (lower-cased).
+ */
+export type OtpSubject = UserOtpSubject | AddressOtpSubject;
+/** Email verification's subject (v1). */
+export interface UserOtpSubject {
   tenantId: string;
   userId: string;
 }
+/** Email-code sign-in's subject. */
+export interface AddressOtpSubject {
+  tenantId: string;
+  purpose: "signIn";
+  address: string;
+}
 
-const keysOf = ({ tenantId, userId }: OtpSubject) => ({
-  code: redisKeys.otpCode(tenantId, userId),
-  cooldown: redisKeys.otpCooldown(tenantId, userId),
-  failures: redisKeys.otpFailures(tenantId, userId),
-});
+type OtpPurpose = "emailVerification" | "signIn";
+
+/** The subject as (purpose, target), the pair the keys and the keyed hash are made of. */
+function purposeOf(subject: OtpSubject): { purpose: OtpPurpose; target: string } {
+  return "userId" in subject
+    ? { purpose: "emailVerification", target: subject.userId }
+    : { purpose: subject.purpose, target: subject.address };
+}
+
+const keysOf = (subject: OtpSubject) => {
+  const { purpose, target } = purposeOf(subject);
+  return {
+    code: redisKeys.otpCode(subject.tenantId, target, purpose),
+    cooldown: redisKeys.otpCooldown(subject.tenantId, target, purpose),
+    failures: redisKeys.otpFailures(subject.tenantId, target, purpose),
+  };
+};
+
+/** A second failure budget, per client network (see the keys above). */
+export interface NetworkBudget {
+  /** The caller's network (lib/network.ts clientSubnet). */
+  network: string;
+  failuresPerHour: number;
+}
+
+/** The network budget's keys and arguments, appended to a script's own when there is one. */
+function networkArgs(subject: OtpSubject, budget: NetworkBudget | undefined): { keys: string[]; args: (string | number)[] } {
+  if (!budget) return { keys: [], args: [] };
+  const { purpose, target } = purposeOf(subject);
+  return { keys: [redisKeys.otpNetworkFailures(subject.tenantId, target, purpose, budget.network)], args: [budget.failuresPerHour] };
+}
+
+/** The key derived from the current AUTH_SECRET, once per process (see runtime.ts). */
+let otpKeyCache: { secret: string; key: Buffer } | undefined;
+
+/** The HMAC key for codes, derived from AUTH_SECRET (HKDF, purpose "otp"). */
+function otpKey(): Buffer {
+  const { authSecret } = getConfig();
+  if (!authSecret) throw new Error("AUTH_SECRET is not configured");
+  if (otpKeyCache?.secret === authSecret) return otpKeyCache.key;
+  const key = Buffer.from(hkdfSync("sha256", authSecret, "gatehouse", "gatehouse/otp/v1", 32));
+  otpKeyCache = { secret: authSecret, key };
+  return key;
+}
+
+/**
+ * The keyed hash stored for `code`: bound to the tenant, the purpose and the target, so a stored
+ * hash is worth nothing for anyone else's code, nor for a code of another purpose.
+ */
+export function otpCodeHmac(subject: OtpSubject, code: string): string {
+  const { purpose, target } = purposeOf(subject);
+  return createHmac("sha256", otpKey()).update(`${purpose}\n${subject.tenantId}\n${target}\n${code}`).digest("hex");
+}
+
+/** 6 decimal digits, uniformly from the CSPRNG. */
+export function newOtpCode(): string {
+  return randomInt(0, 1_000_000).toString().padStart(6, "0");
+}
 
 /** PTTL as milliseconds to wait, with a fallback for a key without expiry (never set so). */
 const waitMs = (pttl: unknown, fallbackMs: number) => (typeof pttl === "number" && pttl > 0 ? pttl : fallbackMs);
@@ -149,6 +226,8 @@ export interface IssueInput {
   expiresAtMs: number;
   /** The instant of the send (tests choose it); default now. */
   now?: number;
+  /** A per-network failure budget checked beside the target's. */
+  networkBudget?: NetworkBudget;
 }
 
 export type IssueResult =
@@ -164,10 +243,11 @@ export type IssueResult =
 export async function issueOtp(subject: OtpSubject, input: IssueInput, redis: Redis = getRedis()): Promise<IssueResult> {
   const k = keysOf(subject);
   const window = hourMs();
+  const net = networkArgs(subject, input.networkBudget);
   const [outcome, wait] = (await runScript(
     redis,
     ISSUE_SCRIPT,
-    [k.code, k.cooldown, k.failures, redisKeys.codeMails(subject.tenantId, input.email)],
+    [k.code, k.cooldown, k.failures, redisKeys.codeMails(subject.tenantId, input.email), ...net.keys],
     [
       input.hmac,
       input.email,
@@ -180,6 +260,7 @@ export async function issueOtp(subject: OtpSubject, input: IssueInput, redis: Re
       window,
       input.mailsPerAddressPerHour,
       window,
+      ...net.args,
     ],
   )) as [string, number];
   if (outcome === "ok") return { outcome: "issued" };
@@ -209,17 +290,18 @@ export type CheckResult =
 /** One verification attempt, counted before its answer is known to anyone. */
 export async function checkOtp(
   subject: OtpSubject,
-  input: { hmac: string; maxAttempts: number; failuresPerHour: number; now?: number },
+  input: { hmac: string; maxAttempts: number; failuresPerHour: number; now?: number; networkBudget?: NetworkBudget },
   redis: Redis = getRedis(),
 ): Promise<CheckResult> {
   const k = keysOf(subject);
   const window = hourMs();
   const now = input.now ?? Date.now();
+  const net = networkArgs(subject, input.networkBudget);
   const [outcome, value] = (await runScript(
     redis,
     CHECK_SCRIPT,
-    [k.code, k.failures],
-    [input.hmac, input.maxAttempts, input.failuresPerHour, window, now, failureMember(now)],
+    [k.code, k.failures, ...net.keys],
+    [input.hmac, input.maxAttempts, input.failuresPerHour, window, now, failureMember(now), ...net.args],
   )) as [string, string | number];
   if (outcome === "ok") return { outcome: "ok", email: String(value) };
   if (outcome === "invalid") return { outcome: "invalid", failures: Number(value) };

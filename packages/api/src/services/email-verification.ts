@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomBytes, randomInt } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { isMailUnavailable, renderVerificationEmail } from "@gatehouse/email";
 import { getConfig } from "../config";
@@ -6,7 +6,7 @@ import { appError } from "../errors";
 import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
 import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
-import { checkOtp, issueOtp, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
+import { checkOtp, issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
 import { auditUserAction } from "./audit";
 import type { SessionState } from "./session-state";
 import { issueAccessToken } from "./tokens";
@@ -17,29 +17,6 @@ import { toUserDto, type UserDto } from "./dto";
  * choosing; entering it makes that address the user's verified email. The code lives only in
  * Redis and only as an HMAC; the limits are policy/otp-limiter's scripts.
  */
-
-/** The key derived from the current AUTH_SECRET, once per process (see runtime.ts). */
-let otpKeyCache: { secret: string; key: Buffer } | undefined;
-
-/** The HMAC key for codes, derived from AUTH_SECRET (HKDF, purpose "otp"). */
-function otpKey(): Buffer {
-  const { authSecret } = getConfig();
-  if (!authSecret) throw new Error("AUTH_SECRET is not configured");
-  if (otpKeyCache?.secret === authSecret) return otpKeyCache.key;
-  const key = Buffer.from(hkdfSync("sha256", authSecret, "gatehouse", "gatehouse/otp/v1", 32));
-  otpKeyCache = { secret: authSecret, key };
-  return key;
-}
-
-/** Bound to the tenant and user: a stored hash is worth nothing for anyone else's code. */
-function codeHmac(subject: OtpSubject, code: string): string {
-  return createHmac("sha256", otpKey()).update(`${subject.tenantId}\n${subject.userId}\n${code}`).digest("hex");
-}
-
-/** 6 decimal digits, uniformly from the CSPRNG. */
-function newCode(): string {
-  return randomInt(0, 1_000_000).toString().padStart(6, "0");
-}
 
 const subjectOf = (auth: SessionState): OtpSubject => ({ tenantId: auth.tenant.id, userId: auth.user.id });
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -67,13 +44,13 @@ export async function sendVerificationCode(
   assertEmailDomainAllowed(email, auth.tenant.allowedEmailDomains);
   if (await isVerifiedByAnother(auth, email)) throw appError("user/EmailDuplicated");
 
-  const code = newCode();
+  const code = newOtpCode();
   const nonce = randomBytes(16).toString("hex");
   const now = Date.now();
   const ttlMs = otp.ttlSeconds * 1000;
   const cooldownMs = otp.resendCooldownSeconds * 1000;
   const issued = await issueOtp(subject, {
-    hmac: codeHmac(subject, code),
+    hmac: otpCodeHmac(subject, code),
     email,
     nonce,
     ttlMs,
@@ -120,7 +97,7 @@ export async function verifyEmailCode(
   const { tenant, session } = auth;
   const subject = subjectOf(auth);
   const checked = await checkOtp(subject, {
-    hmac: codeHmac(subject, code),
+    hmac: otpCodeHmac(subject, code),
     maxAttempts: otp.maxAttempts,
     failuresPerHour: otp.failuresPerHour,
   });

@@ -1,23 +1,116 @@
+import { randomBytes } from "node:crypto";
+import { getPrisma, type Tenant } from "@gatehouse/db";
+import { isMailUnavailable, renderSignInCodeEmail } from "@gatehouse/email";
+import { getConfig } from "../config";
 import { appError } from "../errors";
+import { getLogger } from "../lib/log";
+import { getMailer } from "../lib/mailer";
+import { clientSubnet } from "../lib/network";
+import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
+import { checkOtp, issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type AddressOtpSubject, type NetworkBudget } from "../policy/otp-limiter";
+import { signInVerifiedAddress, type VerifyResult } from "./passwordless-signup";
 import type { ClientInfo } from "./sessions";
-import type { VerifyResult } from "./passwordless-signup";
+import { findLiveTenant } from "./tenants";
 
-/** clientPasswordless.sendCode (CONTRACT v2). Placeholder until the code limiter lands. */
+/**
+ * clientPasswordless.sendCode and .verify (CONTRACT v2 "clientPasswordless"; "v2 rules in
+ * detail" for the order of checks). The code is policy/otp-limiter's, purpose "signIn", target
+ * the (tenant, address) pair: the same atomic guarantees as email verification. sendCode never
+ * looks the address up, so its answer, its work and its mail are the same whether or not anyone
+ * has the address. What verify does with a proved address is passwordless-signup.ts's.
+ */
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/** A failure budget or the address's mail cap. */
+const tooManyRequests = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
+
+/** The tenant, if it exists and lets its users in by email code (404, then 400). */
+async function emailCodeTenant(tenantKey: string): Promise<Tenant> {
+  const tenant = await findLiveTenant(getPrisma(), tenantKey);
+  if (!tenant.emailCodeSignIn) throw appError("auth/MethodNotEnabled");
+  return tenant;
+}
+
+const subjectOf = (tenant: Tenant, email: string): AddressOtpSubject => ({ tenantId: tenant.id, purpose: "signIn", address: email });
+
+/**
+ * The two failure budgets (CONTRACT "Numbers (v2)"): 100 per (tenant, address), the limiter's own,
+ * and 15 per (tenant, address, client network) here, so guesses from one network cannot spend the
+ * address's whole budget and lock its owner out from theirs.
+ */
+function budgets(client: ClientInfo): { failuresPerHour: number; networkBudget: NetworkBudget } {
+  const { perAddress, perAddressAndNetwork } = getConfig().limits.signInCodeFailures;
+  return { failuresPerHour: perAddress, networkBudget: { network: clientSubnet(client.ip), failuresPerHour: perAddressAndNetwork } };
+}
+
 export async function sendSignInCode(
   input: { tenantKey: string; email: string },
   client: ClientInfo,
 ): Promise<{ expiresAt: string; nextResendAvailableAt: string }> {
-  void input;
-  void client;
-  return Promise.reject(appError("service/Unavailable"));
+  const { otp } = getConfig();
+  const tenant = await emailCodeTenant(input.tenantKey);
+  // The schema trimmed and lower-cased the address; then the address's own rules.
+  const email = input.email;
+  assertMailableAddress(email);
+  assertEmailDomainAllowed(email, tenant.allowedEmailDomains);
+
+  // One script decides the rest, in the contract's order: the address's hourly mail cap, the
+  // failure budgets, the cooldown; then stores the code and counts its mail.
+  const subject = subjectOf(tenant, email);
+  const code = newOtpCode();
+  const nonce = randomBytes(16).toString("hex");
+  const now = Date.now();
+  const ttlMs = otp.signInTtlSeconds * 1000;
+  const cooldownMs = otp.resendCooldownSeconds * 1000;
+  const issued = await issueOtp(subject, {
+    hmac: otpCodeHmac(subject, code),
+    email,
+    nonce,
+    ttlMs,
+    cooldownMs,
+    mailsPerAddressPerHour: otp.mailsPerAddressPerHour,
+    expiresAtMs: now + ttlMs,
+    now,
+    ...budgets(client),
+  });
+  if (issued.outcome === "cap" || issued.outcome === "budget") throw tooManyRequests(issued.retryAfterMs);
+  if (issued.outcome === "cooldown") {
+    const nextResendAvailableAt = new Date(Date.now() + issued.retryAfterMs).toISOString();
+    throw appError("emailVerification/CooldownActive", {
+      data: { nextResendAvailableAt },
+      retryAfterSeconds: seconds(issued.retryAfterMs),
+    });
+  }
+
+  try {
+    const mail = await renderSignInCodeEmail({
+      locale: tenant.locale,
+      code,
+      ttlMinutes: Math.min(1440, Math.max(1, Math.ceil(otp.signInTtlSeconds / 60))),
+      tenantName: tenant.name,
+    });
+    await getMailer().send({ to: email, ...mail });
+  } catch (error) {
+    // Not delivered: take back this send's code, cooldown and mail count so the user can retry at once.
+    await releaseOtp(subject, { nonce, email }).catch((releaseError: unknown) => {
+      getLogger().warn({ err: String(releaseError) }, "could not release an undelivered sign-in code");
+    });
+    if (isMailUnavailable(error)) throw appError("service/Unavailable", { cause: error });
+    throw error;
+  }
+  return { expiresAt: new Date(now + ttlMs).toISOString(), nextResendAvailableAt: new Date(now + cooldownMs).toISOString() };
 }
 
-/** clientPasswordless.verify (CONTRACT v2). Placeholder until the code limiter lands. */
 export async function verifySignInCode(
   input: { tenantKey: string; email: string; code: string },
   client: ClientInfo,
 ): Promise<VerifyResult> {
-  void input;
-  void client;
-  return Promise.reject(appError("service/Unavailable"));
+  const { otp } = getConfig();
+  const tenant = await emailCodeTenant(input.tenantKey);
+  const subject = subjectOf(tenant, input.email);
+  // Counted before anyone learns the answer; a match consumes the code.
+  const checked = await checkOtp(subject, { hmac: otpCodeHmac(subject, input.code), maxAttempts: otp.maxAttempts, ...budgets(client) });
+  if (checked.outcome === "budget") throw tooManyRequests(checked.retryAfterMs);
+  if (checked.outcome === "invalid") throw appError("emailVerification/InvalidCode");
+  return signInVerifiedAddress(tenant, checked.email, client);
 }

@@ -65,7 +65,8 @@ export function verificationSubject(locale: Locale, tenantName: string): string 
   return t.subject(verificationTenantLabel(tenantName));
 }
 
-const codeBox = {
+/** Shared with the other code mails (sign-in-code.tsx). */
+export const codeBox = {
   backgroundColor: colors.codeBg,
   border: `1px solid ${colors.border}`,
   borderRadius: "10px",
@@ -74,7 +75,8 @@ const codeBox = {
   textAlign: "center",
 } satisfies CSSProperties;
 
-const codeLabel = {
+/** Shared with the other code mails (sign-in-code.tsx). */
+export const codeLabel = {
   margin: "0 0 8px",
   fontSize: "12px",
   lineHeight: "16px",
@@ -83,7 +85,8 @@ const codeLabel = {
   color: colors.muted,
 } satisfies CSSProperties;
 
-const codeText = {
+/** Shared with the other code mails (sign-in-code.tsx). */
+export const codeText = {
   margin: 0,
   fontFamily: monoFontFamily,
   fontSize: "34px",
