@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { redisKeys } from "../src/lib/keys";
 import { connectRedis } from "../src/lib/redis";
-import { checkOtp, issueOtp, releaseOtp, type UserOtpSubject } from "../src/policy/otp-limiter";
+import { checkOtp, issueOtp, releaseOtp, type AddressOtpSubject, type UserOtpSubject } from "../src/policy/otp-limiter";
 import { hasRedis } from "./kit";
 
 /**
@@ -173,6 +173,40 @@ describe.each(stores)("otp limiter scripts on $name", ({ open, skip }) => {
       // The oldest counted send (b1, at T0 + 10) ages out an hour later: room for one.
       expect(await send(user(), "h1", T0 + HOUR + 10)).toEqual({ outcome: "issued" });
       expect((await send(user(), "i1", T0 + HOUR + 11)).outcome).toBe("cap");
+    },
+  );
+
+  it.skipIf(skip)(
+    "an address's code (purpose signIn) with a per-network budget beside its own: each failure counts in both, either refuses",
+    async () => {
+      const r = await redis();
+      const address = `${randomUUID()}@example.com`;
+      const s: AddressOtpSubject = { tenantId: randomUUID(), purpose: "signIn", address };
+      const right = "af".repeat(32);
+      const wrong = "fa".repeat(32);
+      const net = (network: string) => ({ maxAttempts: 5, failuresPerHour: 5, networkBudget: { network, failuresPerHour: 3 } });
+      expect(
+        await issueOtp(s, { ...issueInput("n", right, { email: address }), failuresPerHour: 5, networkBudget: net("a").networkBudget }, r),
+      ).toEqual({
+        outcome: "issued",
+      });
+      // Its keys are its own: a user subject with the address as its id shares none of them.
+      expect(await r.exists(redisKeys.otpCode(s.tenantId, address, "signIn"))).toBe(1);
+      expect(await r.exists(redisKeys.otpCode(s.tenantId, address))).toBe(0);
+      for (let i = 1; i <= 3; i++) expect(await checkOtp(s, { hmac: wrong, ...net("a") }, r)).toEqual({ outcome: "invalid", failures: i });
+      // Network a is spent (even the right code); network b is not, and the code survived (3 < 5 attempts).
+      expect((await checkOtp(s, { hmac: right, ...net("a") }, r)).outcome).toBe("budget");
+      expect(await checkOtp(s, { hmac: right, ...net("b") }, r)).toEqual({ outcome: "ok", email: address });
+      // Two more from b spend the address's own budget (5): now every network is refused.
+      for (let i = 4; i <= 5; i++) expect(await checkOtp(s, { hmac: wrong, ...net("b") }, r)).toEqual({ outcome: "invalid", failures: i });
+      expect((await checkOtp(s, { hmac: wrong, ...net("c") }, r)).outcome).toBe("budget");
+      await r.del(redisKeys.otpCooldown(s.tenantId, address, "signIn"));
+      const send = await issueOtp(
+        s,
+        { ...issueInput("m", right, { email: address }), failuresPerHour: 5, networkBudget: net("c").networkBudget },
+        r,
+      );
+      expect(send.outcome).toBe("budget");
     },
   );
 

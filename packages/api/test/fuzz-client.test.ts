@@ -43,6 +43,8 @@ type Kind = "verified" | "unverified" | "mustChange" | "suspended" | "manager" |
 
 interface World {
   tenant: Tenant;
+  /** A tenant with email-code sign-in on (clientPasswordless; `tenant` has it off, the default). */
+  codeTenant: Tenant;
   domainTenant: Tenant;
   deletedTenant: Tenant;
   users: Record<Kind, User>;
@@ -60,7 +62,7 @@ interface World {
 let passwordHash: string;
 const client = { ip: "10.200.0.1", userAgent: "fuzz-fixture" };
 
-async function makeTenant(data: { allowedEmailDomains?: string[]; deleted?: boolean } = {}): Promise<Tenant> {
+async function makeTenant(data: { allowedEmailDomains?: string[]; deleted?: boolean; emailCodeSignIn?: boolean } = {}): Promise<Tenant> {
   const key = unique("fz").slice(0, 30);
   return getPrisma().tenant.create({
     data: {
@@ -69,6 +71,7 @@ async function makeTenant(data: { allowedEmailDomains?: string[]; deleted?: bool
       allowedEmailDomains: data.allowedEmailDomains ?? [],
       locale: "en",
       deletedAt: data.deleted ? new Date() : null,
+      emailCodeSignIn: data.emailCodeSignIn ?? false,
     },
   });
 }
@@ -134,6 +137,7 @@ async function buildWorld(): Promise<World> {
   const tenant = await makeTenant();
   const domainTenant = await makeTenant({ allowedEmailDomains: ["example.com", "mail.example.com"] });
   const deletedTenant = await makeTenant();
+  const codeTenant = await makeTenant({ emailCodeSignIn: true, allowedEmailDomains: ["example.com", "mail.example.com"] });
   const kinds: Kind[] = ["verified", "unverified", "mustChange", "suspended", "manager"];
   const users = {} as Record<Kind, User>;
   const tokens = {} as Record<Kind, string>;
@@ -171,6 +175,7 @@ async function buildWorld(): Promise<World> {
 
   return {
     tenant,
+    codeTenant,
     domainTenant,
     deletedTenant,
     users,
@@ -211,6 +216,13 @@ const publicIdentities = [
 function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?: boolean; public?: boolean })[] {
   const liveUserIds = (["verified", "unverified", "mustChange", "suspended", "manager"] as const).map((k) => world.users[k].userId);
   const ids = userIdentities(world);
+  // Mostly the tenant that has the method on; the others answer 400 (off), 404 (deleted, unknown).
+  const codeTenantKey = pick<J>(
+    [5, one(world.codeTenant.key)],
+    [1, one(world.tenant.key)],
+    [1, one(world.deletedTenant.key)],
+    [1, valid.tenantKey],
+  );
   const poolToken = fc.integer({ min: 0, max: world.pool.length - 1 }).map((i) => world.pool[i]!.refreshToken);
   return [
     {
@@ -346,6 +358,48 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       issuesTokens: true,
       fields: { code: pick<J>([5, valid.code], [1, fc.constantFrom("１２３４５６", "12345", "1234567", " 123456", 123456 as J)]) },
     },
+    {
+      path: "clientPasswordless.sendCode",
+      kind: "mutation",
+      public: true,
+      identities: publicIdentities,
+      validWeight: 2,
+      fields: {
+        tenantKey: codeTenantKey,
+        email: pick<J>(
+          [4, valid.email],
+          [1, one(world.users.verified.email!)],
+          [1, fc.constantFrom("x@social.local", "X@EXAMPLE.COM", " y@mail.example.com ", "z@evil.example")],
+        ),
+      },
+    },
+    {
+      path: "clientPasswordless.verify",
+      kind: "mutation",
+      public: true,
+      issuesTokens: true,
+      identities: publicIdentities,
+      validWeight: 2,
+      fields: {
+        tenantKey: codeTenantKey,
+        email: pick<J>([3, valid.email], [2, one(world.users.verified.email!)]),
+        code: pick<J>([5, valid.code], [1, fc.constantFrom("１２３４５６", "12345", " 123456", 123456 as J)]),
+      },
+    },
+    {
+      path: "clientPasswordless.register",
+      kind: "mutation",
+      public: true,
+      issuesTokens: true,
+      identities: publicIdentities,
+      optional: ["userId"],
+      validWeight: 2,
+      fields: {
+        signupToken: pick<J>([3, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)], [1, fc.constantFrom("x", "a.b", "%00")], [1, weirdString]),
+        displayName: pick<J>([4, valid.displayName], [1, weirdString]),
+        userId: pick<J>([4, valid.userId], [1, fc.constantFrom(...liveUserIds)]),
+      },
+    },
   ];
 }
 
@@ -375,6 +429,9 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientAuth.revokeSession",
     "clientEmailVerification.sendVerification",
     "clientEmailVerification.verifyEmail",
+    "clientPasswordless.sendCode",
+    "clientPasswordless.verify",
+    "clientPasswordless.register",
   ];
 
   /** One case as `identity` against `world`, with the suite's checks (either transport). */

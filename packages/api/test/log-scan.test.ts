@@ -74,8 +74,9 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
       if (Array.isArray(value)) value.forEach(walk);
       else if (value && typeof value === "object") {
         for (const [key, v] of Object.entries(value)) {
-          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword"].includes(key)) {
+          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword", "signupToken"].includes(key)) {
             secret(key, v);
+            if (key === "signupToken") secret("sha256(signupToken)", sha256(v));
             if (key === "refreshToken") {
               secret("sha256(refreshToken)", sha256(v));
               secret("sha256(refresh secret)", sha256(v.split(".")[1] ?? ""));
@@ -282,6 +283,30 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
       (await send("clientEmailVerification.sendVerification", { email: `${unique("o")}@example.com` }, { token: other.data.accessToken }))
         .status,
     ).toBe(503);
+    smtp.refuse = false;
+
+    // --- Email-code sign-in (clientPasswordless): a stranger signs up, the verified owner signs in,
+    // wrong codes, and a 503 from the refusing mail server.
+    await prisma.tenant.update({ where: { key: tenantKey }, data: { emailCodeSignIn: true } });
+    const stranger = `${unique("pl")}@example.com`;
+    expect((await send("clientPasswordless.sendCode", { tenantKey, email: stranger })).status).toBe(200);
+    const signInCode = smtp.latestCode(stranger);
+    secret("sign-in code", signInCode);
+    const wrongSignInCode = String((Number(signInCode) + 1) % 1_000_000).padStart(6, "0");
+    secret("wrong sign-in code", wrongSignInCode);
+    expect((await send("clientPasswordless.verify", { tenantKey, email: stranger, code: wrongSignInCode })).status).toBe(401);
+    const needSignup = await send<{ signupToken: string }>("clientPasswordless.verify", { tenantKey, email: stranger, code: signInCode });
+    expect(needSignup.status).toBe(200);
+    expect((await send("clientPasswordless.register", { signupToken: needSignup.data.signupToken, displayName: "Code User" })).status).toBe(
+      200,
+    );
+    expect((await send("clientPasswordless.register", { signupToken: needSignup.data.signupToken, displayName: "Again" })).status).toBe(401);
+    expect((await send("clientPasswordless.sendCode", { tenantKey, email })).status).toBe(200);
+    const ownerCode = smtp.latestCode(email);
+    secret("owner's sign-in code", ownerCode);
+    expect((await send("clientPasswordless.verify", { tenantKey, email, code: ownerCode })).status).toBe(200);
+    smtp.refuse = true;
+    expect((await send("clientPasswordless.sendCode", { tenantKey, email: `${unique("pl")}@example.com` })).status).toBe(503);
     smtp.refuse = false;
 
     // --- An unexpected 500 whose error text holds secrets.

@@ -97,6 +97,15 @@ describe.skipIf(!hasRedis)("clientPasswordless: signing in a verified address, a
     expect(await getPrisma().session.count({ where: { userId: u.session.user.id } })).toBe(1);
   });
 
+  it("an address verified in another tenant is a new address here: a signupToken, bound to this tenant", async () => {
+    const u = await verifiedUser(client, tenantKey, suite.smtp);
+    const other = await getPrisma().tenant.update({ where: { id: (await createTenant()).id }, data: { emailCodeSignIn: true } });
+    const token = needSignup(await signInVerifiedAddress(other, u.email, from())).signupToken;
+    const session = await registerWithSignupToken({ signupToken: token, displayName: "Twin" }, from());
+    expect(session.user.tenantKey).toBe(other.key);
+    expect(session.user.id).not.toBe(u.session.user.id);
+  });
+
   it("a suspended owner of the address is 403 auth/AccountSuspended, with no session opened", async () => {
     const u = await verifiedUser(client, tenantKey, suite.smtp);
     await getPrisma().user.update({ where: { id: u.session.user.id }, data: { suspendedAt: new Date() } });

@@ -74,8 +74,12 @@ const routeOf = (procedure: string): RestRoute => {
 describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both transports", () => {
   const suite = useServer({ mail: true, env: { RATE_LIMIT_SCALE: "1" } });
   let domainTenant: Tenant;
+  /** A tenant with email-code sign-in on (the suite's own has it off, the default). */
+  let codeTenant: Tenant;
   beforeAll(async () => {
     domainTenant = await createTenant({ allowedEmailDomains: ["example.com"] });
+    const created = await createTenant();
+    codeTenant = await getPrisma().tenant.update({ where: { id: created.id }, data: { emailCodeSignIn: true } });
   });
 
   const fresh = (): Client => clientAt(() => suite.server.url);
@@ -103,6 +107,19 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
     const manager = await issueManager(suite.tenant, { mustChangePassword: true });
     const session = await signInUser(client, manager);
     return { ...manager, session, ip: client.ip };
+  };
+  /** An address nobody has, with a sign-in code mailed to it: the address and the code. */
+  const codeSent = async () => {
+    const email = `${unique("pc")}@example.com`.toLowerCase();
+    await fresh().api.clientPasswordless.sendCode.mutate({ tenantKey: codeTenant.key, email });
+    return { email, code: suite.smtp.latestCode(email) };
+  };
+  /** A signupToken for a new address, through sendCode and verify. */
+  const signupToken = async () => {
+    const { email, code } = await codeSent();
+    const verified = await fresh().api.clientPasswordless.verify.mutate({ tenantKey: codeTenant.key, email, code });
+    if (!verified.needSignup) throw new Error("a new address must get a signupToken");
+    return verified.signupToken;
   };
   /** `count` calls over tRPC from a fresh IP, whatever they answer: the IP's limit is then spent. */
   const exhaust = async (count: number, send: (client: Client) => Promise<unknown>): Promise<string> => {
@@ -508,6 +525,82 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
         const user = await member();
         return { input: { code: "abc" }, token: user.session.accessToken, ip: user.ip };
       },
+    },
+    // clientPasswordless.sendCode
+    {
+      procedure: "clientPasswordless.sendCode",
+      kind: "success",
+      name: "a new address",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: codeTenant.key, email: `${unique("pc")}@example.com` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordless.sendCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "emailVerification/CooldownActive",
+      prepare: async () => ({ input: { tenantKey: codeTenant.key, email: (await codeSent()).email }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordless.sendCode",
+      kind: "validation",
+      name: "an @social.local address",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: codeTenant.key, email: `kakao_${unique()}@social.local` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordless.sendCode",
+      kind: "rule",
+      name: "a tenant with email codes off",
+      expect: "auth/MethodNotEnabled",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: `${unique("pc")}@example.com` }, ip: fresh().ip }),
+    },
+    // clientPasswordless.verify
+    {
+      procedure: "clientPasswordless.verify",
+      kind: "success",
+      name: "the mailed code for a new address",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: codeTenant.key, ...(await codeSent()) }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordless.verify",
+      kind: "auth",
+      name: "a wrong code",
+      expect: "emailVerification/InvalidCode",
+      prepare: async () => {
+        const { email, code } = await codeSent();
+        return { input: { tenantKey: codeTenant.key, email, code: code === "000000" ? "111111" : "000000" }, ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientPasswordless.verify",
+      kind: "rule",
+      name: "an unknown tenant",
+      expect: "tenant/NotFound",
+      prepare: async () => ({ input: { tenantKey: "no-such-tenant-x", email: "a@example.com", code: "123456" }, ip: fresh().ip }),
+    },
+    // clientPasswordless.register
+    {
+      procedure: "clientPasswordless.register",
+      kind: "success",
+      name: "a fresh signupToken",
+      expect: "ok",
+      prepare: async () => ({ input: { signupToken: await signupToken(), displayName: "Parity" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordless.register",
+      kind: "auth",
+      name: "a token never issued",
+      expect: "auth/InvalidSignupToken",
+      prepare: async () => ({ input: { signupToken: "x".repeat(43), displayName: "Parity" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordless.register",
+      kind: "validation",
+      name: "a blank displayName",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { signupToken: await signupToken(), displayName: "  " }, ip: fresh().ip }),
     },
   ];
 
