@@ -54,7 +54,8 @@ export async function seedDevData(): Promise<string | null> {
   const lines: string[] = [];
   if ((await prisma.tenant.count()) === 0) {
     await prisma.tenant.create({
-      data: { key: "demo", name: "Demo tenant", allowedEmailDomains: [], locale: "en", appUrl: getConfig().appUrl },
+      // Email codes on, so /demo/demo shows that sign-in too.
+      data: { key: "demo", name: "Demo tenant", allowedEmailDomains: [], locale: "en", appUrl: getConfig().appUrl, emailCodeSignIn: true },
     });
     lines.push(`  demo tenant: key "demo" (any email domain)`);
   }

@@ -9,9 +9,16 @@ import type { ClientRouter, RouterOutputs } from "./types";
 export const ACCESS_TOKEN_CONTEXT_KEY = "gatehouseAccessToken";
 
 /** Procedures anyone may call (CONTRACT "P"): no bearer token, no refresh. */
-const publicPaths = new Set(["clientAuth.signUp", "clientAuth.signIn", "clientAuth.refresh"]);
+const publicPaths = new Set([
+  "clientAuth.signUp",
+  "clientAuth.signIn",
+  "clientAuth.refresh",
+  "clientPasswordless.sendCode",
+  "clientPasswordless.verify",
+  "clientPasswordless.register",
+]);
 
-type Outputs = RouterOutputs["clientAuth"] & RouterOutputs["clientEmailVerification"];
+type Outputs = RouterOutputs["clientAuth"] & RouterOutputs["clientEmailVerification"] & RouterOutputs["clientPasswordless"];
 
 /** Stores whatever tokens an answer carries, before the caller sees the answer. */
 async function absorbAnswer(session: SessionManager, path: string, data: unknown): Promise<void> {
@@ -22,6 +29,15 @@ async function absorbAnswer(session: SessionManager, path: string, data: unknown
       return;
     case "clientAuth.refresh":
       await session.setSession(data as Outputs["refresh"], "refreshed");
+      return;
+    case "clientPasswordless.verify": {
+      // Only a known user's answer is a session; `needSignup: true` carries a signupToken.
+      const answer = data as Outputs["verify"];
+      if (!answer.needSignup) await session.setSession(answer, "signedIn");
+      return;
+    }
+    case "clientPasswordless.register":
+      await session.setSession(data as Outputs["register"], "signedIn");
       return;
     case "clientEmailVerification.verifyEmail":
     case "clientAuth.changePassword": {

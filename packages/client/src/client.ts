@@ -2,7 +2,7 @@ import { createTRPCClient, getUntypedClient, httpLink, type TRPCClient } from "@
 import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
 import { deadlineLink, isTimeoutMs } from "./deadline-link";
 import { UnexpectedResponseError } from "./errors";
-import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade } from "./facades";
+import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade, type ClientPasswordlessFacade } from "./facades";
 import { SessionManager, type GatehouseWarning, type LocksLike, type SessionListener } from "./session";
 import { memoryTokenStore, type StoredTokens, type TokenStore } from "./token-store";
 import type { ClientRouter } from "./types";
@@ -63,6 +63,8 @@ export interface GatehouseClient {
   trpc: TRPCClient<ClientRouter>;
   ClientAuth: ClientAuthFacade;
   ClientEmailVerification: ClientEmailVerificationFacade;
+  /** Email-code sign-in and sign-up; needs the tenant's `emailCodeSignIn`. */
+  ClientPasswordless: ClientPasswordlessFacade;
   hooks: GatehouseHooks;
   /** Closes the cross-tab channel; the client must not be used afterwards. */
   dispose(): void;

@@ -40,6 +40,11 @@ export type ClientAuthFacade = FacadeOf<
 >;
 /** Every clientEmailVerification procedure, as ClientAuthFacade. */
 export type ClientEmailVerificationFacade = FacadeOf<"clientEmailVerification">;
+/**
+ * Email-code sign-in and sign-up (sendCode → verify → register when `needSignup`), as
+ * ClientAuthFacade. The session `verify` or `register` answers is stored, as signIn's is.
+ */
+export type ClientPasswordlessFacade = FacadeOf<"clientPasswordless">;
 
 type Kinds<TRouter> = {
   [K in Exclude<keyof TRouter, "_def" | "createCaller">]: TRouter[K] extends AnyTRPCQueryProcedure ? "query" : "mutation";
@@ -62,6 +67,12 @@ export const clientEmailVerificationProcedures = {
   sendVerification: "mutation",
   verifyEmail: "mutation",
 } as const satisfies Kinds<ClientRouter["clientEmailVerification"]>;
+
+export const clientPasswordlessProcedures = {
+  sendCode: "mutation",
+  verify: "mutation",
+  register: "mutation",
+} as const satisfies Kinds<ClientRouter["clientPasswordless"]>;
 
 function buildFacade<TFacade>(
   client: TRPCUntypedClient<ClientRouter>,
@@ -91,6 +102,7 @@ function buildFacade<TFacade>(
 export function createFacades(client: TRPCUntypedClient<ClientRouter>): {
   ClientAuth: ClientAuthFacade;
   ClientEmailVerification: ClientEmailVerificationFacade;
+  ClientPasswordless: ClientPasswordlessFacade;
 } {
   return {
     ClientAuth: buildFacade<ClientAuthFacade>(client, "clientAuth", clientAuthProcedures),
@@ -99,5 +111,6 @@ export function createFacades(client: TRPCUntypedClient<ClientRouter>): {
       "clientEmailVerification",
       clientEmailVerificationProcedures,
     ),
+    ClientPasswordless: buildFacade<ClientPasswordlessFacade>(client, "clientPasswordless", clientPasswordlessProcedures),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * @gatehouse/client: the typed SDK product apps use to sign their users in with Gatehouse.
  *
- *   const { ClientAuth, ClientEmailVerification, hooks } = createGatehouseClient({ baseUrl });
+ *   const { ClientAuth, ClientEmailVerification, ClientPasswordless, hooks } = createGatehouseClient({ baseUrl });
  *   const res = await ClientAuth.signUp({ body: { tenantKey, userId, password, displayName, email } });
  *   if (res.error) throw res.error; // res.error.appCode, res.error.status
  */
@@ -9,10 +9,12 @@ export { createGatehouseClient, type FetchLike, type GatehouseClient, type Gateh
 export {
   clientAuthProcedures,
   clientEmailVerificationProcedures,
+  clientPasswordlessProcedures,
   type ApiResult,
   type CallOptions,
   type ClientAuthFacade,
   type ClientEmailVerificationFacade,
+  type ClientPasswordlessFacade,
   type FacadeArgs,
 } from "./facades";
 export {

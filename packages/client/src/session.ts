@@ -3,7 +3,7 @@ import type { StoredTokens, TokenStore } from "./token-store";
 import type { Session } from "./types";
 
 export type SessionChangeReason =
-  /** signUp or signIn answered. */
+  /** signUp, signIn, or email-code sign-in (verify of a known user, register) answered. */
   | "signedIn"
   /** A refresh gave a new pair. */
   | "refreshed"

@@ -21,10 +21,10 @@ import {
   type TransportAppCode,
   type ValidationIssue,
 } from "../src";
-import { useGatehouseError, useTRPC } from "../src/react";
+import { useEmailCodeSignIn, useGatehouseError, useTRPC, type EmailCodeSignInError } from "../src/react";
 import type { ContractErrorOf, procedureErrors } from "../src/procedure-errors";
 
-const { ClientAuth, ClientEmailVerification, trpc } = createGatehouseClient({ baseUrl: "https://auth.example.com" });
+const { ClientAuth, ClientEmailVerification, ClientPasswordless, trpc } = createGatehouseClient({ baseUrl: "https://auth.example.com" });
 const body = { tenantKey: "acme", userId: "ada", password: "a-long-passphrase" };
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -93,6 +93,67 @@ describe("ErrorOf<path>", () => {
         // Every server code is handled above: what is left is the SDK's own.
         expectTypeOf(res.error.appCode).toEqualTypeOf<ClientAppCode>();
     }
+  });
+});
+
+describe("ClientPasswordless", () => {
+  it("narrows verify's answer on needSignup: a session, or a signupToken", async () => {
+    const res = await ClientPasswordless.verify({ body: { tenantKey: "acme", email: "ada@example.com", code: "123456" } });
+    if (res.error) return;
+    if (res.data.needSignup) {
+      expectTypeOf(res.data.signupToken).toEqualTypeOf<string>();
+      // @ts-expect-error no session without an account
+      void res.data.accessToken;
+    } else {
+      expectTypeOf(res.data.accessToken).toEqualTypeOf<string>();
+      expectTypeOf(res.data.user.hasPassword).toEqualTypeOf<boolean>();
+    }
+  });
+
+  it("types each procedure's errors, so a switch over register's is exhaustive", async () => {
+    // @ts-expect-error register takes a signupToken, not an email
+    void ClientPasswordless.register({ body: { email: "ada@example.com", displayName: "Ada" } });
+    const res = await ClientPasswordless.register({ body: { signupToken: "t", displayName: "Ada" } });
+    if (!res.error) return;
+    switch (res.error.appCode) {
+      // @ts-expect-error register never answers a wrong code
+      case "emailVerification/InvalidCode":
+        break;
+      case "rateLimit/TooManyRequests":
+      case "auth/InvalidSignupToken":
+      case "tenant/NotFound":
+      case "auth/MethodNotEnabled":
+      case "user/UserIdDuplicated":
+      case "user/EmailDuplicated":
+      case "validation/Invalid":
+      case "service/Unavailable":
+      case "server/InternalError":
+      case "request/Malformed":
+      case "request/NotFound":
+      case "request/MethodNotAllowed":
+      case "request/PayloadTooLarge":
+      case "request/UnsupportedMediaType":
+        break;
+      default:
+        expectTypeOf(res.error.appCode).toEqualTypeOf<ClientAppCode>();
+    }
+    const sent = await ClientPasswordless.sendCode({ body: { tenantKey: "acme", email: "ada@example.com" } });
+    if (sent.error?.appCode === "emailVerification/CooldownActive")
+      expectTypeOf(sent.error.data.nextResendAvailableAt).toEqualTypeOf<string>();
+  });
+
+  it("gives the hook's error the three procedures' codes", () => {
+    function Flow() {
+      const flow = useEmailCodeSignIn({ tenantKey: "acme" });
+      expectTypeOf(flow.error).toEqualTypeOf<EmailCodeSignInError | null>();
+      expectTypeOf<EmailCodeSignInError["appCode"]>().toEqualTypeOf<
+        ErrorOf<"clientPasswordless.sendCode"> | ErrorOf<"clientPasswordless.verify"> | ErrorOf<"clientPasswordless.register">
+      >();
+      // @ts-expect-error none of the three answers a password change
+      if (flow.error?.appCode === "auth/PasswordChangeRequired") return null;
+      return null;
+    }
+    void Flow;
   });
 });
 

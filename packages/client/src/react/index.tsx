@@ -1,7 +1,7 @@
 "use client";
 /**
  * @gatehouse/client/react: the provider, tRPC + TanStack Query hooks for the end-user API, the
- * session as React state, and an example sign-up → verify flow.
+ * session as React state, an example sign-up → verify flow, and the email-code sign-in hook.
  */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { TRPCClient } from "@trpc/client";
@@ -106,3 +106,10 @@ export function useSession(): SessionState {
 }
 
 export { SignUpVerifyFlow, type SignUpVerifyFlowProps } from "./sign-up-verify-flow";
+export {
+  useEmailCodeSignIn,
+  type EmailCodeSignIn,
+  type EmailCodeSignInError,
+  type EmailCodeStep,
+  type UseEmailCodeSignInOptions,
+} from "./use-email-code-sign-in";

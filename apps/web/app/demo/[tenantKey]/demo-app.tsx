@@ -2,7 +2,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { createGatehouseClient, toGatehouseError, type GatehouseError, type User } from "@gatehouse/client";
-import { GatehouseProvider, useGatehouse, useSession, useTRPC } from "@gatehouse/client/react";
+import { GatehouseProvider, useEmailCodeSignIn, useGatehouse, useSession, useTRPC } from "@gatehouse/client/react";
 import { errorWords, fieldProblem, localDateTime, localTime } from "./messages";
 import styles from "./demo.module.css";
 
@@ -72,6 +72,10 @@ function DemoFlow({ tenantKey }: { tenantKey: string }) {
         onSignedIn={() => {
           setCode(null);
           setNotice("");
+        }}
+        onCodeSignedIn={(signedIn, isNewUser) => {
+          setCode(null);
+          setNotice(isNewUser ? `Your account is ready. Welcome, ${signedIn.displayName}!` : `Signed in with an email code. Welcome back!`);
         }}
       />
     );
@@ -152,6 +156,8 @@ interface FieldSpec {
   type: "text" | "email" | "password";
   autoComplete: string;
   hint?: string;
+  /** Not required (e.g. a userId the server makes up when none is given). */
+  optional?: boolean;
 }
 
 /** Labelled inputs whose problems (from the server's answer) sit on the field they are about. */
@@ -170,7 +176,7 @@ function Fields({ fields, error, formId }: { fields: FieldSpec[]; error: Gatehou
               name={field.name}
               type={field.type}
               autoComplete={field.autoComplete}
-              required
+              required={!field.optional}
               aria-invalid={problem ? true : undefined}
               aria-describedby={described || undefined}
             />
@@ -193,20 +199,165 @@ function SignedOut({
   tenantKey,
   onSignedUp,
   onSignedIn,
+  onCodeSignedIn,
 }: {
   tenantKey: string;
   onSignedUp: (email: string) => void;
   onSignedIn: () => void;
+  onCodeSignedIn: (user: User, isNewUser: boolean) => void;
 }) {
-  const [mode, setMode] = useState<"signIn" | "signUp">("signUp");
+  const [mode, setMode] = useState<"signIn" | "signUp" | "emailCode">("signUp");
+  if (mode === "emailCode") return <EmailCode tenantKey={tenantKey} onSignedIn={onCodeSignedIn} onSwitch={() => setMode("signIn")} />;
   return mode === "signUp" ? (
-    <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} />
+    <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} onEmailCode={() => setMode("emailCode")} />
   ) : (
-    <SignIn tenantKey={tenantKey} onSignedIn={onSignedIn} onSwitch={() => setMode("signUp")} />
+    <SignIn tenantKey={tenantKey} onSignedIn={onSignedIn} onSwitch={() => setMode("signUp")} onEmailCode={() => setMode("emailCode")} />
   );
 }
 
-function SignUp({ tenantKey, onSignedUp, onSwitch }: { tenantKey: string; onSignedUp: (email: string) => void; onSwitch: () => void }) {
+/** Offers the email-code way in (the button's words avoid "Sign in"/"Sign up", the forms' own buttons). */
+function EmailCodeButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button type="button" className={styles.link} onClick={onClick}>
+      No password? Use an email code
+    </button>
+  );
+}
+
+/**
+ * Email-code sign-in (clientPasswordless through useEmailCodeSignIn): the address, the mailed
+ * code, and for an address without an account a short form (display name; the user ID may be
+ * left to the server). A tenant without email codes answers 400 auth/MethodNotEnabled at the
+ * first step, said in words.
+ */
+function EmailCode({
+  tenantKey,
+  onSignedIn,
+  onSwitch,
+}: {
+  tenantKey: string;
+  onSignedIn: (user: User, isNewUser: boolean) => void;
+  onSwitch: () => void;
+}) {
+  const flow = useEmailCodeSignIn({ tenantKey, onSignedIn });
+  const id = useId();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (flow.step === "email") await flow.sendCode(formValue(form, "email"));
+    else if (flow.step === "code") await flow.verify(formValue(form, "code"));
+    else if (flow.step === "signUp")
+      await flow.register({ displayName: formValue(form, "displayName"), userId: formValue(form, "userId") });
+  }
+
+  if (flow.step === "signUp") {
+    return (
+      <Card title="Finish signing up" id={`${id}-title`}>
+        <form className={styles.flow} onSubmit={submit} noValidate>
+          <p className={styles.hint}>No account uses {flow.email} yet. Tell us what to call you and you are in: no password needed.</p>
+          <Fields
+            formId={id}
+            error={flow.error}
+            fields={[
+              { name: "displayName", label: "Display name", type: "text", autoComplete: "name" },
+              {
+                name: "userId",
+                label: "User ID (optional)",
+                type: "text",
+                autoComplete: "username",
+                optional: true,
+                hint: "Leave it empty and we choose one for you.",
+              },
+            ]}
+          />
+          <ErrorNote error={flow.error} />
+          <div className={styles.buttons}>
+            <button type="submit" disabled={flow.busy}>
+              Create my account
+            </button>
+            <button type="button" className={styles.link} onClick={flow.reset}>
+              Use another address
+            </button>
+          </div>
+        </form>
+      </Card>
+    );
+  }
+
+  if (flow.step === "code") {
+    const problem = fieldProblem(flow.error, "code");
+    return (
+      <Card title="Enter the code" id={`${id}-title`}>
+        <form className={styles.flow} onSubmit={submit} noValidate>
+          <p className={styles.hint} aria-live="polite">
+            We sent a 6-digit code to {flow.email}.{flow.codeExpiresAt ? ` It works until ${localTime(flow.codeExpiresAt)}.` : ""}
+          </p>
+          <label htmlFor={`${id}-code`}>6-digit code</label>
+          <input
+            id={`${id}-code`}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? `${id}-code-problem` : undefined}
+          />
+          {problem ? (
+            <small id={`${id}-code-problem`} className={styles.problem}>
+              {problem}
+            </small>
+          ) : null}
+          <ErrorNote error={flow.error} />
+          <div className={styles.buttons}>
+            <button type="submit" disabled={flow.busy}>
+              Continue
+            </button>
+            <button type="button" disabled={flow.busy} onClick={() => void flow.resend()}>
+              Send a new code
+            </button>
+            <button type="button" className={styles.link} onClick={flow.reset}>
+              Use another address
+            </button>
+          </div>
+          {flow.nextResendAvailableAt ? <small>You can ask for another code after {localTime(flow.nextResendAvailableAt)}.</small> : null}
+        </form>
+      </Card>
+    );
+  }
+
+  return (
+    <Card title="Continue with an email code" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <p className={styles.hint}>New or returning, no password needed: we mail you a 6-digit code.</p>
+        <Fields formId={id} error={flow.error} fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email" }]} />
+        <ErrorNote error={flow.error} />
+        <div className={styles.buttons}>
+          <button type="submit" disabled={flow.busy}>
+            Send me a code
+          </button>
+          <button type="button" className={styles.link} onClick={onSwitch}>
+            Use a password instead
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function SignUp({
+  tenantKey,
+  onSignedUp,
+  onSwitch,
+  onEmailCode,
+}: {
+  tenantKey: string;
+  onSignedUp: (email: string) => void;
+  onSwitch: () => void;
+  onEmailCode: () => void;
+}) {
   const { ClientAuth } = useGatehouse();
   const id = useId();
   const [error, setError] = useState<GatehouseError | null>(null);
@@ -265,13 +416,24 @@ function SignUp({ tenantKey, onSignedUp, onSwitch }: { tenantKey: string; onSign
           <button type="button" className={styles.link} onClick={onSwitch}>
             I have an account: sign in
           </button>
+          <EmailCodeButton onClick={onEmailCode} />
         </div>
       </form>
     </Card>
   );
 }
 
-function SignIn({ tenantKey, onSignedIn, onSwitch }: { tenantKey: string; onSignedIn: () => void; onSwitch: () => void }) {
+function SignIn({
+  tenantKey,
+  onSignedIn,
+  onSwitch,
+  onEmailCode,
+}: {
+  tenantKey: string;
+  onSignedIn: () => void;
+  onSwitch: () => void;
+  onEmailCode: () => void;
+}) {
   const { ClientAuth } = useGatehouse();
   const id = useId();
   const [error, setError] = useState<GatehouseError | null>(null);
@@ -315,6 +477,7 @@ function SignIn({ tenantKey, onSignedIn, onSwitch }: { tenantKey: string; onSign
           <button type="button" className={styles.link} onClick={onSwitch}>
             New here: create an account
           </button>
+          <EmailCodeButton onClick={onEmailCode} />
         </div>
       </form>
     </Card>
@@ -557,6 +720,7 @@ function MePanel({
           label: "Email verified",
           value: user.emailVerifiedAt ? localDateTime(user.emailVerifiedAt) : user.source === "admin_issued" ? "Not needed" : "Not yet",
         },
+        { key: "hasPassword", label: "Password", value: user.hasPassword ? "Set" : "None (signs in with email codes)" },
         { key: "role", label: "Role", value: ROLE_WORDS[user.role] ?? user.role },
         { key: "source", label: "Account", value: SOURCE_WORDS[user.source] ?? user.source },
         { key: "mustChangePassword", label: "New password needed", value: user.mustChangePassword ? "Yes" : "No" },

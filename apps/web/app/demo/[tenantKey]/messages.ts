@@ -16,6 +16,8 @@ const friendly: Partial<Record<AppCode, string>> = {
   "auth/PasswordChangeRequired": "Please choose a new password to continue.",
   "auth/AccountSuspended": "This account is suspended. Please contact the service's administrator.",
   "tenant/NotFound": "This service is not available: no such tenant.",
+  "auth/MethodNotEnabled": "This service does not offer that way of signing in. Please use your user ID and password.",
+  "auth/InvalidSignupToken": "This sign-up took too long or was already finished. Please ask for a new code and try again.",
   "user/UserIdDuplicated": "That user ID is taken. Please choose another.",
   "user/EmailDuplicated": "Another account has already verified this email address.",
   "emailVerification/CooldownActive": "A code was sent moments ago.",

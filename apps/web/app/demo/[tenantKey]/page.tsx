@@ -9,7 +9,9 @@ export const metadata: Metadata = { title: { absolute: "Gatehouse demo product" 
 
 /**
  * A stand-in product app for one tenant, built only on @gatehouse/client: create an account and
- * verify its email, sign in (an admin-issued manager first chooses a new password), see `me`,
+ * verify its email, sign in (an admin-issued manager first chooses a new password), or sign in or
+ * up with an email code (offered always: the tenant lookup here does not say whether the tenant
+ * has them on, and a tenant without them answers a 400 the page says in words), see `me`,
  * sign out. Everything happens in the browser against this origin's API; the server only checks
  * that the tenant exists (404 "no such tenant" up front).
  */
@@ -25,7 +27,8 @@ export default async function DemoPage({ params }: { params: Promise<{ tenantKey
         </h1>
         <p className={styles.lead}>
           This page signs its users in with Gatehouse through the client SDK (<code>@gatehouse/client</code>): create an account and enter
-          the code from the email, or sign in with an account an administrator issued you, and see what <code>clientAuth.me</code> answers.
+          the code from the email, sign in with an account an administrator issued you, or, where the tenant allows it, continue with just
+          an email code, and see what <code>clientAuth.me</code> answers.
         </p>
       </header>
       <DemoApp tenantKey={tenant.key} />
