@@ -17,7 +17,16 @@ const intEnv = (name: string, fallback: number) => {
   return n;
 };
 
-const ALL_SCENARIOS = ["me", "rest-me", "signIn", "refresh", "sendVerification", "verifyEmail", "meUnderSignIn"] as const;
+const ALL_SCENARIOS = [
+  "me",
+  "rest-me",
+  "signIn",
+  "refresh",
+  "sendVerification",
+  "verifyEmail",
+  "passwordlessVerify",
+  "meUnderSignIn",
+] as const;
 export type ScenarioName = (typeof ALL_SCENARIOS)[number];
 
 export const knobs = {
@@ -46,5 +55,11 @@ export const official =
 
 export const PASSWORD = "Bench-password-for-load-1";
 export const TENANT_KEY = "bench";
+/**
+ * Addresses the passwordlessVerify scenario rotates over: each wrong code spends one of an
+ * address's 15 failures per (tenant, address, network) an hour, so the pool must outlast every
+ * request of the scenario (≈ 4,000 req/s × 10 s × 3 runs + the probe ≈ 120,000 ≪ 14 × 40,000).
+ */
+export const PASSWORDLESS_ADDRESSES = 40_000;
 export const counts = { verified: 1000, sendUsers: 4000, verifyUsers: 64, refreshSpares: 32 };
 export const PROBE_CONNECTIONS = 4;

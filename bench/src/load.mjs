@@ -48,6 +48,21 @@ function setupClient(client) {
       ]);
       break;
     }
+    case "passwordlessVerify": {
+      // Distinct addresses, one rotation across connections and runs (see PASSWORDLESS_ADDRESSES).
+      client.setRequests([
+        {
+          method: "POST",
+          path: "/api/trpc/clientPasswordless.verify",
+          headers: json,
+          setupRequest: (req) => {
+            const email = `pl${rotating++ % data.addresses}@bench.example`;
+            return { ...req, body: JSON.stringify({ tenantKey: data.tenantKey, email, code: data.code }) };
+          },
+        },
+      ]);
+      break;
+    }
     case "signIn": {
       client.setRequests([
         {

@@ -1,5 +1,5 @@
 /** One scenario measured: a Redis-counted probe, the timed runs, then the Postgres counts. */
-import { knobs, PASSWORD, PROBE_CONNECTIONS, TENANT_KEY } from "./config";
+import { knobs, PASSWORD, PASSWORDLESS_ADDRESSES, PROBE_CONNECTIONS, TENANT_KEY } from "./config";
 import { runChild, type LoadResult, type TickerResult } from "./children";
 import { countServerRedisCommands, pgAfter, pgBefore, pgDelta, servicePids, type PgDelta, type RedisCount } from "./lib/counters";
 import { log } from "./lib/lifecycle";
@@ -22,6 +22,8 @@ function loadData(def: ScenarioDef, seedData: Seed, set: { refresh?: string[] })
       return { users: seedData.sendUsers };
     case "verifyEmail":
       return { tokens: seedData.verifyTokens, code: "000000" };
+    case "passwordlessVerify":
+      return { tenantKey: TENANT_KEY, code: "000000", addresses: PASSWORDLESS_ADDRESSES };
   }
 }
 

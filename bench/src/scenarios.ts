@@ -4,7 +4,7 @@ import { knobs, type ScenarioName } from "./config";
 export interface ScenarioDef {
   name: ScenarioName;
   title: string;
-  load: "me" | "restMe" | "signIn" | "refresh" | "sendVerification" | "verifyEmail";
+  load: "me" | "restMe" | "signIn" | "refresh" | "sendVerification" | "verifyEmail" | "passwordlessVerify";
   expectedStatus: number;
   /** Requests counted with Redis MONITOR before the timed runs (0: none). */
   probeAmount: number;
@@ -73,6 +73,17 @@ export const SCENARIOS: Record<ScenarioName, ScenarioDef> = {
     probeAmount: 300,
     limitChecks: ["per-IP verifyEmail window", "budget + attempt + check (one script)"],
     sessionCheck: true,
+  },
+  // Email-code sign-in's code check (issue 19): a wrong code for a rotating pool of addresses, so
+  // no address reaches its 15-failures-per-network budget (fixed by the contract, not scaled).
+  passwordlessVerify: {
+    name: "passwordlessVerify",
+    title: "clientPasswordless.verify (wrong code, 401 expected)",
+    load: "passwordlessVerify",
+    expectedStatus: 401,
+    probeAmount: 300,
+    limitChecks: ["per-IP clientPasswordless.verify window", "budgets + attempt + check (one script)"],
+    sessionCheck: false,
   },
   meUnderSignIn: {
     name: "meUnderSignIn",

@@ -61,7 +61,9 @@ export async function seed(cost: number): Promise<Seed> {
   const prisma = getPrisma();
   const started = Date.now();
   const passwordHash = bcrypt.hashSync(PASSWORD, cost);
-  const tenant = await prisma.tenant.create({ data: { key: TENANT_KEY, name: "Bench", allowedEmailDomains: [], locale: "en" } });
+  const tenant = await prisma.tenant.create({
+    data: { key: TENANT_KEY, name: "Bench", allowedEmailDomains: [], locale: "en", emailCodeSignIn: true },
+  });
   const now = new Date();
   const pad = (n: number) => String(n).padStart(5, "0");
   const rows = [

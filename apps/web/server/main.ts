@@ -124,6 +124,7 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     `  BackOffice  ${appUrl}/backoffice`,
     `  admin       ${admin}`,
     `  demo        ${appUrl}/demo/demo`,
+    `  API docs    ${appUrl}/api/docs (REST under /api/v1, tRPC under /api/trpc)`,
     `  mail        ${mail}`,
     "",
   ].join("\n");

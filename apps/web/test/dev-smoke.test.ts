@@ -132,6 +132,7 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
     expect(banner).toContain(`BackOffice  ${base()}/backoffice`);
     expect(banner).toContain(`admin       admin@gatehouse.local, password in ${path.join(dataDir, "backoffice-admin-password")}`);
     expect(banner).toContain(`demo        ${base()}/demo/demo`);
+    expect(banner).toContain(`API docs    ${base()}/api/docs`);
     expect(banner).toContain(`mail        .eml files in ${path.join(dataDir, "mail")}/`);
     expect(existsSync(path.join(dataDir, "backoffice-admin-password"))).toBe(true);
     // No PostgreSQL log lines in the terminal: they go to the data folder.
@@ -253,6 +254,41 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
       await other.close();
       expect(output).not.toContain("Blocked cross-origin request");
       expect(pageErrors).toEqual([]);
+    },
+    FIRST_HIT,
+  );
+
+  it(
+    "serves the API reference and REST, and the demo tenant takes email-code sign-in (a code mailed to .data/mail)",
+    async () => {
+      const docs = await fetch(`${base()}/api/docs`, { signal: AbortSignal.timeout(FIRST_HIT) });
+      expect(docs.status).toBe(200);
+      expect(docs.headers.get("content-type")).toContain("text/html");
+      const document = (await (await fetch(`${base()}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(document.paths)).toContain("/api/v1/auth/email-code/send");
+
+      const email = "smoke.code@example.com";
+      const mailDir = path.join(dataDir, "mail");
+      const before = new Set(readdirSync(mailDir));
+      const sent = await fetch(`${base()}/api/v1/auth/email-code/send`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ tenantKey: "demo", email }),
+      });
+      expect(sent.status, await sent.clone().text()).toBe(200);
+      const file = await waitFor(
+        "the sign-in code .eml",
+        () => readdirSync(mailDir).find((name) => name.endsWith(".eml") && !before.has(name)),
+        30_000,
+      );
+      const code = verificationCodeOf(readFileSync(path.join(mailDir, file)));
+      const verified = await fetch(`${base()}/api/v1/auth/email-code/verify`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ tenantKey: "demo", email, code }),
+      });
+      expect(verified.status).toBe(200);
+      expect(await verified.json()).toMatchObject({ needSignup: true, signupToken: expect.any(String) });
     },
     FIRST_HIT,
   );
