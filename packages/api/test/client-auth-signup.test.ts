@@ -191,6 +191,14 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     expect(ok.session.user.email).toBe(`${userId}@corp.example`);
   });
 
+  it("refuses an @social.local address (a placeholder nothing mails) on email, before the domain policy", async () => {
+    const restricted = await createTenant({ allowedEmailDomains: ["corp.example"] });
+    const userId = unique("s").toLowerCase();
+    await expectInvalidField(signUp(input({ tenantKey: restricted.key, userId, email: `${userId}@social.local` })), "email");
+    await expectInvalidField(signUp(input({ tenantKey, userId, email: `${userId}@SOCIAL.local` })), "email");
+    expect(await getPrisma().user.count({ where: { userId } })).toBe(0);
+  });
+
   it("tenant/NotFound for a missing and for a soft-deleted tenant", async () => {
     await expectError(signUp(input({ tenantKey: unique("nope") })), "tenant/NotFound");
     const gone = await createTenant();

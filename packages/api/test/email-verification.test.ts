@@ -7,6 +7,7 @@ import { verificationCodeOf } from "@gatehouse/testing/mail";
 import {
   createTenant,
   expectError,
+  expectInvalidField,
   hasRedis,
   issueManager,
   sendCode,
@@ -199,6 +200,14 @@ describe.skipIf(!hasRedis)("clientEmailVerification", () => {
     const user = await signUpUser(client, tenant.key);
     await expectError(verifyCode(user, "123456"), "emailVerification/InvalidCode");
     expect(await failuresOf(tenant.id, user)).toBe(1);
+  });
+
+  it("refuses an @social.local address on email, mailing nothing", async () => {
+    const tenant = await createTenant();
+    const user = await signUpUser(client, tenant.key);
+    const placeholder = `${unique("k")}@social.local`;
+    await expectInvalidField(sendCode(user, placeholder), "email");
+    expect(suite.smtp.mailsTo(placeholder)).toHaveLength(0);
   });
 
   it("the tenant's domain policy applies to the address (case-insensitive)", async () => {

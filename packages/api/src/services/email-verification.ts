@@ -5,7 +5,7 @@ import { getConfig } from "../config";
 import { appError } from "../errors";
 import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
-import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
+import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
 import { checkOtp, issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
 import { auditUserAction } from "./audit";
 import type { SessionState } from "./session-state";
@@ -41,6 +41,7 @@ export async function sendVerificationCode(
   // The address is checked first (no code could go to it anyway), then one script decides the
   // rest: the address's hourly mail cap (429), the hourly failure budget (429), the resend
   // cooldown (429), and storing the code and counting its mail.
+  assertMailableAddress(email);
   assertEmailDomainAllowed(email, auth.tenant.allowedEmailDomains);
   if (await isVerifiedByAnother(auth, email)) throw appError("user/EmailDuplicated");
 

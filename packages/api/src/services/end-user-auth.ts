@@ -1,7 +1,7 @@
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { appError, invalidField } from "../errors";
 import { checkSpendingAttempt, hashPassword, replaceOutdatedHash, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
-import { assertEmailDomainAllowed } from "../policy/email-domain-policy";
+import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
 import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { auditUserAction } from "./audit";
@@ -26,6 +26,7 @@ export async function signUp(
   const tenant = await findLiveTenant(prisma, input.tenantKey);
   // CONTRACT v2: a tenant may take sign-ups only by email code or social sign-in.
   if (!tenant.passwordSignUp) throw appError("auth/MethodNotEnabled");
+  assertMailableAddress(input.email);
   assertEmailDomainAllowed(input.email, tenant.allowedEmailDomains);
   assertPasswordAllowed(input.password, { userId: input.userId, email: input.email });
   // Saves a bcrypt hash on the obvious case; the unique index still decides races.
