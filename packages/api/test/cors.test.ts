@@ -30,6 +30,22 @@ describe.skipIf(!hasRedis)("CORS", () => {
     expect(batch.headers.get("access-control-allow-origin")).toBe(appOrigin);
   });
 
+  it("every client* router is a client procedure for CORS (clientPasswordless too), never refused as a BackOffice call", async () => {
+    for (const path of ["clientPasswordless.sendCode", "clientPasswordless.verify", "clientPasswordless.register"]) {
+      const res = await preflight(path, appOrigin);
+      expect(res.status, path).toBe(204);
+      expect(res.headers.get("access-control-allow-origin"), path).toBe(appOrigin);
+    }
+    // From an origin no tenant has: no CORS headers, but the call itself is not refused before it runs.
+    const foreign = await fetch(`${suite.server.url}/api/trpc/clientPasswordless.sendCode`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      body: JSON.stringify({ tenantKey: "no-such-tenant", email: "a@example.com" }),
+    });
+    expect(foreign.status).toBe(404);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("a preflight from any other origin gets no CORS headers", async () => {
     const res = await preflight("clientAuth.signIn", "https://evil.example");
     expect(res.headers.get("access-control-allow-origin")).toBeNull();

@@ -20,8 +20,9 @@ function procedurePaths(pathname: string, basePath: string): string[] {
   }
 }
 
+/** Every end-user router (`clientAuth`, `clientEmailVerification`, `clientPasswordless`, …): the contract names them all `client*`. */
 function isClientPath(path: string): boolean {
-  return path.startsWith("clientAuth.") || path.startsWith("clientEmailVerification.");
+  return /^client[A-Z][A-Za-z]*\./.test(path);
 }
 
 /**
