@@ -1,12 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { getPrisma, isUniqueViolation } from "@gatehouse/db";
-import { isMailUnavailable, renderVerificationEmail } from "@gatehouse/email";
+import { renderVerificationEmail } from "@gatehouse/email";
 import { getConfig } from "../config";
 import { appError } from "../errors";
-import { getLogger } from "../lib/log";
-import { getMailer } from "../lib/mailer";
 import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
-import { checkOtp, issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type OtpSubject } from "../policy/otp-limiter";
+import { checkOtp, otpCodeHmac, type OtpSubject } from "../policy/otp-limiter";
+import { mailNewCode, tooManyRequests } from "./code-mail";
 import { auditUserAction } from "./audit";
 import type { SessionState } from "./session-state";
 import { issueAccessToken } from "./tokens";
@@ -19,10 +17,6 @@ import { toUserDto, type UserDto } from "./dto";
  */
 
 const subjectOf = (auth: SessionState): OtpSubject => ({ tenantId: auth.tenant.id, userId: auth.user.id });
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-/** The failure budget or the address's mail cap. */
-const tooManyRequests = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
-
 /** Someone else in the tenant already verified this address. */
 async function isVerifiedByAnother(auth: SessionState, email: string): Promise<boolean> {
   const other = await getPrisma().user.findFirst({
@@ -45,48 +39,13 @@ export async function sendVerificationCode(
   assertEmailDomainAllowed(email, auth.tenant.allowedEmailDomains);
   if (await isVerifiedByAnother(auth, email)) throw appError("user/EmailDuplicated");
 
-  const code = newOtpCode();
-  const nonce = randomBytes(16).toString("hex");
-  const now = Date.now();
-  const ttlMs = otp.ttlSeconds * 1000;
-  const cooldownMs = otp.resendCooldownSeconds * 1000;
-  const issued = await issueOtp(subject, {
-    hmac: otpCodeHmac(subject, code),
+  return mailNewCode(subject, {
     email,
-    nonce,
-    ttlMs,
-    cooldownMs,
+    ttlSeconds: otp.ttlSeconds,
     failuresPerHour: otp.failuresPerHour,
-    mailsPerAddressPerHour: otp.mailsPerAddressPerHour,
-    expiresAtMs: now + ttlMs,
-    now,
+    render: (code, ttlMinutes) => renderVerificationEmail({ locale: auth.tenant.locale, code, ttlMinutes, tenantName: auth.tenant.name }),
+    what: "verification code",
   });
-  if (issued.outcome === "cap" || issued.outcome === "budget") throw tooManyRequests(issued.retryAfterMs);
-  if (issued.outcome === "cooldown") {
-    const nextResendAvailableAt = new Date(Date.now() + issued.retryAfterMs).toISOString();
-    throw appError("emailVerification/CooldownActive", {
-      data: { nextResendAvailableAt },
-      retryAfterSeconds: seconds(issued.retryAfterMs),
-    });
-  }
-
-  try {
-    const mail = await renderVerificationEmail({
-      locale: auth.tenant.locale,
-      code,
-      ttlMinutes: Math.min(1440, Math.max(1, Math.ceil(otp.ttlSeconds / 60))),
-      tenantName: auth.tenant.name,
-    });
-    await getMailer().send({ to: email, ...mail });
-  } catch (error) {
-    // Not delivered: take back this send's code, cooldown and mail count so the user can retry at once.
-    await releaseOtp(subject, { nonce, email }).catch((releaseError: unknown) => {
-      getLogger().warn({ err: String(releaseError) }, "could not release an undelivered verification code");
-    });
-    if (isMailUnavailable(error)) throw appError("service/Unavailable", { cause: error });
-    throw error;
-  }
-  return { expiresAt: new Date(now + ttlMs).toISOString(), nextResendAvailableAt: new Date(now + cooldownMs).toISOString() };
 }
 
 export async function verifyEmailCode(

@@ -1,13 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { getPrisma, type Tenant } from "@gatehouse/db";
-import { isMailUnavailable, renderSignInCodeEmail } from "@gatehouse/email";
+import { renderSignInCodeEmail } from "@gatehouse/email";
 import { getConfig } from "../config";
 import { appError } from "../errors";
-import { getLogger } from "../lib/log";
-import { getMailer } from "../lib/mailer";
 import { clientSubnet } from "../lib/network";
 import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
-import { checkOtp, issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type AddressOtpSubject, type NetworkBudget } from "../policy/otp-limiter";
+import { checkOtp, otpCodeHmac, type AddressOtpSubject, type NetworkBudget } from "../policy/otp-limiter";
+import { mailNewCode, tooManyRequests } from "./code-mail";
 import { signInVerifiedAddress, type VerifyResult } from "./passwordless-signup";
 import type { ClientInfo } from "./sessions";
 import { findLiveTenant } from "./tenants";
@@ -19,10 +17,6 @@ import { findLiveTenant } from "./tenants";
  * looks the address up, so its answer, its work and its mail are the same whether or not anyone
  * has the address. What verify does with a proved address is passwordless-signup.ts's.
  */
-
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-/** A failure budget or the address's mail cap. */
-const tooManyRequests = (retryAfterMs: number) => appError("rateLimit/TooManyRequests", { retryAfterSeconds: seconds(retryAfterMs) });
 
 /** The tenant, if it exists and lets its users in by email code (404, then 400). */
 async function emailCodeTenant(tenantKey: string): Promise<Tenant> {
@@ -56,49 +50,13 @@ export async function sendSignInCode(
 
   // One script decides the rest, in the contract's order: the address's hourly mail cap, the
   // failure budgets, the cooldown; then stores the code and counts its mail.
-  const subject = subjectOf(tenant, email);
-  const code = newOtpCode();
-  const nonce = randomBytes(16).toString("hex");
-  const now = Date.now();
-  const ttlMs = otp.signInTtlSeconds * 1000;
-  const cooldownMs = otp.resendCooldownSeconds * 1000;
-  const issued = await issueOtp(subject, {
-    hmac: otpCodeHmac(subject, code),
+  return mailNewCode(subjectOf(tenant, email), {
     email,
-    nonce,
-    ttlMs,
-    cooldownMs,
-    mailsPerAddressPerHour: otp.mailsPerAddressPerHour,
-    expiresAtMs: now + ttlMs,
-    now,
+    ttlSeconds: otp.signInTtlSeconds,
     ...budgets(client),
+    render: (code, ttlMinutes) => renderSignInCodeEmail({ locale: tenant.locale, code, ttlMinutes, tenantName: tenant.name }),
+    what: "sign-in code",
   });
-  if (issued.outcome === "cap" || issued.outcome === "budget") throw tooManyRequests(issued.retryAfterMs);
-  if (issued.outcome === "cooldown") {
-    const nextResendAvailableAt = new Date(Date.now() + issued.retryAfterMs).toISOString();
-    throw appError("emailVerification/CooldownActive", {
-      data: { nextResendAvailableAt },
-      retryAfterSeconds: seconds(issued.retryAfterMs),
-    });
-  }
-
-  try {
-    const mail = await renderSignInCodeEmail({
-      locale: tenant.locale,
-      code,
-      ttlMinutes: Math.min(1440, Math.max(1, Math.ceil(otp.signInTtlSeconds / 60))),
-      tenantName: tenant.name,
-    });
-    await getMailer().send({ to: email, ...mail });
-  } catch (error) {
-    // Not delivered: take back this send's code, cooldown and mail count so the user can retry at once.
-    await releaseOtp(subject, { nonce, email }).catch((releaseError: unknown) => {
-      getLogger().warn({ err: String(releaseError) }, "could not release an undelivered sign-in code");
-    });
-    if (isMailUnavailable(error)) throw appError("service/Unavailable", { cause: error });
-    throw error;
-  }
-  return { expiresAt: new Date(now + ttlMs).toISOString(), nextResendAvailableAt: new Date(now + cooldownMs).toISOString() };
 }
 
 export async function verifySignInCode(
