@@ -31,6 +31,9 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "staff.passwordChanged": "Staff changed password",
   "staff.passwordChangeFailed": "Staff password change refused",
   "signingKey.rotated": "Signing key rotated",
+  "tenant.socialProviderUpdated": "Social sign-in settings changed",
+  "tenant.socialProviderRemoved": "Social sign-in provider removed",
+  "user.identityLinked": "Provider account linked",
 };
 
 /** An event's action in plain words; one no longer written (older events) as it is stored. */

@@ -14,6 +14,10 @@ const optionalString = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
+/** An http(s) base URL, kept without its trailing slashes. */
+const providerUrl = (fallback: string) =>
+  optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()).transform((v) => (v ?? fallback).replace(/\/+$/, ""));
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -71,6 +75,17 @@ const envSchema = z.object({
   HASH_WORKERS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().optional()),
   /** pino level; unset: `info` (`silent` in test mode). */
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
+  /** CONTRACT v2 "clientSocial": a provider round trip's state and Gatehouse's one-time code. */
+  SOCIAL_STATE_TTL_SECONDS: seconds(600),
+  SOCIAL_CODE_TTL_SECONDS: seconds(60),
+  /** CONTRACT v2 "Numbers (v2)": provider, SMS gateway and SMTP calls give up after this (→ 503). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** CONTRACT v2: the providers' endpoints (operators and tests move them; tenants never do). */
+  OAUTH_GOOGLE_ISSUER: providerUrl("https://accounts.google.com"),
+  OAUTH_KAKAO_AUTH_URL: providerUrl("https://kauth.kakao.com"),
+  OAUTH_KAKAO_API_URL: providerUrl("https://kapi.kakao.com"),
+  OAUTH_NAVER_AUTH_URL: providerUrl("https://nid.naver.com"),
+  OAUTH_NAVER_API_URL: providerUrl("https://openapi.naver.com"),
   /** Seconds a freshly rotated-in signing key is published before it signs (CONTRACT: 300). */
   SIGNING_KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
   /** How often a server re-reads the signing keys (CONTRACT: rotations seen within 60 s). */
@@ -121,6 +136,22 @@ export interface Config {
   };
   limits: typeof limits;
   bodyLimitBytes: number;
+  /** Provider, SMS gateway and SMTP calls time out after this many milliseconds (→ 503). */
+  outboundTimeoutMs: number;
+  social: {
+    stateTtlSeconds: number;
+    codeTtlSeconds: number;
+    /** A native id_token issued (`iat`) longer ago than this is refused. */
+    nativeIdTokenMaxAgeSeconds: number;
+    /** Base URLs; `http://` ones are stand-ins and are talked to over http (CONTRACT v2). */
+    endpoints: {
+      googleIssuer: string;
+      kakaoAuthUrl: string;
+      kakaoApiUrl: string;
+      naverAuthUrl: string;
+      naverApiUrl: string;
+    };
+  };
 }
 
 /** Per-IP limits (sliding windows) and failed-sign-in budgets, before RATE_LIMIT_SCALE. */
@@ -135,6 +166,10 @@ export const limits = {
     passwordlessSendCode: { limit: 20, windowSeconds: 60 },
     passwordlessVerify: { limit: 60, windowSeconds: 60 },
     passwordlessRegister: { limit: 20, windowSeconds: 60 },
+    // CONTRACT "Numbers (v2)": clientSocial.
+    socialStart: { limit: 60, windowSeconds: 60 },
+    socialExchange: { limit: 60, windowSeconds: 60 },
+    socialSignInWithToken: { limit: 30, windowSeconds: 60 },
     staffSignIn: { limit: 30, windowSeconds: 60 },
   },
   failedSignIns: {
@@ -209,6 +244,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     limits,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
+    social: {
+      stateTtlSeconds: e.SOCIAL_STATE_TTL_SECONDS,
+      codeTtlSeconds: e.SOCIAL_CODE_TTL_SECONDS,
+      nativeIdTokenMaxAgeSeconds: 600,
+      endpoints: {
+        googleIssuer: e.OAUTH_GOOGLE_ISSUER,
+        kakaoAuthUrl: e.OAUTH_KAKAO_AUTH_URL,
+        kakaoApiUrl: e.OAUTH_KAKAO_API_URL,
+        naverAuthUrl: e.OAUTH_NAVER_AUTH_URL,
+        naverApiUrl: e.OAUTH_NAVER_API_URL,
+      },
+    },
   };
 }
 

@@ -10,11 +10,15 @@ export const errorCatalogue = {
   // CONTRACT v2 "New error codes".
   "auth/MethodNotEnabled": { status: 400, message: "This way of signing in is not enabled for this tenant." },
   "auth/PasswordNotSet": { status: 400, message: "This account has no password; set one through password reset by email." },
+  "social/RedirectUriNotAllowed": { status: 400, message: "This redirect URI is not registered for this tenant." },
+  "social/InvalidState": { status: 400, message: "This sign-in link is unknown, used or expired. Start again." },
   "auth/Unauthenticated": { status: 401, message: "Authentication is required." },
   "auth/InvalidCredentials": { status: 401, message: "The user ID or password is incorrect." },
   "auth/InvalidRefreshToken": { status: 401, message: "The refresh token is invalid or has expired." },
   // CONTRACT v2 "New error codes".
   "auth/InvalidSignupToken": { status: 401, message: "The sign-up token is invalid or has expired." },
+  "social/InvalidCode": { status: 401, message: "The sign-in code is invalid, used or expired. Start again." },
+  "social/InvalidProviderToken": { status: 401, message: "The provider's token was refused or was issued to another app." },
   "emailVerification/InvalidCode": { status: 401, message: "The code is invalid or has expired." },
   "auth/EmailNotVerified": { status: 403, message: "Verify your email address first." },
   "auth/PasswordChangeRequired": { status: 403, message: "You must change your password first." },
@@ -42,6 +46,18 @@ export const errorCatalogue = {
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type AppCode = keyof typeof errorCatalogue;
+
+/**
+ * CONTRACT v2 "Redirect-only values of `error`": a social sign-in's callback redirects to the
+ * app with `error=<appCode>`; these two are never an HTTP answer, so they are not in the
+ * catalogue above (any appCode of the catalogue may also come back that way).
+ */
+export const socialRedirectErrors = {
+  "social/AccessDenied": { message: "The sign-in was cancelled at the provider." },
+  "social/ProviderError": { message: "The provider could not sign you in. Try again." },
+} as const satisfies Record<string, { message: string }>;
+
+export type SocialRedirectError = keyof typeof socialRedirectErrors;
 
 export const appCodes = Object.keys(errorCatalogue) as AppCode[];
 

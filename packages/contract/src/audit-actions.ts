@@ -29,6 +29,10 @@ export const auditActions = [
   "staff.passwordChanged",
   "staff.passwordChangeFailed",
   "signingKey.rotated",
+  // CONTRACT v2 "backOffice additions".
+  "tenant.socialProviderUpdated",
+  "tenant.socialProviderRemoved",
+  "user.identityLinked",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -7,8 +7,14 @@ import {
   emailSchema,
   existingPasswordSchema,
   newPasswordSchema,
+  nativeClientIdsSchema,
   pageFields,
+  providerClientIdSchema,
+  providerClientSecretSchema,
+  providerScopesSchema,
+  redirectUrisSchema,
   searchQuerySchema,
+  socialProviderSchema,
   staffLookupEmailSchema,
   staffRoleSchema,
   tenantKeySchema,
@@ -21,6 +27,7 @@ import { anyProcedure, defineProcedure, staffGates } from "./procedure";
 import {
   auditEventSchema,
   pageOf,
+  socialProviderConfigSchema,
   staffSchema,
   successSchema,
   temporaryPasswordResultSchema,
@@ -65,6 +72,7 @@ export const tenantsContract = {
       appUrl: appUrlSchema.optional().transform((url) => url ?? null),
       passwordSignUp: z.boolean().default(true),
       emailCodeSignIn: z.boolean().default(false),
+      redirectUris: redirectUrisSchema.default([]),
     }),
     output: tenantSchema,
     errors: ["tenant/KeyDuplicated", ...staffProcedure],
@@ -80,6 +88,7 @@ export const tenantsContract = {
       appUrl: appUrlSchema.optional(),
       passwordSignUp: z.boolean().optional(),
       emailCodeSignIn: z.boolean().optional(),
+      redirectUris: redirectUrisSchema.optional(),
     }),
     output: tenantSchema,
     errors: ["tenant/NotFound", ...staffProcedure],
@@ -96,6 +105,39 @@ export const tenantsContract = {
     summary: "Clears a tenant's deletion; revives no session (idempotent).",
     input: tenantRef,
     output: tenantSchema,
+    errors: ["tenant/NotFound", ...staffProcedure],
+  }),
+};
+
+/** CONTRACT v2 "backOffice additions": socialProviders.* (a tenant's credentials at each provider). */
+export const socialProvidersContract = {
+  list: defineProcedure({
+    kind: "query",
+    summary: "A tenant's provider credentials (secrets never returned).",
+    input: z.object({ tenantKey: tenantKeySchema }),
+    output: z.object({ items: z.array(socialProviderConfigSchema) }),
+    errors: ["tenant/NotFound", ...staffProcedure],
+  }),
+  set: defineProcedure({
+    kind: "mutation",
+    summary: "Creates or replaces a tenant's credentials at one provider; leaving out clientSecret keeps the stored one.",
+    input: z.object({
+      tenantKey: tenantKeySchema,
+      provider: socialProviderSchema,
+      clientId: providerClientIdSchema,
+      clientSecret: providerClientSecretSchema.optional(),
+      nativeClientIds: nativeClientIdsSchema.optional(),
+      scopes: providerScopesSchema.optional(),
+      enabled: z.boolean(),
+    }),
+    output: socialProviderConfigSchema,
+    errors: ["tenant/NotFound", ...staffProcedure],
+  }),
+  remove: defineProcedure({
+    kind: "mutation",
+    summary: "Removes a tenant's credentials at one provider (idempotent); linked identities stay.",
+    input: z.object({ tenantKey: tenantKeySchema, provider: socialProviderSchema }),
+    output: successSchema,
     errors: ["tenant/NotFound", ...staffProcedure],
   }),
 };
@@ -223,6 +265,7 @@ export const staffContract = {
 /** CONTRACT.md "backOffice (S)": every procedure needs a staff session, the mutations the admin role. */
 export const backOfficeContract = {
   tenants: tenantsContract,
+  socialProviders: socialProvidersContract,
   managers: managersContract,
   users: usersContract,
   auditLog: auditLogContract,

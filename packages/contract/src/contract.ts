@@ -2,6 +2,7 @@ import { backOfficeContract } from "./back-office";
 import { clientAuthContract } from "./client-auth";
 import { clientEmailVerificationContract } from "./client-email-verification";
 import { clientPasswordlessContract } from "./client-passwordless";
+import { clientSocialContract } from "./client-social";
 import type { ProcedureContract } from "./procedure";
 
 /** Every procedure of the API's root router, by the same paths (`contract.clientAuth.signIn`). */
@@ -9,6 +10,7 @@ export const contract = {
   clientAuth: clientAuthContract,
   clientEmailVerification: clientEmailVerificationContract,
   clientPasswordless: clientPasswordlessContract,
+  clientSocial: clientSocialContract,
   backOffice: backOfficeContract,
 };
 

@@ -270,3 +270,110 @@ export const staffLookupEmailSchema = z
 export const staffRoles = ["admin", "viewer"] as const;
 export type StaffRole = (typeof staffRoles)[number];
 export const staffRoleSchema = z.enum(staffRoles).describe('"admin" (may change things) or "viewer" (may only look).');
+
+// ---- CONTRACT v2 "clientSocial" and `backOffice.socialProviders` ----
+
+export const socialProviders = ["google", "kakao", "naver"] as const;
+export type SocialProviderName = (typeof socialProviders)[number];
+export const socialProviderSchema = z.enum(socialProviders).describe('"google", "kakao" or "naver".');
+
+export const REDIRECT_URI_MAX_LENGTH = 2048;
+export const REDIRECT_URIS_MAX = 20;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Whether `hostname` (as `URL` reports it) is a loopback host that RFC 8252 §7.3 lets vary its port. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
+}
+
+/**
+ * Why `value` may not be one of a tenant's `redirectUris` (CONTRACT v2 "Tenant"), or null when it
+ * may: `https://…`, `http://` on a loopback host, or a private-use scheme in reverse-DNS form
+ * (`com.example.app:/oauth`, RFC 8252 §7.1); absolute, no fragment, no userinfo.
+ */
+export function redirectUriProblem(value: string): string | null {
+  if (value.length > REDIRECT_URI_MAX_LENGTH) return `A redirect URI has at most ${REDIRECT_URI_MAX_LENGTH} characters.`;
+  if (!/^[\x21-\x7e\u00a0-\uffff]*$/.test(value)) return "A redirect URI has no spaces or control characters.";
+  if (value.includes("#")) return "A redirect URI has no fragment (#…).";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "Enter an absolute URI such as https://app.example.com/auth/callback or com.example.app:/oauth.";
+  }
+  if (url.username || url.password) return "A redirect URI has no user name or password in it.";
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme === "https") return url.hostname ? null : "An https redirect URI names a host.";
+  if (scheme === "http") {
+    return isLoopbackHost(url.hostname) ? null : "Plain http is allowed only for localhost, 127.0.0.1 and [::1]; use https.";
+  }
+  // RFC 8252 §7.1: a private-use scheme is a reverse domain name the app's owner controls.
+  if (/^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/.test(scheme)) return null;
+  return "Use https://, http://localhost (or 127.0.0.1, [::1]) or an app scheme in reverse-DNS form such as com.example.app:/oauth.";
+}
+
+export const redirectUriSchema = z
+  .string()
+  .max(REDIRECT_URI_MAX_LENGTH)
+  .superRefine((value, ctx) => {
+    const problem = redirectUriProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe("An absolute redirect URI: https://…, http://localhost…, http://127.0.0.1…, http://[::1]… or com.example.app:/path.")
+  .meta({ examples: ["https://app.example.com/auth/callback"] });
+
+/** A tenant's `redirectUris`: duplicates dropped, first occurrence kept. */
+export const redirectUrisSchema = z
+  .array(redirectUriSchema)
+  .max(REDIRECT_URIS_MAX, `At most ${REDIRECT_URIS_MAX} redirect URIs.`)
+  .transform((uris) => [...new Set(uris)])
+  .describe(`Up to ${REDIRECT_URIS_MAX} absolute URIs a social sign-in may return to, compared as exact strings (loopback ports aside).`);
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** PKCE S256 challenge: base64url of a SHA-256, 43 characters. */
+export const codeChallengeSchema = z
+  .string()
+  .length(43, "A PKCE S256 challenge is 43 base64url characters.")
+  .regex(BASE64URL, "A PKCE S256 challenge is 43 base64url characters.")
+  .describe("PKCE S256: BASE64URL(SHA-256(codeVerifier)), 43 characters.");
+
+/** PKCE verifier (RFC 7636 §4.1 allows 43–128 unreserved characters; the SDK sends base64url). */
+export const codeVerifierSchema = z
+  .string()
+  .min(43, "A PKCE verifier is 43-128 base64url characters.")
+  .max(128, "A PKCE verifier is 43-128 base64url characters.")
+  .regex(BASE64URL, "A PKCE verifier is 43-128 base64url characters.")
+  .describe("The PKCE verifier whose S256 challenge `start` got: 43-128 base64url characters.");
+
+/** The app's own `state`, handed back on the redirect as given (RFC 6749 VSCHAR). */
+export const socialStateSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\x20-\x7e]+$/, "state is printable ASCII.")
+  .describe("Opaque to Gatehouse: handed back on the redirect to `redirectUri` (1-512 printable ASCII characters).");
+
+/** Gatehouse's one-time code, as the redirect carried it. */
+export const socialCodeSchema = z.string().min(1).max(512).describe("The one-time `code` the redirect carried (60 s, single use).");
+
+/** A provider's token as a native SDK handed it to the app. */
+export const providerTokenSchema = z.string().min(1).max(8192);
+
+export const providerClientIdSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter the client id.")
+  .max(256)
+  .describe("The app's client id (Kakao: the REST API key).");
+export const providerClientSecretSchema = z.string().trim().min(1).max(512).describe("Write-only: stored encrypted, never returned.");
+export const nativeClientIdsSchema = z
+  .array(z.string().trim().min(1).max(256))
+  .max(REDIRECT_URIS_MAX)
+  .transform((ids) => [...new Set(ids)])
+  .describe("Google: the Android/iOS client ids an id_token's `aud` may name; Kakao: numeric App IDs (token info's `app_id`).");
+export const providerScopesSchema = z
+  .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/, "A scope is one word of printable characters."))
+  .max(REDIRECT_URIS_MAX)
+  .transform((scopes) => [...new Set(scopes)])
+  .describe("OAuth scopes; left out: the provider's default (Google `openid email profile`, Kakao `profile_nickname`, Naver none).");

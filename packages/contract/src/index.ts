@@ -13,5 +13,14 @@ export * from "./rest";
 export { clientAuthContract } from "./client-auth";
 export { clientEmailVerificationContract } from "./client-email-verification";
 export { clientPasswordlessContract } from "./client-passwordless";
-export { auditLogContract, backOfficeContract, managersContract, staffContract, tenantsContract, usersContract } from "./back-office";
+export { clientSocialContract } from "./client-social";
+export {
+  auditLogContract,
+  backOfficeContract,
+  managersContract,
+  socialProvidersContract,
+  staffContract,
+  tenantsContract,
+  usersContract,
+} from "./back-office";
 export { contract, contractProcedures } from "./contract";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { localeSchema } from "./locales";
-import { staffRoleSchema } from "./fields";
+import { socialProviderSchema, staffRoleSchema } from "./fields";
 
 /**
  * The answers' shapes (CONTRACT.md "Routers", docs/api.md "Shapes"), with the nullability the
@@ -90,7 +90,40 @@ export const ownSessionsSchema = z.object({
   items: z.array(z.object({ ...sessionViewFields, current: z.boolean().describe("The caller's own session.") })),
 });
 
-export const userWithSessionsSchema = z.object({ user: userSchema, sessions: z.array(z.object(sessionViewFields)) });
+/** CONTRACT v2: one of a user's linked provider accounts. */
+export const identitySchema = z.object({
+  provider: socialProviderSchema,
+  email: z.string().nullable().describe("The provider's address when linked (lower case), null when it gave none."),
+  linkedAt: timestamp,
+});
+
+export const identitiesSchema = z.object({ items: z.array(identitySchema) });
+
+export const userWithSessionsSchema = z.object({
+  user: userSchema,
+  sessions: z.array(z.object(sessionViewFields)),
+  identities: z.array(identitySchema).describe("The user's linked provider accounts (CONTRACT v2)."),
+});
+
+/** CONTRACT v2 `backOffice.socialProviders`: a tenant's credentials at one provider, secret left out. */
+export const socialProviderConfigSchema = z
+  .object({
+    provider: socialProviderSchema,
+    clientId: z.string(),
+    hasClientSecret: z.boolean().describe("A secret is stored (it is write-only)."),
+    nativeClientIds: z.array(z.string()),
+    scopes: z.array(z.string()),
+    enabled: z.boolean(),
+    updatedAt: timestamp,
+  })
+  .describe("A tenant's credentials at one provider (the client secret is never returned).");
+export type SocialProviderConfig = z.infer<typeof socialProviderConfigSchema>;
+
+/** CONTRACT v2 `clientSocial.start`. */
+export const socialStartResultSchema = z.object({
+  authorizationUrl: z.string().describe("Send the browser here (the provider's authorization page)."),
+  expiresAt: timestamp.describe("When this round trip's state dies (10 minutes)."),
+});
 
 export const userResultSchema = z.object({ user: userSchema });
 
@@ -109,6 +142,10 @@ export const tenantSchema = z
     appUrl: z.string().nullable().describe("An origin such as https://app.example.com."),
     passwordSignUp: z.boolean().describe("clientAuth.signUp is open (CONTRACT v2; default true)."),
     emailCodeSignIn: z.boolean().describe("clientPasswordless is open (CONTRACT v2; default false)."),
+    redirectUris: z.array(z.string()).describe("Where a social sign-in may return to (CONTRACT v2)."),
+    socialProviders: z
+      .array(z.object({ provider: socialProviderSchema, enabled: z.boolean() }))
+      .describe("Read-only summary of backOffice.socialProviders (CONTRACT v2)."),
     deletedAt: nullableTimestamp,
     createdAt: timestamp,
   })

@@ -1,4 +1,4 @@
-import type { AuditEvent, Locale, Session, StaffRole, StaffUser, Tenant, User } from "@gatehouse/db";
+import type { AuditEvent, Locale, Session, SocialProvider, StaffRole, StaffUser, Tenant, User } from "@gatehouse/db";
 
 /**
  * The contract's shapes (CONTRACT.md "Types") and the one mapper from a database row to each:
@@ -105,11 +105,18 @@ export interface TenantDto {
   appUrl: string | null;
   passwordSignUp: boolean;
   emailCodeSignIn: boolean;
+  redirectUris: string[];
+  socialProviders: { provider: SocialProvider; enabled: boolean }[];
   deletedAt: string | null;
   createdAt: string;
 }
 
-export function toTenantDto(tenant: Tenant): TenantDto {
+/** What a tenant read must include for `toTenantDto` (the `socialProviders` summary). */
+export const tenantDtoInclude = {
+  socialProviders: { select: { provider: true, enabled: true }, orderBy: { provider: "asc" } },
+} as const;
+
+export function toTenantDto(tenant: Tenant & { socialProviders: { provider: SocialProvider; enabled: boolean }[] }): TenantDto {
   return {
     id: tenant.id,
     key: tenant.key,
@@ -119,6 +126,8 @@ export function toTenantDto(tenant: Tenant): TenantDto {
     appUrl: tenant.appUrl,
     passwordSignUp: tenant.passwordSignUp,
     emailCodeSignIn: tenant.emailCodeSignIn,
+    redirectUris: tenant.redirectUris,
+    socialProviders: tenant.socialProviders.map(({ provider, enabled }) => ({ provider, enabled })),
     deletedAt: iso(tenant.deletedAt),
     createdAt: tenant.createdAt.toISOString(),
   };

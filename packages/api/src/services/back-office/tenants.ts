@@ -2,8 +2,7 @@ import { getPrisma, isUniqueViolation, type Locale } from "@gatehouse/db";
 import { invalidateCorsOrigins } from "../cors-origins";
 import { appError } from "../../errors";
 import { auditStaffAction } from "../audit";
-import { toTenantDto, type TenantDto } from "../dto";
-import { findTenantIncludingDeleted } from "../tenants";
+import { tenantDtoInclude, toTenantDto, type TenantDto } from "../dto";
 import type { StaffCaller } from "./caller";
 import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
 
@@ -23,12 +22,15 @@ export async function listTenants(input: {
     },
     orderBy: createdOrder,
     take: input.limit + 1,
+    include: tenantDtoInclude,
   });
   return toPage(rows, input.limit, encodeCreatedCursor, toTenantDto);
 }
 
 export async function getTenant(key: string): Promise<TenantDto> {
-  return toTenantDto(await findTenantIncludingDeleted(getPrisma(), key));
+  const tenant = await getPrisma().tenant.findUnique({ where: { key }, include: tenantDtoInclude });
+  if (!tenant) throw appError("tenant/NotFound");
+  return toTenantDto(tenant);
 }
 
 export interface TenantFields {
@@ -39,12 +41,14 @@ export interface TenantFields {
   /** CONTRACT v2 sign-in methods. */
   passwordSignUp: boolean;
   emailCodeSignIn: boolean;
+  /** CONTRACT v2: where a social sign-in may return to. */
+  redirectUris: string[];
 }
 
 export async function createTenant(caller: StaffCaller, input: TenantFields & { key: string }): Promise<TenantDto> {
   try {
     const tenant = await getPrisma().$transaction(async (tx) => {
-      const created = await tx.tenant.create({ data: input });
+      const created = await tx.tenant.create({ data: input, include: tenantDtoInclude });
       await auditStaffAction(tx, caller, "tenant.created", { tenant: created, target: { tenant: created.key } });
       return created;
     });
@@ -61,9 +65,9 @@ export async function createTenant(caller: StaffCaller, input: TenantFields & { 
 export async function updateTenant(caller: StaffCaller, key: string, changes: Partial<TenantFields>): Promise<TenantDto> {
   const changed = Object.keys(changes).filter((field) => changes[field as keyof TenantFields] !== undefined);
   const tenant = await getPrisma().$transaction(async (tx) => {
-    const current = await tx.tenant.findUnique({ where: { key } });
+    const current = await tx.tenant.findUnique({ where: { key }, include: tenantDtoInclude });
     if (!current || current.deletedAt) throw appError("tenant/NotFound");
-    const updated = await tx.tenant.update({ where: { id: current.id }, data: changes });
+    const updated = await tx.tenant.update({ where: { id: current.id }, data: changes, include: tenantDtoInclude });
     await auditStaffAction(tx, caller, "tenant.updated", { tenant: updated, target: { tenant: updated.key }, details: { changed } });
     return updated;
   });
@@ -77,7 +81,7 @@ export async function updateTenant(caller: StaffCaller, key: string, changes: Pa
  */
 export async function softDeleteTenant(caller: StaffCaller, key: string): Promise<TenantDto> {
   const tenant = await getPrisma().$transaction(async (tx) => {
-    const current = await tx.tenant.findUnique({ where: { key } });
+    const current = await tx.tenant.findUnique({ where: { key }, include: tenantDtoInclude });
     if (!current) throw appError("tenant/NotFound");
     const now = new Date();
     // Conditional update: of concurrent calls exactly one does the work.
@@ -101,7 +105,7 @@ export async function softDeleteTenant(caller: StaffCaller, key: string): Promis
 /** Clears deletedAt; revives no session (they were revoked, not suspended). Idempotent. */
 export async function restoreTenant(caller: StaffCaller, key: string): Promise<TenantDto> {
   const tenant = await getPrisma().$transaction(async (tx) => {
-    const current = await tx.tenant.findUnique({ where: { key } });
+    const current = await tx.tenant.findUnique({ where: { key }, include: tenantDtoInclude });
     if (!current) throw appError("tenant/NotFound");
     const cleared = await tx.tenant.updateMany({ where: { id: current.id, deletedAt: { not: null } }, data: { deletedAt: null } });
     if (cleared.count === 0) return current;

@@ -4,6 +4,7 @@ import { hashPassword } from "../../lib/password-hasher";
 import { auditStaffAction } from "../audit";
 import { toSessionViewDto, toUserDto, type SessionViewDto, type UserDto } from "../dto";
 import { findLiveTenant } from "../tenants";
+import { listIdentities, type IdentityDto } from "../identities";
 import { listLiveSessions, revokeUserSessions } from "../sessions";
 import type { StaffCaller } from "./caller";
 import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
@@ -43,14 +44,14 @@ export async function listUsers(input: {
   return toPage(rows, input.limit, encodeCreatedCursor, (user) => toUserDto(user, tenant.key));
 }
 
-/** One user by (tenantKey, userId), with their live sessions (newest first). */
-export async function getUser(ref: UserRef): Promise<{ user: UserDto; sessions: SessionViewDto[] }> {
+/** One user by (tenantKey, userId), with their live sessions (newest first) and linked identities. */
+export async function getUser(ref: UserRef): Promise<{ user: UserDto; sessions: SessionViewDto[]; identities: IdentityDto[] }> {
   const prisma = getPrisma();
   const tenant = await findLiveTenant(prisma, ref.tenantKey);
   const user = await prisma.user.findFirst({ where: { tenantId: tenant.id, userId: ref.userId, deletedAt: null } });
   if (!user) throw appError("user/NotFound");
-  const sessions = await listLiveSessions(prisma, user.id);
-  return { user: toUserDto(user, tenant.key), sessions: sessions.map(toSessionViewDto) };
+  const [sessions, identities] = await Promise.all([listLiveSessions(prisma, user.id), listIdentities(prisma, user.id)]);
+  return { user: toUserDto(user, tenant.key), sessions: sessions.map(toSessionViewDto), identities };
 }
 
 /**
@@ -136,6 +137,9 @@ export async function deleteUser(caller: StaffCaller, ref: UserRef): Promise<{ s
         verifiedEmail: null,
         emailVerifiedAt: null,
         passwordHash: null,
+        phone: null,
+        verifiedPhone: null,
+        phoneVerifiedAt: null,
         displayName: "Deleted user",
         mustChangePassword: false,
         credentialsVersion: { increment: 1 },
@@ -143,6 +147,8 @@ export async function deleteUser(caller: StaffCaller, ref: UserRef): Promise<{ s
     });
     await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now, revokedReason: "user_deleted" } });
     await tx.session.updateMany({ where: { userId: user.id }, data: { ip: null, userAgent: null } });
+    // CONTRACT v2: the provider accounts go too (a later sign-in with one is a new user).
+    await tx.userIdentity.deleteMany({ where: { userId: user.id } });
     await auditStaffAction(tx, caller, "user.deleted", { tenant, target: { user: user.id } });
     return { success: true as const };
   });
