@@ -145,6 +145,10 @@ export async function startGoogleStandIn(options: StandInOptions = {}): Promise<
       const redirectUri = reqUrl.searchParams.get("redirect_uri");
       if (!redirectUri || !URL.canParse(redirectUri))
         return sendJson(res, 400, { error: "invalid_request", error_description: "Missing redirect_uri." });
+      if (clients.size > 0 && !clients.has(reqUrl.searchParams.get("client_id") ?? "")) {
+        // Google shows its own "Error 401: invalid_client" page here, never redirecting.
+        return sendJson(res, 401, { error: "invalid_client", error_description: "The OAuth client was not found." });
+      }
       const decision = consentDecision(consent, reqUrl, denyNext);
       if (decision === "show")
         return sendConsentPage(res, "Google", reqUrl, `${person.name ?? person.sub} (${person.email ?? "no email"})`);
