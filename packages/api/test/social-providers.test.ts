@@ -219,6 +219,13 @@ describe("google", () => {
       await expect((await roundTrip(google, credentials("google"))).profile).resolves.toBeTruthy();
     });
 
+    it("the code flow checks the id_token's signature, not only its claims", async () => {
+      standIns.google.tamperNextIdToken();
+      const { profile } = await roundTrip(google, credentials("google"));
+      expect(await failureOf(profile)).toBe("refused");
+      await expect((await roundTrip(google, credentials("google"))).profile).resolves.toBeTruthy();
+    });
+
     it("an issuer that does not answer is unreachable", async () => {
       const silent = await silentServer();
       try {
