@@ -18,6 +18,7 @@ import {
   type GatehouseTRPCError,
   type ProcedurePath,
   type ServerAppCode,
+  type SocialRedirectAppCode,
   type TransportAppCode,
   type ValidationIssue,
 } from "../src";
@@ -35,7 +36,7 @@ describe("AppCode", () => {
     const typo: AppCode = "auth/InvalidCredential";
     void typo;
     expectTypeOf<string>().not.toExtend<AppCode>();
-    expectTypeOf<AppCode>().toEqualTypeOf<ServerAppCode | ClientAppCode>();
+    expectTypeOf<AppCode>().toEqualTypeOf<ServerAppCode | SocialRedirectAppCode | ClientAppCode>();
   });
 
   it("isAppCode narrows unknown values", () => {
