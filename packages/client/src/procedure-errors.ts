@@ -126,7 +126,8 @@ export const procedureErrors = {
 /**
  * The `error` values a social sign-in's redirect back to the app may carry (CONTRACT v2
  * "clientSocial", browser flow): the two redirect-only codes and the refusals Gatehouse's
- * callback makes on the app's behalf. Another value arrives as `client/UnexpectedAppCode`.
+ * callback makes on the app's behalf (the tenant deleted meanwhile among them). Another value
+ * arrives as `client/UnexpectedAppCode`.
  */
 export const socialRedirectErrorCodes = [
   "social/AccessDenied",
@@ -135,7 +136,7 @@ export const socialRedirectErrorCodes = [
   "auth/AccountSuspended",
   "auth/MethodNotEnabled",
   "service/Unavailable",
-  "server/InternalError",
+  "tenant/NotFound",
 ] as const satisfies readonly (ServerAppCode | SocialRedirectAppCode)[];
 
 /**
