@@ -67,7 +67,7 @@ function naverError(res: ServerResponse, error: string, description: string): vo
   sendJson(res, 200, { error, error_description: description });
 }
 
-export function naverIdFor(clientId: string, person: NaverPerson): string {
+function naverIdFor(clientId: string, person: NaverPerson): string {
   return createHash("sha256").update(`${clientId}\0${person.key}`).digest("base64url").slice(0, 43);
 }
 
