@@ -86,8 +86,8 @@ export interface BrowserStart {
   codeChallenge?: string;
 }
 
-/** A browser at one IP: GETs without following redirects. */
-export function browserAt(ip: string) {
+/** A browser at one IP: GETs without following redirects; `publicUrl` is the servers' APP_URL. */
+export function browserAt(ip: string, publicUrl = PUBLIC_URL) {
   const get = (url: string) => fetch(url, { redirect: "manual", headers: { "x-forwarded-for": ip, "user-agent": `browser ${ip}` } });
   /** Where a 302 sends the browser (the test fails on anything else). */
   const locationOf = (response: Response) => {
@@ -96,7 +96,7 @@ export function browserAt(ip: string) {
   };
   /** A URL on Gatehouse's public origin, sent to `server` instead. */
   const onServer = (url: URL, server: string) => {
-    expect(url.origin).toBe(PUBLIC_URL);
+    expect(url.origin).toBe(new URL(publicUrl).origin);
     return `${server}${url.pathname}${url.search}`;
   };
   return {

@@ -7,7 +7,7 @@ import { isRedirectUriAllowed } from "../../policy/redirect-uri";
 import { auditUserAction } from "../audit";
 import { openSession, sessionRefusedError, sessionTokens, type ClientInfo, type SessionTokens } from "../sessions";
 import { findLiveTenant } from "../tenants";
-import { adapterFor } from "./adapters";
+import { providerAdapter as adapterFor } from "./providers";
 import { findProviderCredentials } from "./credentials";
 import { resolveSocialUser } from "./identity";
 import { ProviderFailure, type ProviderCredentials } from "./provider";
