@@ -1,5 +1,5 @@
 import { errorCatalogue, isAppCode as isCatalogueAppCode, socialRedirectErrors } from "@gatehouse/contract/app-codes";
-import { GatehouseError, type GatehouseErrorOf } from "./errors";
+import { GatehouseError, type GatehouseErrorInit, type GatehouseErrorOf } from "./errors";
 import type { ApiResult, CallOptions, FacadeOf } from "./facades";
 import { socialRedirectErrorCodes, type ErrorOf, type SocialCallbackErrorCode } from "./procedure-errors";
 import type { StorageLike } from "./token-store";
@@ -140,9 +140,14 @@ class PendingStore {
     this.writeAll({ ...this.readAll(), [state]: entry });
   }
 
+  /** Undefined too when the storage cannot be read (blocked site data): the callback then cannot be trusted. */
   get(state: string): PendingSignIn | undefined {
-    const all = this.readAll();
-    return Object.hasOwn(all, state) ? all[state] : undefined;
+    try {
+      const all = this.readAll();
+      return Object.hasOwn(all, state) ? all[state] : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   remove(state: string): void {
@@ -168,7 +173,7 @@ function localError<C extends SocialCallbackErrorCode>(appCode: C, message?: str
     status: known?.status ?? 0,
     message: message ?? known?.message ?? redirectOnly?.message ?? "Social sign-in failed.",
     path: "clientSocial.handleCallback",
-  } as never) as GatehouseErrorOf<C>;
+  } as GatehouseErrorInit<C>) as GatehouseErrorOf<C>;
 }
 
 /** The redirect's `error=` as a typed error, or `client/UnexpectedAppCode` for a value this SDK does not expect there. */

@@ -232,6 +232,38 @@ describe.skipIf(!hasRedis)("ClientSocial, the browser flow", () => {
   });
 });
 
+describe.skipIf(!hasRedis)("ClientSocial, storage that fails", () => {
+  it("start answers client/TokenStoreFailed when the state cannot be kept (rather than leave for a callback that cannot finish)", async () => {
+    const full: StorageLike = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+      },
+      removeItem: () => {},
+    };
+    const client = newClient(gatehouse, { socialStorage: full });
+    const res = await client.ClientSocial.start({ tenantKey, provider: "google", redirectUri: REDIRECT_URI, redirect: false });
+    expect(res.error?.appCode).toBe("client/TokenStoreFailed");
+    expect(res.error?.cause).toBeInstanceOf(DOMException);
+    client.dispose();
+  });
+
+  it("handleCallback answers social/InvalidState when the storage cannot be read", async () => {
+    const blocked: StorageLike = {
+      getItem: () => {
+        throw new DOMException("Access is denied for this document.", "SecurityError");
+      },
+      setItem: () => {},
+      removeItem: () => {},
+    };
+    const client = newClient(gatehouse, { socialStorage: blocked });
+    const res = await client.ClientSocial.handleCallback(`${REDIRECT_URI}?code=abc&state=xyz`);
+    expect(res.error?.appCode).toBe("social/InvalidState");
+    expect(client.recorder.calls).toEqual([]);
+    client.dispose();
+  });
+});
+
 describe.skipIf(!hasRedis)("ClientSocial, native apps", () => {
   it("signInWithToken with a Google id_token stores the session; a foreign token is social/InvalidProviderToken", async () => {
     const client = socialClient();
