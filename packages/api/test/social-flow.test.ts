@@ -78,7 +78,7 @@ describe.skipIf(!hasRedis)("clientSocial: the browser flow", () => {
       e.details,
     ]);
     expect(actions).toEqual([
-      ["user.signedUp", { via: "google" }],
+      ["user.signedUp", { method: "google" }],
       ["user.identityLinked", { provider: "google", newUser: true }],
       ["user.signedIn", { method: "google" }],
     ]);

@@ -91,6 +91,24 @@ describe.skipIf(!hasRedis)("clientSocial.signInWithToken", () => {
     await expectError(kakao("unknown-token"), "social/InvalidProviderToken");
   });
 
+  it("parallel first sign-ins of one person: one user, one identity (the unique index decides, the others read it)", async () => {
+    const standIns = providers.get();
+    const who = { id: 9_000_000_000 + Math.floor(Math.random() * 1e6), nickname: "Racer" };
+    const appId = Number(standIns.credentials.kakao.nativeClientIds[0]);
+    const sessions = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        api().clientSocial.signInWithToken.mutate({
+          tenantKey: tenant.key,
+          provider: "kakao",
+          accessToken: standIns.kakao.issueAccessToken({ appId, person: who }),
+        }),
+      ),
+    );
+    expect(new Set(sessions.map((s) => s.user.id)).size).toBe(1);
+    expect(sessions.filter((s) => s.isNewUser)).toHaveLength(1);
+    expect(await getPrisma().userIdentity.count({ where: { userId: sessions[0]!.user.id } })).toBe(1);
+  });
+
   it("Naver: its access token signs in; an unknown one is 401", async () => {
     const standIns = providers.get();
     const who = { key: unique("nv"), email: `${unique("nv").toLowerCase()}@naver.example`, name: "Native N" };

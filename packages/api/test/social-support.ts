@@ -16,7 +16,7 @@ import { createTenant, type TenantOptions } from "./kit";
  * browser maps it to whichever server it means to reach (as a load balancer in front of several
  * instances would).
  */
-export const PUBLIC_URL = "http://gatehouse.test";
+const PUBLIC_URL = "http://gatehouse.test";
 
 /**
  * The stand-ins for a describe block, started before its server (pass `env` to useServer: it is

@@ -121,7 +121,7 @@ async function createSocialUser(tenant: Tenant, provider: SocialProvider, profil
           },
         });
         await insertIdentity(tx, tenant, user, provider, profile);
-        await auditUserAction(tx, user, "user.signedUp", { tenant, ip: client.ip, details: { via: provider } });
+        await auditUserAction(tx, user, "user.signedUp", { tenant, ip: client.ip, details: { method: provider } });
         await auditUserAction(tx, user, "user.identityLinked", { tenant, ip: client.ip, details: { provider, newUser: true } });
         return user;
       });
@@ -145,11 +145,13 @@ const FALLBACK_NAMES: Record<SocialProvider, string> = { google: "Google user", 
 
 /** The provider's name for the person, fit for `displayName` (1..64 characters), else a fallback. */
 function displayNameOf(provider: SocialProvider, profile: ProviderProfile): string {
-  // eslint-disable-next-line no-control-regex
-  const name = Array.from((profile.displayName ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").trim())
-    .slice(0, 64)
-    .join("")
+  // Lone surrogates and control characters cannot be stored or shown: dropped before the cut.
+  const cleaned = (profile.displayName ?? "")
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
     .trim();
+  const name = Array.from(cleaned).slice(0, 64).join("").trim();
   return name || FALLBACK_NAMES[provider];
 }
 
