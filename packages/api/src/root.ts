@@ -3,12 +3,14 @@ import { backOfficeRouter } from "./router/back-office";
 import { clientAuthRouter } from "./router/client-auth";
 import { clientEmailVerificationRouter } from "./router/client-email-verification";
 import { clientPasswordlessRouter } from "./router/client-passwordless";
+import { clientSocialRouter } from "./router/client-social";
 
 /** The end-user API product apps call (the SDK's types cover exactly this). */
 export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
   clientPasswordless: clientPasswordlessRouter,
+  clientSocial: clientSocialRouter,
 };
 /** @public: only its type is used (ClientRouter, the SDK's router type). */
 export const clientAppRouter = createTRPCRouter(clientRouters);

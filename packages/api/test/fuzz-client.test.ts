@@ -4,7 +4,10 @@ import { SignJWT, base64url, decodeJwt } from "jose";
 import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
+import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
+import { issueCode } from "../src/services/social/rounds";
 import { hasRedis, plantSession, unique, type TestServer } from "./kit";
+import { pkce, socialTenant } from "./social-support";
 import { restRoutes } from "@gatehouse/contract";
 import {
   FUZZ_REST_RUNS,
@@ -47,6 +50,10 @@ interface World {
   codeTenant: Tenant;
   domainTenant: Tenant;
   deletedTenant: Tenant;
+  /** A tenant with the three providers (stand-ins) configured and redirect URIs (clientSocial). */
+  socialTenant: Tenant;
+  /** One-time social codes for the verified user, some issued with a PKCE challenge (its verifier kept). */
+  socialCodes: { code: string; verifier: string | null }[];
   users: Record<Kind, User>;
   /** A live access token per kind of user. */
   tokens: Record<Kind, string>;
@@ -60,6 +67,9 @@ interface World {
 }
 
 let passwordHash: string;
+/** The provider stand-ins the fuzz server talks to (a tenant's providers are never the real ones here). */
+let standIns: StandIns;
+const SOCIAL_REDIRECTS = ["https://app.example.com/cb?x=1", "http://127.0.0.1/cb", "com.example.app:/oauth"];
 const client = { ip: "10.200.0.1", userAgent: "fuzz-fixture" };
 
 async function makeTenant(data: { allowedEmailDomains?: string[]; deleted?: boolean; emailCodeSignIn?: boolean } = {}): Promise<Tenant> {
@@ -170,6 +180,15 @@ async function buildWorld(): Promise<World> {
     const s = await plantSession(owner, tenant, client);
     pool.push({ refreshToken: s.refreshToken, sessionId: decodeJwt(s.accessToken).sid as string });
   }
+  const social = await socialTenant(standIns, { redirectUris: SOCIAL_REDIRECTS });
+  secrets.push(...Object.values(standIns.credentials).map((c) => c.clientSecret));
+  const socialCodes: World["socialCodes"] = [];
+  for (let i = 0; i < 40; i++) {
+    const pair = i % 2 === 0 ? pkce() : null;
+    const grant = { tenantId: tenant.id, userId: users.verified.id, provider: "google" as const, isNewUser: false };
+    const code = await issueCode({ ...grant, appCodeChallenge: pair?.challenge ?? null });
+    socialCodes.push({ code, verifier: pair?.verifier ?? null });
+  }
   const d = await createSession(users.deletedTenant, deletedTenant, client).catch(() => undefined);
   if (d) pool.push({ refreshToken: d.refreshToken, sessionId: decodeJwt(d.accessToken).sid as string });
 
@@ -178,6 +197,8 @@ async function buildWorld(): Promise<World> {
     codeTenant,
     domainTenant,
     deletedTenant,
+    socialTenant: social,
+    socialCodes,
     users,
     tokens,
     forged: await forgeries(tokens.verified, foreign.accessToken, tokens.deletedTenant),
@@ -219,6 +240,12 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
   // Mostly the tenant that has the method on; the others answer 400 (off), 404 (deleted, unknown).
   const codeTenantKey = pick<J>(
     [5, one(world.codeTenant.key)],
+    [1, one(world.tenant.key)],
+    [1, one(world.deletedTenant.key)],
+    [1, valid.tenantKey],
+  );
+  const socialTenantKey = pick<J>(
+    [5, one(world.socialTenant.key)],
     [1, one(world.tenant.key)],
     [1, one(world.deletedTenant.key)],
     [1, valid.tenantKey],
@@ -400,6 +427,78 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
         userId: pick<J>([4, valid.userId], [1, fc.constantFrom(...liveUserIds)]),
       },
     },
+    {
+      path: "clientSocial.start",
+      kind: "mutation",
+      public: true,
+      identities: publicIdentities,
+      optional: ["state", "codeChallenge"],
+      validWeight: 5,
+      fields: {
+        tenantKey: socialTenantKey,
+        provider: pick<J>([6, fc.constantFrom("google", "kakao", "naver")], [1, fc.constantFrom("github", "GOOGLE", "")]),
+        redirectUri: pick<J>(
+          [4, fc.constantFrom(...SOCIAL_REDIRECTS)],
+          [2, fc.integer({ min: 1, max: 65535 }).map((port) => `http://127.0.0.1:${port}/cb`)],
+          [
+            2,
+            fc.constantFrom(
+              "https://app.example.com/cb",
+              "https://app.example.com/cb?x=1#f",
+              "https://u:p@app.example.com/cb?x=1",
+              "http://app.example.com/cb?x=1",
+              "javascript:alert(1)",
+              "com.example.app:/oauth/../x",
+            ),
+          ],
+          [1, weirdString],
+        ),
+        state: pick<J>([3, fc.string({ minLength: 1, maxLength: 40 })], [1, weirdString]),
+        codeChallenge: pick<J>([3, fc.constant(pkce().challenge)], [1, fc.stringMatching(/^[A-Za-z0-9_-]{40,45}$/)]),
+      },
+    },
+    {
+      path: "clientSocial.exchange",
+      kind: "mutation",
+      public: true,
+      issuesTokens: true,
+      identities: publicIdentities,
+      optional: ["codeVerifier", "tenantKey"],
+      validWeight: 3,
+      fields: {
+        code: pick<J>(
+          [4, fc.integer({ min: 0, max: world.socialCodes.length - 1 }).map((i) => world.socialCodes[i]!.code)],
+          [2, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)],
+          [1, weirdString],
+        ),
+        codeVerifier: pick<J>(
+          [3, fc.integer({ min: 0, max: world.socialCodes.length - 1 }).map((i) => world.socialCodes[i]!.verifier ?? pkce().verifier)],
+          [1, fc.stringMatching(/^[A-Za-z0-9_~.-]{30,130}$/)],
+        ),
+        tenantKey: pick<J>([4, one(world.tenant.key)], [1, one(world.socialTenant.key)], [1, valid.tenantKey]),
+      },
+    },
+    {
+      path: "clientSocial.signInWithToken",
+      kind: "mutation",
+      public: true,
+      issuesTokens: true,
+      identities: publicIdentities,
+      // Mostly Google with its id_token only (the schema's kind check passes); the other combinations are 400s.
+      optional: ["accessToken"],
+      validWeight: 8,
+      fields: {
+        tenantKey: socialTenantKey,
+        provider: pick<J>([8, one("google")], [2, fc.constantFrom("kakao", "naver")], [1, fc.constantFrom("github", "")]),
+        idToken: pick<J>(
+          [2, fc.constant(world.tokens.verified)],
+          [2, fc.tuple(...[1, 2, 3].map(() => fc.stringMatching(/^[A-Za-z0-9_-]{2,60}$/))).map((parts) => parts.join("."))],
+          [1, weirdString],
+        ),
+        accessToken: pick<J>([3, fc.stringMatching(/^[A-Za-z0-9_-]{20,60}$/)], [1, weirdString]),
+      },
+    },
+    { path: "clientSocial.listIdentities", kind: "query", identities: ids, fields: {} },
   ];
 }
 
@@ -409,12 +508,14 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
   const tally = fuzzTally();
 
   beforeAll(async () => {
-    server = await startFuzzServer();
+    standIns = await startStandIns();
+    server = await startFuzzServer(standIns.env);
     passwordHash = await hashPassword(PASSWORD);
   });
 
   afterAll(async () => {
     await server?.close();
+    await standIns?.stop();
   });
 
   const names = [
@@ -432,6 +533,10 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientPasswordless.sendCode",
     "clientPasswordless.verify",
     "clientPasswordless.register",
+    "clientSocial.start",
+    "clientSocial.exchange",
+    "clientSocial.signInWithToken",
+    "clientSocial.listIdentities",
   ];
 
   /** One case as `identity` against `world`, with the suite's checks (either transport). */

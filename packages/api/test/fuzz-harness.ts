@@ -72,9 +72,9 @@ export function fuzzParameters<T>(name: string, numRuns: number, examples: T[] =
 /** Per-IP limits out of the way (the failed-sign-in and OTP budgets are not scaled: 429 is fine). */
 export const fuzzServerEnv = { RATE_LIMIT_SCALE: "1000000", TRUST_PROXY: "1" } as const;
 
-/** The server of a procedure-fuzzing suite: fuzzServerEnv, with a mail catcher taking what it sends. */
-export async function startFuzzServer(): Promise<TestServer> {
-  return startServer({ mail: true, env: { ...fuzzServerEnv, MAIL_FROM: "Gatehouse <no-reply@example.com>" } });
+/** The server of a procedure-fuzzing suite: fuzzServerEnv (and `env`, e.g. the provider stand-ins'), with a mail catcher taking what it sends. */
+export async function startFuzzServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return startServer({ mail: true, env: { ...fuzzServerEnv, MAIL_FROM: "Gatehouse <no-reply@example.com>", ...env } });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { call, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
+import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
 import { rest } from "./rest-wire";
+import { browserAt, pkce, socialTenant } from "./social-support";
 
 /**
  * Drives every flow (staff sign-in, every BackOffice mutation, the whole end-user life cycle over
@@ -46,6 +48,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   const previousLogger = getLogger();
   let server: TestServer;
   let smtp: MailCatcher;
+  let standIns: StandIns;
   /** Every secret used or produced: none may reach the log. */
   const secrets = new Map<string, string>();
   const responses: CallResult[] = [];
@@ -122,6 +125,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     // The application's own logger settings (redaction, error scrubbing), at the chattiest level.
     setLogger(createLogger({ level: "trace", destination }));
     smtp = await startMailCatcher();
+    standIns = await startStandIns();
     await ensureSigningKey();
     server = await startServer({
       router: faultyRouter,
@@ -131,6 +135,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
         SMTP_URL: smtp.url,
         MAIL_FROM: "Gatehouse <no-reply@example.com>",
         LOG_LEVEL: "trace",
+        ...standIns.env,
       },
     });
     secret("AUTH_SECRET", process.env.AUTH_SECRET);
@@ -140,7 +145,61 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     setLogger(previousLogger);
     await server?.close();
     await smtp?.close();
+    await standIns?.stop();
   });
+
+  it("drives the social flows: browser and native, right and refused, replays, a provider down", async () => {
+    const tenant = await socialTenant(standIns);
+    const tenantKey = tenant.key;
+    for (const credentials of Object.values(standIns.credentials)) secret("provider client secret", credentials.clientSecret);
+    const browser = browserAt(ip, server.config.appUrl);
+    standIns.google.signInAs({
+      sub: `log${Date.now()}`,
+      email: `${unique("lg")}@gmail.com`.toLowerCase(),
+      email_verified: true,
+      name: "Log",
+    });
+    const { verifier, challenge } = pkce();
+    secret("app PKCE verifier", verifier);
+    const authorizationUrl = browser.locationOf(
+      await browser.start(server.url, "google", { tenantKey, codeChallenge: challenge, state: "s" }),
+    );
+    secret("social state", authorizationUrl.searchParams.get("state"));
+    secret("OIDC nonce", authorizationUrl.searchParams.get("nonce"));
+    const callbackUrl = browser.locationOf(await browser.get(authorizationUrl.href));
+    secret("provider's code", callbackUrl.searchParams.get("code"));
+    const back = browser.locationOf(await browser.callback(callbackUrl, server.url));
+    const code = back.searchParams.get("code")!;
+    secret("one-time social code", code);
+    expect((await browser.callback(callbackUrl, server.url)).status).toBe(400); // state replay
+    expect((await send("clientSocial.exchange", { code, codeVerifier: pkce().verifier })).status).toBe(401);
+    const again = await browser.signIn(server.url, "google", { tenantKey, codeChallenge: challenge });
+    const code2 = again.searchParams.get("code")!;
+    secret("second one-time social code", code2);
+    const exchanged = await send<{ accessToken: string }>("clientSocial.exchange", { code: code2, codeVerifier: verifier });
+    expect(exchanged.status).toBe(200);
+    expect((await send("clientSocial.listIdentities", undefined, { method: "GET", token: exchanged.data.accessToken })).status).toBe(200);
+
+    // Native tokens: Google's id_token right, forged and foreign; Kakao's access token, then Kakao down.
+    const idToken = await standIns.google.mintIdToken({ aud: standIns.credentials.google.clientId });
+    secret("Google id_token", idToken);
+    expect((await send("clientSocial.signInWithToken", { tenantKey, provider: "google", idToken })).status).toBe(200);
+    const forged = await standIns.google.forgeIdToken({ aud: standIns.credentials.google.clientId });
+    secret("forged id_token", forged);
+    expect((await send("clientSocial.signInWithToken", { tenantKey, provider: "google", idToken: forged })).status).toBe(401);
+    const kakaoToken = standIns.kakao.issueAccessToken({
+      appId: Number(standIns.credentials.kakao.nativeClientIds[0]),
+      person: { id: Date.now(), nickname: "Log K" },
+    });
+    secret("Kakao access token", kakaoToken);
+    expect((await send("clientSocial.signInWithToken", { tenantKey, provider: "kakao", accessToken: kakaoToken })).status).toBe(200);
+    standIns.kakao.setMode("down");
+    expect((await send("clientSocial.signInWithToken", { tenantKey, provider: "kakao", accessToken: kakaoToken })).status).toBe(503);
+    standIns.kakao.setMode("ok");
+    // Over REST too.
+    expect((await sendRest("POST", "/api/v1/auth/social/kakao/token", { tenantKey, accessToken: kakaoToken })).status).toBe(200);
+    expect((await sendRest("POST", "/api/v1/auth/social/exchange", { code: code2 })).status).toBe(401);
+  }, 60_000);
 
   it("drives every flow", async () => {
     const prisma = getPrisma();

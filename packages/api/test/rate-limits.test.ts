@@ -148,6 +148,14 @@ describe.skipIf(!hasRedis)("rate limits", () => {
     ["clientPasswordless.sendCode", 20, { tenantKey: "no-such-tenant-rl", email: "a@example.com" }, "tenant/NotFound"],
     ["clientPasswordless.verify", 60, { tenantKey: "no-such-tenant-rl", email: "a@example.com", code: "000000" }, "tenant/NotFound"],
     ["clientPasswordless.register", 20, { signupToken: "never-issued", displayName: "Rl" }, "auth/InvalidSignupToken"],
+    [
+      "clientSocial.start",
+      60,
+      { tenantKey: "no-such-tenant-rl", provider: "google", redirectUri: "https://app.example.com/cb" },
+      "tenant/NotFound",
+    ],
+    ["clientSocial.exchange", 60, { code: "never-issued" }, "social/InvalidCode"],
+    ["clientSocial.signInWithToken", 30, { tenantKey: "no-such-tenant-rl", provider: "kakao", accessToken: "x" }, "tenant/NotFound"],
   ] as const)(
     "%s: %i per minute per IP, counted before the tenant or token is looked up, then 429",
     async (path, limit, input, refusal) => {

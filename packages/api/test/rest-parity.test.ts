@@ -21,7 +21,9 @@ import {
   type Client,
   type SignedUp,
 } from "./kit";
+import { issueCode } from "../src/services/social/rounds";
 import { rest } from "./rest-wire";
+import { APP_REDIRECT, pkce, socialTenant, useStandIns } from "./social-support";
 
 /**
  * One table of cases, run against both transports: each case prepares its own state (fresh
@@ -72,14 +74,20 @@ const routeOf = (procedure: string): RestRoute => {
 };
 
 describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both transports", () => {
-  const suite = useServer({ mail: true, env: { RATE_LIMIT_SCALE: "1" } });
+  // The provider stand-ins (clientSocial's cases), started before the server that points at them.
+  const providers = useStandIns();
+  Object.assign(providers.env, { RATE_LIMIT_SCALE: "1" });
+  const suite = useServer({ mail: true, env: providers.env });
   let domainTenant: Tenant;
+  /** A tenant with the three providers configured (clientSocial). */
+  let social: Tenant;
   /** A tenant with email-code sign-in on (the suite's own has it off, the default). */
   let codeTenant: Tenant;
   beforeAll(async () => {
     domainTenant = await createTenant({ allowedEmailDomains: ["example.com"] });
     const created = await createTenant();
     codeTenant = await getPrisma().tenant.update({ where: { id: created.id }, data: { emailCodeSignIn: true } });
+    social = await socialTenant(providers.get());
   });
 
   const fresh = (): Client => clientAt(() => suite.server.url);
@@ -121,6 +129,13 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
     if (!verified.needSignup) throw new Error("a new address must get a signupToken");
     return verified.signupToken;
   };
+  /** A one-time social code for a new member of the suite's tenant (as the callback issues one). */
+  const socialCode = async (appCodeChallenge: string | null = null) => {
+    const user = await member();
+    return issueCode({ tenantId: suite.tenant.id, userId: user.session.user.id, provider: "google", isNewUser: false, appCodeChallenge });
+  };
+  const googleIdToken = (claims: Record<string, unknown> = {}) =>
+    providers.get().google.mintIdToken({ aud: providers.get().credentials.google.clientId, ...claims });
   /** `count` calls over tRPC from a fresh IP, whatever they answer: the IP's limit is then spent. */
   const exhaust = async (count: number, send: (client: Client) => Promise<unknown>): Promise<string> => {
     const client = fresh();
@@ -601,6 +616,124 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       name: "a blank displayName",
       expect: "validation/Invalid",
       prepare: async () => ({ input: { signupToken: await signupToken(), displayName: "  " }, ip: fresh().ip }),
+    },
+    // clientSocial.start
+    {
+      procedure: "clientSocial.start",
+      kind: "success",
+      name: "a registered redirect URI",
+      expect: "ok",
+      prepare: async () => ({
+        input: { tenantKey: social.key, provider: "google", redirectUri: APP_REDIRECT, state: "s" },
+        ip: fresh().ip,
+      }),
+    },
+    {
+      procedure: "clientSocial.start",
+      kind: "validation",
+      name: "a redirect URI with a fragment",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: social.key, provider: "kakao", redirectUri: `${APP_REDIRECT}#x` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientSocial.start",
+      kind: "rule",
+      name: "a redirect URI the tenant did not register",
+      expect: "social/RedirectUriNotAllowed",
+      prepare: async () => ({
+        input: { tenantKey: social.key, provider: "naver", redirectUri: "https://evil.example.com/cb" },
+        ip: fresh().ip,
+      }),
+    },
+    {
+      procedure: "clientSocial.start",
+      kind: "rule",
+      name: "a provider the tenant did not configure",
+      expect: "auth/MethodNotEnabled",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, provider: "google", redirectUri: APP_REDIRECT }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientSocial.start",
+      kind: "limit",
+      name: "the 61st start from one IP in a minute",
+      expect: "rateLimit/TooManyRequests",
+      prepare: async () => ({
+        input: { tenantKey: social.key, provider: "google", redirectUri: APP_REDIRECT },
+        ip: await exhaust(60, (client) =>
+          client.api.clientSocial.start.mutate({ tenantKey: unique("none"), provider: "google", redirectUri: APP_REDIRECT }),
+        ),
+      }),
+    },
+    // clientSocial.exchange
+    {
+      procedure: "clientSocial.exchange",
+      kind: "success",
+      name: "a fresh one-time code with its verifier",
+      expect: "ok",
+      prepare: async () => {
+        const { verifier, challenge } = pkce();
+        return { input: { code: await socialCode(challenge), codeVerifier: verifier }, ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientSocial.exchange",
+      kind: "auth",
+      name: "a wrong verifier",
+      expect: "social/InvalidCode",
+      prepare: async () => ({ input: { code: await socialCode(pkce().challenge), codeVerifier: pkce().verifier }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientSocial.exchange",
+      kind: "validation",
+      name: "a malformed verifier",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { code: await socialCode(pkce().challenge), codeVerifier: "short" }, ip: fresh().ip }),
+    },
+    // clientSocial.signInWithToken
+    {
+      procedure: "clientSocial.signInWithToken",
+      kind: "success",
+      name: "a Google id_token for the tenant's client",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: social.key, provider: "google", idToken: await googleIdToken() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientSocial.signInWithToken",
+      kind: "validation",
+      name: "the wrong kind of token for the provider",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: social.key, provider: "kakao", idToken: await googleIdToken() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientSocial.signInWithToken",
+      kind: "auth",
+      name: "an id_token issued to another app",
+      expect: "social/InvalidProviderToken",
+      prepare: async () => ({
+        input: { tenantKey: social.key, provider: "google", idToken: await googleIdToken({ aud: "another.apps.googleusercontent.com" }) },
+        ip: fresh().ip,
+      }),
+    },
+    // clientSocial.listIdentities
+    {
+      procedure: "clientSocial.listIdentities",
+      kind: "success",
+      name: "a member's (none linked)",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientSocial.listIdentities",
+      kind: "gate",
+      name: "a suspended user's",
+      expect: "auth/AccountSuspended",
+      prepare: async () => {
+        const user = await suspended();
+        return { token: user.session.accessToken, ip: user.ip };
+      },
     },
   ];
 

@@ -8,9 +8,16 @@ import {
   socialProviderSchema,
   socialStateSchema,
   tenantKeySchema,
+  type SocialProviderName,
 } from "./fields";
 import { anyProcedure, defineProcedure, userGates } from "./procedure";
 import { identitiesSchema, newUserSessionSchema, socialStartResultSchema } from "./shapes";
+
+/** The one kind of token a native sign-in takes per provider (Google's id_token; Kakao's and Naver's access token). */
+const nativeTokenKinds = { google: "idToken", kakao: "accessToken", naver: "accessToken" } as const satisfies Record<
+  SocialProviderName,
+  "idToken" | "accessToken"
+>;
 
 /** `listIdentities` is `A U C`: any signed-in user, verified or not, password change pending or not. */
 const anyState = userGates({ allowUnverifiedEmail: true, allowPasswordChangeRequired: true });
@@ -54,12 +61,23 @@ export const clientSocialContract = {
     kind: "mutation",
     summary:
       "Native apps: signs in with the provider SDK's token (Google `idToken`; Kakao and Naver `accessToken`), checked for this tenant's app.",
-    input: z.object({
-      tenantKey: tenantKeySchema,
-      provider: socialProviderSchema,
-      idToken: providerTokenSchema.optional().describe("Google only: the id_token Google Sign-In gave the app."),
-      accessToken: providerTokenSchema.optional().describe("Kakao and Naver only: the access token their SDK gave the app."),
-    }),
+    input: z
+      .object({
+        tenantKey: tenantKeySchema,
+        provider: socialProviderSchema,
+        idToken: providerTokenSchema.optional().describe("Google only: the id_token Google Sign-In gave the app."),
+        accessToken: providerTokenSchema.optional().describe("Kakao and Naver only: the access token their SDK gave the app."),
+      })
+      .superRefine((input, ctx) => {
+        // CONTRACT v2: the wrong kind of token for the provider is a 400, on the field at fault.
+        const wanted = nativeTokenKinds[input.provider];
+        const other = wanted === "idToken" ? "accessToken" : "idToken";
+        if (input[other] !== undefined) {
+          ctx.addIssue({ code: "custom", path: [other], message: `${input.provider} takes \`${wanted}\`, not \`${other}\`.` });
+        }
+        if (input[wanted] === undefined)
+          ctx.addIssue({ code: "custom", path: [wanted], message: `${input.provider} needs \`${wanted}\`.` });
+      }),
     output: newUserSessionSchema,
     errors: [
       "rateLimit/TooManyRequests",

@@ -2,6 +2,7 @@ import { createElement } from "react";
 import { render } from "@react-email/render";
 import type { Locale } from "./locale";
 import { singleLine } from "./text";
+import { IdentityLinkedEmail, identityLinkedSubject, type LinkedProvider } from "./templates/identity-linked";
 import { ManagerInvitationEmail, managerInvitationSubject } from "./templates/manager-invitation";
 import { SignInCodeEmail, signInSubject } from "./templates/sign-in-code";
 import { VerificationCodeEmail, verificationSubject } from "./templates/verification-code";
@@ -101,4 +102,20 @@ export async function renderManagerInvitationEmail(input: ManagerInvitationEmail
     }),
   );
   return { subject: singleLine(managerInvitationSubject(locale, tenantName)), html, text };
+}
+
+export interface IdentityLinkedEmailInput {
+  locale: Locale;
+  tenantName: string;
+  provider: LinkedProvider;
+  linkedAt: Date;
+}
+
+/** The security notice of a provider account linked to an existing account (CONTRACT v2). */
+export async function renderIdentityLinkedEmail(input: IdentityLinkedEmailInput): Promise<RenderedEmail> {
+  const { locale, tenantName, provider, linkedAt } = input;
+  const { html, text } = await renderBoth(
+    createElement(IdentityLinkedEmail, { locale, tenantName, provider, linkedAt: linkedAt.toISOString() }),
+  );
+  return { subject: singleLine(identityLinkedSubject(locale, tenantName, provider)), html, text };
 }

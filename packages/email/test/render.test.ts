@@ -1,6 +1,12 @@
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { renderManagerInvitationEmail, renderSignInCodeEmail, renderVerificationEmail, type Locale } from "../src/index";
+import {
+  renderIdentityLinkedEmail,
+  renderManagerInvitationEmail,
+  renderSignInCodeEmail,
+  renderVerificationEmail,
+  type Locale,
+} from "../src/index";
 import { breakLongDigitRuns, safeHttpUrl } from "../src/text";
 
 const LOCALES: Locale[] = ["ko", "en"];
@@ -206,6 +212,27 @@ describe("renderManagerInvitationEmail", () => {
   it("keeps the subject on one line", async () => {
     const mail = await renderManagerInvitationEmail({ ...base, locale: "en", tenantName: "Acme\r\nBcc: evil@example.com" });
     expect(mail.subject).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe("renderIdentityLinkedEmail", () => {
+  const linkedAt = new Date("2026-12-08T10:05:00.000Z");
+
+  it("names the provider and the time, in each locale, with no link to act on", async () => {
+    const en = await renderIdentityLinkedEmail({ locale: "en", tenantName: "Acme", provider: "kakao", linkedAt });
+    expect(en.subject).toBe("Your Acme account is now linked to Kakao");
+    expect(en.text).toContain("2026-12-08 10:05 (UTC)");
+    expect(en.text).toContain("sign in with Kakao");
+    const ko = await renderIdentityLinkedEmail({ locale: "ko", tenantName: "한빛 상점", provider: "naver", linkedAt });
+    expect(ko.subject).toBe("[한빛 상점] 네이버 계정이 연결되었습니다");
+    expect(ko.text).toContain("네이버");
+    for (const mail of [en, ko]) expect(mail.html).not.toMatch(/<a\s/i);
+  });
+
+  it("keeps the subject on one line and escapes markup in the tenant name", async () => {
+    const mail = await renderIdentityLinkedEmail({ locale: "en", tenantName: "<b>Evil</b>\nCo", provider: "google", linkedAt });
+    expect(mail.subject).not.toContain("\n");
+    expect(mail.html).not.toContain("<b>Evil</b>");
   });
 });
 

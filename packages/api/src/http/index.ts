@@ -14,6 +14,7 @@ import { MAX_BATCH_CALLS } from "./limits";
 import { createOpenApiHandler } from "./openapi";
 import { apiHeaders, sendAppError, sendJson } from "./respond";
 import { createRestHandler, REST_BASE_PATH, REST_PREFIX } from "./rest";
+import { createSocialRoutesHandler, SOCIAL_BASE_PATH } from "./social";
 import { createTrpcNodeHandler } from "./trpc-node-adapter";
 
 export { clientIp } from "./client-ip";
@@ -92,6 +93,7 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
     });
 
   const rest = createRestHandler({ router, maxBodySize: config.bodyLimitBytes, createContext: contextFor });
+  const social = createSocialRoutesHandler({ router, createContext: contextFor });
 
   const trpc = createTrpcNodeHandler({
     router,
@@ -167,6 +169,10 @@ export function createApiHandler(router: AnyTRPCRouter, options: ApiHandlerOptio
     }
     if (pathname.startsWith(REST_BASE_PATH) || pathname === REST_PREFIX) {
       rest(req, res, pathname);
+      return true;
+    }
+    if (pathname.startsWith(SOCIAL_BASE_PATH)) {
+      social(req, res, pathname);
       return true;
     }
     if (pathname === "/api/health") {

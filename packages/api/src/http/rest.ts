@@ -256,7 +256,8 @@ function problemOf(error: AppError): ProblemDetails {
   return problem;
 }
 
-function sendProblem(res: ServerResponse, error: AppError, headers: Record<string, string> = {}): void {
+/** Answers `error` as problem details (the REST routes, and the plain social routes of http/social.ts). */
+export function sendProblem(res: ServerResponse, error: AppError, headers: Record<string, string> = {}): void {
   const problem = problemOf(error);
   const payload = JSON.stringify(problem);
   const extra: Record<string, string> = {};

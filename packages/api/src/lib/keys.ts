@@ -30,6 +30,13 @@ export const redisKeys = {
   /** An account's failed-sign-in log (`network` for the per-(account, IP) one: clientNetwork). */
   signInBudget: (scope: string, account: string, network: string | null) =>
     `${p()}signin:{${scope}:${account}}:${network === null ? "all" : `ip:${network}`}`,
+  /**
+   * CONTRACT v2 "clientSocial": a provider round trip by the SHA-256 of its `state`, and a
+   * one-time code by the SHA-256 of the code (services/social/rounds.ts). Global like per-IP
+   * keys: the value itself is unguessable and names its tenant inside.
+   */
+  socialRound: (stateHash: string) => `${p()}social:round:${stateHash}`,
+  socialCode: (codeHash: string) => `${p()}social:code:${codeHash}`,
   signingKeysChanged: () => `${p()}signing-keys:changed`,
   healthProbe: () => `${p()}health`,
 } as const;

@@ -1,4 +1,4 @@
-import type { PrismaClient, SocialProvider } from "@gatehouse/db";
+import { getPrisma, type PrismaClient, type SocialProvider } from "@gatehouse/db";
 
 /** The contract's identity (CONTRACT v2 `clientSocial.listIdentities`, `backOffice.users.get`). */
 export interface IdentityDto {
@@ -17,4 +17,9 @@ export async function listIdentities(db: Db, userId: string): Promise<IdentityDt
     select: { provider: true, email: true, linkedAt: true },
   });
   return rows.map((row) => ({ provider: row.provider, email: row.email, linkedAt: row.linkedAt.toISOString() }));
+}
+
+/** `clientSocial.listIdentities`: the signed-in user's own. */
+export async function listOwnIdentities(auth: { user: { id: string } }): Promise<{ items: IdentityDto[] }> {
+  return { items: await listIdentities(getPrisma(), auth.user.id) };
 }
