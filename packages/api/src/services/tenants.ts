@@ -13,13 +13,6 @@ export async function findLiveTenant(db: Db, key: string): Promise<Tenant> {
   return tenant;
 }
 
-/** Any tenant with this key, soft-deleted ones too; 404 tenant/NotFound otherwise. */
-export async function findTenantIncludingDeleted(db: Db, key: string): Promise<Tenant> {
-  const tenant = await db.tenant.findUnique({ where: { key } });
-  if (!tenant) throw appError("tenant/NotFound");
-  return tenant;
-}
-
 /** What the demo product page needs to know of a live tenant: which ways in to offer. */
 export interface LiveTenantSummary {
   key: string;
