@@ -9,10 +9,15 @@ import { fileURLToPath } from "node:url";
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(appDir, "dist");
 
+// Dev-only: `pnpm dev` (tsx, not this bundle) loads the provider stand-ins by dynamic import;
+// left as a bare import here, never resolved, so the production bundle holds no stand-in code.
+const DEV_ONLY = new Set(["@gatehouse/provider-stand-ins"]);
+
 const externalByPath = {
   name: "external-by-path",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (DEV_ONLY.has(args.path)) return { path: args.path, external: true };
       if (args.pluginData?.skip || args.path.startsWith("@gatehouse/") || args.path.startsWith("node:")) return undefined;
       const resolved = await b.resolve(args.path, {
         kind: args.kind,

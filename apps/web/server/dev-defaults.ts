@@ -20,7 +20,50 @@ export interface DevSetup {
   mailDir: string | undefined;
   /** The BackOffice admin this start ensures; `passwordFile` when its password is the generated one. */
   admin: { email: string; passwordFile: string | undefined } | undefined;
+  /** The local provider stand-ins this start runs (no OAUTH_* set), else undefined. */
+  standIns: DevStandIns | undefined;
   stop(): Promise<void>;
+}
+
+/** The stand-ins' base URLs (for the banner) and the credentials of their apps (for the seed). */
+interface DevStandIns {
+  urls: { google: string; kakao: string; naver: string };
+  credentials: Record<
+    "google" | "kakao" | "naver",
+    { clientId: string; clientSecret: string; nativeClientIds?: string[]; scopes?: string[] }
+  >;
+}
+
+const OAUTH_VARIABLES = [
+  "OAUTH_GOOGLE_ISSUER",
+  "OAUTH_KAKAO_AUTH_URL",
+  "OAUTH_KAKAO_API_URL",
+  "OAUTH_NAVER_AUTH_URL",
+  "OAUTH_NAVER_API_URL",
+] as const;
+
+/**
+ * No OAUTH_* set: local stand-ins for Google, Kakao and Naver (consent pages that say what they
+ * are) on free ports, and the OAUTH_* variables pointing at them. Loaded by dynamic import only
+ * here, and kept out of the production bundle (scripts/build-server.mjs).
+ */
+async function startProviderStandIns(): Promise<{ standIns: DevStandIns; stop: () => Promise<void> } | undefined> {
+  if (OAUTH_VARIABLES.some((name) => process.env[name]?.trim())) return undefined;
+  const { startStandIns } = await import("@gatehouse/provider-stand-ins");
+  const running = await startStandIns({ consent: "page", host: "127.0.0.1" });
+  Object.assign(process.env, running.env);
+  return {
+    standIns: {
+      urls: { google: running.google.url, kakao: running.kakao.url, naver: running.naver.url },
+      credentials: {
+        google: running.credentials.google,
+        // The stand-in plays a Kakao business app, so the demo can ask for the email too.
+        kakao: { ...running.credentials.kakao, scopes: ["profile_nickname", "account_email"] },
+        naver: running.credentials.naver,
+      },
+    },
+    stop: running.stop,
+  };
 }
 
 /** The embedded server's first choice; another checkout's `pnpm dev` may hold it already. */
@@ -161,6 +204,21 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
     stop = pg.stop;
   }
 
+  let providers: Awaited<ReturnType<typeof startProviderStandIns>>;
+  try {
+    providers = await startProviderStandIns();
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  if (providers) {
+    const stopPostgres = stop;
+    stop = async () => {
+      await providers.stop().catch(() => {});
+      await stopPostgres();
+    };
+  }
+
   const adminEmail = process.env.BACKOFFICE_ADMIN_EMAIL;
   return {
     dataDir,
@@ -169,6 +227,7 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
       adminEmail && process.env.BACKOFFICE_ADMIN_PASSWORD
         ? { email: adminEmail.toLowerCase(), passwordFile: adminPasswordFile }
         : undefined,
+    standIns: providers?.standIns,
     stop,
   };
 }

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   await ensureSigningKey();
   await ensureBootstrapAdmin();
   if (dev) {
-    const seeded = await seedDevData();
+    const seeded = await seedDevData({ socialProviders: devSetup?.standIns?.credentials });
     if (seeded) console.log(seeded);
   }
 
@@ -118,6 +118,11 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     ? `${setup.admin.email}, ${setup.admin.passwordFile ? `password in ${shown(setup.admin.passwordFile)} (the one it was created with; forgotten a changed one? pnpm staff:reset-password --email ${setup.admin.email})` : "password from BACKOFFICE_ADMIN_PASSWORD"}`
     : "no admin configured: pnpm staff:create --email you@example.com";
   const mail = setup.mailDir ? `.eml files in ${shown(setup.mailDir)}/` : "sent through SMTP_URL";
+  const standIns = setup.standIns
+    ? [
+        `  providers   local stand-ins, not the real Google, Kakao and Naver: ${setup.standIns.urls.google}, ${setup.standIns.urls.kakao}, ${setup.standIns.urls.naver} (set OAUTH_* to use real ones)`,
+      ]
+    : [];
   return [
     "",
     `[gatehouse] ready (development) on ${appUrl}`,
@@ -126,6 +131,7 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     `  demo        ${appUrl}/demo/demo`,
     `  API docs    ${appUrl}/api/docs (REST under /api/v1, tRPC under /api/trpc)`,
     `  mail        ${mail}`,
+    ...standIns,
     "",
   ].join("\n");
 }

@@ -10,6 +10,7 @@ import {
   requireChromiumUnderCi,
   screenshot,
   seriousAxeViolations,
+  trpcCall,
   type Observed,
 } from "./browser-harness";
 import { startProductionServer, type ProductionServer } from "./production-server";
@@ -19,7 +20,7 @@ import { startProductionServer, type ProductionServer } from "./production-serve
  * against the production build (`pnpm build` first), every call made by the SDK's
  * useEmailCodeSignIn in the page: a new address signs up (email → code → display name → signed
  * in), a known verified address signs in with the code alone, and a tenant without email codes
- * says so in words (400 auth/MethodNotEnabled).
+ * is offered no email-code button (its API answers 400 auth/MethodNotEnabled).
  */
 requireChromiumUnderCi("demo-email-code-browser");
 
@@ -141,7 +142,7 @@ describe.skipIf(!hasChromium)("email-code sign-in on the demo product page (prod
     expect(await page.locator('dd[data-field="userId"]').textContent()).toMatch(/^user-/);
     expect(await page.locator('dd[data-field="displayName"]').textContent()).toBe(NEW_NAME);
     expect(await page.locator('dd[data-field="emailVerifiedAt"]').textContent()).not.toBe("Not yet");
-    expect(await page.locator('dd[data-field="hasPassword"]').textContent()).toBe("None (signs in with email codes)");
+    expect(await page.locator('dd[data-field="hasPassword"]').textContent()).toBe("None (signs in with an email code or a social account)");
     await checkPage("signed-up");
 
     await page.getByRole("button", { name: "Sign out" }).click();
@@ -164,19 +165,17 @@ describe.skipIf(!hasChromium)("email-code sign-in on the demo product page (prod
     await expect.poll(() => page.getByText("Not signed in").isVisible()).toBe(true);
   });
 
-  it("says in words that a tenant without email codes does not offer them", async () => {
+  it("offers no email-code button where the tenant has email codes off (the API answers 400 auth/MethodNotEnabled)", async () => {
     await page.goto(`/demo/${closedTenantKey}`);
     await expect.poll(() => page.getByRole("heading", { name: "Create your account" }).isVisible()).toBe(true);
-    await page.getByRole("button", { name: "No password? Use an email code" }).click();
-    await page.getByLabel("Email", { exact: true }).fill("someone@example.com");
-    await page.getByRole("button", { name: "Send me a code" }).click();
-    await expect.poll(() => page.locator("[data-app-code]").textContent()).toContain("auth/MethodNotEnabled");
-    expect(await page.locator("main [role=alert]").textContent()).toContain("This service does not offer that way of signing in.");
-    // Still on the first step; the way back to a password is there.
-    expect(await page.getByRole("heading", { name: "Continue with an email code" }).isVisible()).toBe(true);
-    await checkPage("method-not-enabled");
-    await page.getByRole("button", { name: "Use a password instead" }).click();
+    expect(await page.getByRole("button", { name: "No password? Use an email code" }).count()).toBe(0);
+    await page.getByRole("button", { name: "I have an account: sign in" }).click();
     await expect.poll(() => page.getByRole("heading", { name: "Sign in" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "No password? Use an email code" }).count()).toBe(0);
+    await checkPage("method-not-enabled");
+    // An app that calls anyway hears 400 auth/MethodNotEnabled.
+    const refused = await trpcCall(server.url, "clientPasswordless.sendCode", { tenantKey: closedTenantKey, email: "someone@example.com" });
+    expect(refused).toMatchObject({ status: 400, appCode: "auth/MethodNotEnabled" });
 
     expect(observed.cspViolations).toEqual([]);
     expect(observed.consoleCsp).toEqual([]);

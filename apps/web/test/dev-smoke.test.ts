@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { standInApps } from "@gatehouse/provider-stand-ins";
 import { verificationCodeOf } from "@gatehouse/testing/mail";
 import { hasChromium, launchChromium, requireChromiumUnderCi, screenshot } from "./browser-harness";
 import { freePort } from "./production-server";
@@ -77,6 +78,24 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
   const base = () => `http://localhost:${port}`;
   const exited = () => (child.exitCode !== null ? `pnpm dev exited (${child.exitCode}):\n${output}` : undefined);
 
+  /** The seeded dev admin's staff session (password from the file the banner names), as a cookie jar. */
+  async function signInDevAdmin(origin: string): Promise<Map<string, string>> {
+    const adminPassword = readFileSync(path.join(dataDir, "backoffice-admin-password"), "utf8").trim();
+    const jar = new Map<string, string>();
+    const csrf = await fetch(`${origin}/api/auth/csrf`, { signal: AbortSignal.timeout(FIRST_HIT) });
+    cookiesOf(csrf, jar);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const signIn = await fetch(`${origin}/api/auth/callback/credentials`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), origin },
+      body: new URLSearchParams({ csrfToken, email: "admin@gatehouse.local", password: adminPassword }),
+    });
+    cookiesOf(signIn, jar);
+    expect(jar.has("authjs.session-token"), `staff sign-in failed (${signIn.status} ${signIn.headers.get("location")})`).toBe(true);
+    return jar;
+  }
+
   beforeAll(async () => {
     blocker = await holdPort(DEFAULT_PG_PORT);
     dataDir = mkdtempSync(path.join(tmpdir(), "gatehouse-dev-smoke-"));
@@ -140,6 +159,45 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
   });
 
   it(
+    "starts local provider stand-ins (no OAUTH_* set), says so, and gives the demo tenant the three providers",
+    async () => {
+      const line = output.split("\n").find((l) => l.startsWith("  providers   "));
+      expect(line).toContain("local stand-ins, not the real Google, Kakao and Naver");
+      const [google, kakao, naver] = [...line!.matchAll(/http:\/\/127\.0\.0\.1:\d+/g)].map((m) => m[0]);
+      const discovery = await fetch(`${google}/.well-known/openid-configuration`);
+      expect(((await discovery.json()) as { issuer: string }).issuer).toBe(google);
+      // Each authorize endpoint shows the consent page that says what it is.
+      const callback = `${base()}/api/social/callback`;
+      for (const [authorize, clientId, name] of [
+        [`${google}/authorize`, standInApps.google.clientId, "Google"],
+        [`${kakao}/oauth/authorize`, standInApps.kakao.restApiKey, "Kakao"],
+        [`${naver}/oauth2.0/authorize`, standInApps.naver.clientId, "Naver"],
+      ] as const) {
+        const query = new URLSearchParams({ client_id: clientId, redirect_uri: callback, response_type: "code", state: "smoke" });
+        const consent = await fetch(`${authorize}?${query}`, { redirect: "manual" });
+        expect(consent.status).toBe(200);
+        expect(await consent.text()).toContain(`Local stand-in for ${name} — not the real ${name}`);
+      }
+
+      const origin = `http://127.0.0.1:${port}`;
+      const jar = await signInDevAdmin(origin);
+      const res = await fetch(`${origin}/api/trpc/backOffice.tenants.get?input=${encodeURIComponent(JSON.stringify({ key: "demo" }))}`, {
+        headers: { cookie: cookieHeader(jar), origin },
+      });
+      const tenant = (
+        (await res.json()) as { result: { data: { redirectUris: string[]; socialProviders: { provider: string; enabled: boolean }[] } } }
+      ).result.data;
+      expect(tenant.socialProviders).toEqual([
+        { provider: "google", enabled: true },
+        { provider: "kakao", enabled: true },
+        { provider: "naver", enabled: true },
+      ]);
+      expect(tenant.redirectUris).toContain(`${base()}/demo/demo/callback`);
+    },
+    FIRST_HIT,
+  );
+
+  it(
     "says 'no such tenant' with a 404 for an unknown demo tenant, before any form",
     async () => {
       const res = await fetch(`${base()}/demo/nosuch`, { signal: AbortSignal.timeout(FIRST_HIT) });
@@ -189,19 +247,7 @@ describe.skipIf(!hasChromium)("pnpm dev from the repository, default PostgreSQL 
       // The admin's password is where the banner says; next-auth and the BackOffice origin check
       // follow the request's host in dev, so 127.0.0.1 works although APP_URL names localhost.
       const origin = `http://127.0.0.1:${port}`;
-      const adminPassword = readFileSync(path.join(dataDir, "backoffice-admin-password"), "utf8").trim();
-      const jar = new Map<string, string>();
-      const csrf = await fetch(`${origin}/api/auth/csrf`, { signal: AbortSignal.timeout(FIRST_HIT) });
-      cookiesOf(csrf, jar);
-      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-      const signIn = await fetch(`${origin}/api/auth/callback/credentials`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar), origin },
-        body: new URLSearchParams({ csrfToken, email: "admin@gatehouse.local", password: adminPassword }),
-      });
-      cookiesOf(signIn, jar);
-      expect(jar.has("authjs.session-token"), `staff sign-in failed (${signIn.status} ${signIn.headers.get("location")})`).toBe(true);
+      const jar = await signInDevAdmin(origin);
       const issued = await fetch(`${origin}/api/trpc/backOffice.managers.issue`, {
         method: "POST",
         headers: { "content-type": "application/json", cookie: cookieHeader(jar), origin },

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { closePgPool, disconnectPrisma, getPrisma, isUniqueViolation } from "@gatehouse/db";
+import { closePgPool, disconnectPrisma, getPrisma, isUniqueViolation, type SocialProvider } from "@gatehouse/db";
 import { getConfig } from "./config";
 import { getLogger } from "./lib/log";
 import { hashPassword } from "./lib/password-hasher";
 import { newPasswordSchema } from "@gatehouse/contract";
 import { passwordProblem } from "./policy/password-policy";
 import { auditSystemAction } from "./services/audit";
+import { sealClientSecret } from "./services/social/credentials";
 
 /**
  * BACKOFFICE_ADMIN_EMAIL/_PASSWORD: creates that admin when no staff member has the email, and
@@ -45,11 +46,24 @@ function bootstrapPasswordProblem(password: string, email: string): string | und
   return passwordProblem(password, { email });
 }
 
+/** Credentials of a dev provider (the local stand-ins' apps, under `pnpm dev`). */
+export interface DevProviderCredentials {
+  clientId: string;
+  clientSecret: string;
+  nativeClientIds?: string[];
+  scopes?: string[];
+}
+
 /**
  * `pnpm dev` on an empty database: a demo tenant and a BackOffice admin, so a newcomer can sign
- * in at once. Returns the lines to print, or null when there was nothing to seed.
+ * in at once. With `socialProviders` (the local stand-ins `pnpm dev` started), the demo tenant
+ * also gets those providers, enabled, and the demo's callback page among its redirectUris; on an
+ * existing dev database too, leaving alone any provider already configured there. Returns the
+ * lines to print, or null when there was nothing to seed.
  */
-export async function seedDevData(): Promise<string | null> {
+export async function seedDevData(
+  options: { socialProviders?: Partial<Record<SocialProvider, DevProviderCredentials>> } = {},
+): Promise<string | null> {
   const prisma = getPrisma();
   const lines: string[] = [];
   if ((await prisma.tenant.count()) === 0) {
@@ -65,7 +79,39 @@ export async function seedDevData(): Promise<string | null> {
     await prisma.staffUser.create({ data: { email, passwordHash: await hashPassword(password), role: "admin" } });
     lines.push(`  BackOffice admin: ${email} / ${password}  (shown once; sign in at ${getConfig().appUrl}/backoffice)`);
   }
+  if (options.socialProviders) {
+    const added = await seedDemoSocialProviders(options.socialProviders);
+    if (added.length > 0) lines.push(`  demo tenant: sign-in with ${added.join(", ")} (local stand-ins)`);
+  }
   return lines.length > 0 ? ["[gatehouse] seeded development data:", ...lines].join("\n") : null;
+}
+
+/** The demo tenant's providers and callback page; returns the providers it configured now. */
+async function seedDemoSocialProviders(providers: Partial<Record<SocialProvider, DevProviderCredentials>>): Promise<SocialProvider[]> {
+  const prisma = getPrisma();
+  const tenant = await prisma.tenant.findUnique({ where: { key: "demo" }, select: { id: true, redirectUris: true } });
+  if (!tenant) return [];
+  const callback = `${getConfig().appUrl}/demo/demo/callback`;
+  if (!tenant.redirectUris.includes(callback)) {
+    await prisma.tenant.update({ where: { id: tenant.id }, data: { redirectUris: [...tenant.redirectUris, callback] } });
+  }
+  const added: SocialProvider[] = [];
+  for (const [provider, credentials] of Object.entries(providers) as [SocialProvider, DevProviderCredentials][]) {
+    const data = {
+      clientId: credentials.clientId,
+      clientSecretSealed: sealClientSecret(credentials.clientSecret),
+      nativeClientIds: credentials.nativeClientIds ?? [],
+      scopes: credentials.scopes ?? [],
+      enabled: true,
+    };
+    try {
+      await prisma.tenantSocialProvider.create({ data: { tenantId: tenant.id, provider, ...data } });
+      added.push(provider);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error; // configured already (by an earlier start, or by hand)
+    }
+  }
+  return added;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { TRPCError } from "@trpc/server";
+import type { SocialProviderName } from "@gatehouse/contract";
+import { getConfig } from "./config";
 import { createContext } from "./context";
 import { appErrorOf, type AppCode } from "./errors";
 import { CLIENT_IP_HEADER } from "./http/headers";
@@ -34,6 +36,11 @@ export function createPagesApi() {
       return error instanceof TRPCError && error.code === "BAD_REQUEST" ? "validation/Invalid" : undefined;
     },
     liveTenantSummary,
+    /**
+     * Gatehouse's one callback URL at `provider` for every tenant (CONTRACT v2 "clientSocial"),
+     * what a tenant's admin registers in the provider's console: APP_URL + the callback route.
+     */
+    socialCallbackUrl: (provider: SocialProviderName) => `${getConfig().appUrl.replace(/\/+$/, "")}/api/social/${provider}/callback`,
     /** next-auth's configuration for the staff sign-in (built per request: it reads the config). */
     staffAuthConfig,
     staffFromCookie,

@@ -13,6 +13,9 @@ const procedures: [path: string, kind: Kind, who: Who][] = [
   ["tenants.update", "mutation", "admin"],
   ["tenants.softDelete", "mutation", "admin"],
   ["tenants.restore", "mutation", "admin"],
+  ["socialProviders.list", "query", "S"],
+  ["socialProviders.set", "mutation", "admin"],
+  ["socialProviders.remove", "mutation", "admin"],
   ["managers.issue", "mutation", "admin"],
   ["users.list", "query", "S"],
   ["users.get", "query", "S"],
@@ -41,6 +44,9 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
     "tenants.update": { key: tenantKey, name: "Renamed by nobody" },
     "tenants.softDelete": { key: tenantKey },
     "tenants.restore": { key: tenantKey },
+    "socialProviders.list": { tenantKey },
+    "socialProviders.set": { tenantKey, provider: "google", clientId: "set-by-nobody", clientSecret: "nobody's secret", enabled: true },
+    "socialProviders.remove": { tenantKey, provider: "kakao" },
     "managers.issue": { tenantKey, userId: unique("mgr").toLowerCase(), displayName: "Nobody's manager" },
     "users.list": { tenantKey },
     "users.get": { tenantKey, userId: endUser.userId },
@@ -63,6 +69,7 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
       tenant: await prisma.tenant.findUniqueOrThrow({ where: { key: tenantKey } }),
       users: await prisma.user.findMany({ where: { tenant: { key: tenantKey } }, orderBy: { id: "asc" } }),
       sessions: await prisma.session.findMany({ where: { tenant: { key: tenantKey } }, orderBy: { id: "asc" } }),
+      socialProviders: await prisma.tenantSocialProvider.findMany({ where: { tenant: { key: tenantKey } }, orderBy: { id: "asc" } }),
       createdTenant: await prisma.tenant.findUnique({ where: { key: field("tenants.create", "key") } }),
       createdStaff: await prisma.staffUser.findUnique({ where: { email: field("staff.create", "email") } }),
       staff: await prisma.staffUser.findMany({ where: { id: { in: [suite.admin.id, suite.viewer.id] } }, orderBy: { id: "asc" } }),
@@ -71,6 +78,8 @@ describe.skipIf(!hasRedis)("backOffice gates: staffProcedure (401) and adminProc
 
   beforeAll(async () => {
     await suite.bo.tenants.create.mutate({ key: tenantKey, name: "Access tests", allowedEmailDomains: [] });
+    // Something for a refused socialProviders.remove to remove.
+    await suite.bo.socialProviders.set.mutate({ tenantKey, provider: "kakao", clientId: "kakao-rest-key", enabled: true });
     const signUp = await suite.client.api.clientAuth.signUp.mutate({
       tenantKey,
       ...endUser,

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
-import { auditActionsFor, expectError, hasRedis, unique, useServer, type RouterInputs, type RouterOutputs } from "./kit";
+import {
+  auditActionsFor,
+  expectError,
+  expectInvalidField,
+  hasRedis,
+  unique,
+  useServer,
+  type RouterInputs,
+  type RouterOutputs,
+} from "./kit";
 
 type Tenant = RouterOutputs["backOffice"]["tenants"]["get"];
 type Page = RouterOutputs["backOffice"]["tenants"]["list"];
@@ -29,6 +38,8 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
         appUrl: "https://app.acme.example:8443",
         passwordSignUp: true,
         emailCodeSignIn: false,
+        redirectUris: [],
+        socialProviders: [],
         deletedAt: null,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
@@ -157,6 +168,90 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
       expect(invalid.data.issues?.[0]?.path).toEqual(["allowedEmailDomains", 1]);
       await bo.tenants.softDelete.mutate({ key });
       await expectError(bo.tenants.update.mutate({ key, name: "x" }), "tenant/NotFound");
+    });
+  });
+
+  describe("redirectUris (CONTRACT v2)", () => {
+    const accepted = [
+      "https://app.example.com/auth/callback",
+      "https://app.example.com/auth/callback?from=gatehouse",
+      "http://localhost:5173/callback",
+      "http://127.0.0.1/cb",
+      "http://[::1]:8080/cb",
+      "com.example.app:/oauth",
+      "com.example.app:/oauth2redirect/kakao",
+    ];
+
+    it("create and update store them as given, duplicates dropped, first kept; [] clears them", async () => {
+      const key = newKey();
+      const created = await bo.tenants.create.mutate({
+        key,
+        name: "Redirects",
+        allowedEmailDomains: [],
+        redirectUris: [...accepted, accepted[0]!, accepted[5]!],
+      });
+      expect(created.redirectUris).toEqual(accepted);
+      expect((await getPrisma().tenant.findUniqueOrThrow({ where: { key } })).redirectUris).toEqual(accepted);
+      expect(await bo.tenants.get.query({ key })).toEqual(created);
+
+      const renamed = await bo.tenants.update.mutate({ key, name: "Renamed" });
+      expect(renamed.redirectUris).toEqual(accepted); // left out: kept
+      const updated = await bo.tenants.update.mutate({ key, redirectUris: ["https://b.example/cb", "https://a.example/cb"] });
+      expect(updated.redirectUris).toEqual(["https://b.example/cb", "https://a.example/cb"]);
+      const events = await getPrisma().auditEvent.findMany({
+        where: { target: `tenant:${key}`, action: "tenant.updated" },
+        orderBy: { id: "asc" },
+      });
+      expect(events.at(-1)?.details).toEqual({ changed: ["redirectUris"] });
+      expect((await bo.tenants.update.mutate({ key, redirectUris: [] })).redirectUris).toEqual([]);
+
+      const twenty = Array.from({ length: 20 }, (_, i) => `https://app.example.com/cb/${i}`);
+      expect((await bo.tenants.update.mutate({ key, redirectUris: twenty })).redirectUris).toEqual(twenty);
+      // 21 with one duplicate is 20 distinct: the cap counts what is sent.
+      await expectInvalidField(bo.tenants.update.mutate({ key, redirectUris: [...twenty, twenty[0]!] }), "redirectUris");
+      const fresh = newKey();
+      expect((await bo.tenants.create.mutate({ key: fresh, name: "No redirects", allowedEmailDomains: [] })).redirectUris).toEqual([]);
+    });
+
+    it("400 validation/Invalid on the offending entry, with a message saying why; nothing stored", async () => {
+      const key = newKey();
+      await bo.tenants.create.mutate({ key, name: "Refusals", allowedEmailDomains: [], redirectUris: ["https://kept.example/cb"] });
+      const refused = [
+        "http://app.example.com/cb", // plain http off loopback
+        "https://app.example.com/cb#fragment",
+        "https://user:pass@app.example.com/cb",
+        "https://user@app.example.com/cb",
+        "/relative/callback",
+        "app.example.com/cb",
+        "myapp:/oauth", // a private-use scheme must be reverse-DNS
+        "javascript:alert(1)",
+        "https://app.example.com/with space",
+        "ftp://files.example.com/cb",
+        `https://app.example.com/${"x".repeat(2048)}`,
+        "",
+      ];
+      for (const uri of refused) {
+        const answer = await expectError(
+          bo.tenants.update.mutate({ key, redirectUris: ["https://ok.example/cb", uri] }),
+          "validation/Invalid",
+        );
+        const issue = (answer.data.issues ?? []).find((i) => i.path[0] === "redirectUris");
+        expect(issue?.path, uri).toEqual(["redirectUris", 1]);
+        expect(issue?.message, uri).toEqual(expect.stringMatching(/\w/));
+        await expectError(
+          bo.tenants.create.mutate({ key: newKey(), name: "x", allowedEmailDomains: [], redirectUris: [uri] }),
+          "validation/Invalid",
+        );
+      }
+      await expectInvalidField(
+        bo.tenants.update.mutate({ key, redirectUris: Array.from({ length: 21 }, (_, i) => `https://app.example.com/${i}`) }),
+        "redirectUris",
+      );
+      await expectInvalidField(
+        bo.tenants.update.mutate({ key, redirectUris: "https://app.example.com/cb" as unknown as string[] }),
+        "redirectUris",
+      );
+      expect((await bo.tenants.get.query({ key })).redirectUris).toEqual(["https://kept.example/cb"]);
     });
   });
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { getPrisma } from "@gatehouse/db";
 import { invalidateCorsOrigins } from "../src/services/cors-origins";
 import { createTenant, hasRedis, unique, useServer } from "./kit";
 
@@ -85,6 +86,54 @@ describe.skipIf(!hasRedis)("CORS", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe(appOrigin);
     expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
     expect(res.headers.get("vary")).toContain("Origin");
+  });
+
+  describe("the origins of tenants' http(s) redirectUris (CONTRACT v2)", () => {
+    const callbackOrigin = `https://${unique("cb")}.example.com`;
+    const loopbackOrigin = `http://127.0.0.1:${20_000 + Math.floor(Math.random() * 30_000)}`;
+    const restPreflight = (origin: string) =>
+      fetch(`${suite.server.url}/api/v1/auth/sign-in`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+    const allowedOrigin = async (origin: string) => ({
+      trpc: (await preflight("clientAuth.signIn", origin)).headers.get("access-control-allow-origin"),
+      rest: (await restPreflight(origin)).headers.get("access-control-allow-origin"),
+    });
+
+    it("answer client* procedures and /api/v1, at once after the change on this instance, and stop when removed", async () => {
+      const tenant = await createTenant({ name: "CORS callbacks" });
+      expect(await allowedOrigin(callbackOrigin)).toEqual({ trpc: null, rest: null });
+      await getPrisma().tenant.update({
+        where: { id: tenant.id },
+        data: { redirectUris: [`${callbackOrigin}/auth/callback?x=1`, `${loopbackOrigin}/cb`, "com.example.corsapp:/oauth"] },
+      });
+      invalidateCorsOrigins(); // what tenants.update does
+      expect(await allowedOrigin(callbackOrigin)).toEqual({ trpc: callbackOrigin, rest: callbackOrigin });
+      expect(await allowedOrigin(loopbackOrigin)).toEqual({ trpc: loopbackOrigin, rest: loopbackOrigin });
+      // Only the exact origin: another port, scheme or host is not one of them; an app scheme gives none.
+      for (const other of [`${callbackOrigin}:8443`, callbackOrigin.replace("https:", "http:"), "com.example.corsapp:", "null"]) {
+        expect(await allowedOrigin(other), other).toEqual({ trpc: null, rest: null });
+      }
+      // backOffice still never answers cross-origin.
+      expect((await preflight("backOffice.tenants.list", callbackOrigin)).headers.get("access-control-allow-origin")).toBeNull();
+
+      await getPrisma().tenant.update({ where: { id: tenant.id }, data: { deletedAt: new Date() } });
+      invalidateCorsOrigins();
+      expect(await allowedOrigin(callbackOrigin)).toEqual({ trpc: null, rest: null });
+    });
+
+    it("backOffice.tenants.update of redirectUris takes effect at once", async () => {
+      const key = unique("corsbo").toLowerCase().slice(0, 32);
+      const staff = await suite.newStaff("admin");
+      const origin = `https://${unique("bo")}.example.com`;
+      await staff.api.backOffice.tenants.create.mutate({ key, name: "CORS via BackOffice", allowedEmailDomains: [] });
+      expect(await allowedOrigin(origin)).toEqual({ trpc: null, rest: null });
+      await staff.api.backOffice.tenants.update.mutate({ key, redirectUris: [`${origin}/callback`] });
+      expect(await allowedOrigin(origin)).toEqual({ trpc: origin, rest: origin });
+      await staff.api.backOffice.tenants.update.mutate({ key, redirectUris: [] });
+      expect(await allowedOrigin(origin)).toEqual({ trpc: null, rest: null });
+    });
   });
 
   it("the JWKS may be read from any origin", async () => {

@@ -4,6 +4,7 @@ import { decode, encode } from "@auth/core/jwt";
 import { getPrisma, type StaffRole, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
+import { sealClientSecret } from "../src/services/social/credentials";
 import { staffSessionCookieName } from "../src/staff/auth";
 import { hasRedis, signInStaff, unique, type TestServer } from "./kit";
 import {
@@ -193,6 +194,35 @@ const appUrl = pick<J>(
     ),
   ],
 );
+/** CONTRACT v2 redirect URIs: each accepted form, and the refused ones next to them. */
+const redirectUri = pick<J>(
+  [3, fc.webUrl({ validSchemes: ["https"], withQueryParameters: true })],
+  [
+    2,
+    fc.constantFrom<J>(
+      "http://localhost:5173/cb",
+      "http://127.0.0.1/cb",
+      "http://[::1]:8080/cb",
+      "com.example.app:/oauth",
+      "http://app.example.com/cb",
+      "https://app.example.com/cb#x",
+      "https://u:p@app.example.com/cb",
+      "myapp:/oauth",
+      "javascript:alert(1)",
+      "/relative",
+      "https://app.example.com/a b",
+      "https://" + "a".repeat(2100) + ".com",
+      "",
+    ),
+  ],
+  [1, weirdString],
+);
+const redirectUris = fc.array(redirectUri, { maxLength: 4 });
+/** Scopes and native client ids: plain words, and the characters and sizes the schemas refuse. */
+const word = pick<J>(
+  [4, fc.stringMatching(/^[a-z][a-z_.:/-]{0,20}$/)],
+  [1, fc.constantFrom<J>("", " ", "two words", 'quo"te', "back\\slash", "x".repeat(300), "\u0000", 123)],
+);
 const auditActions = ["tenant.created", "tenant.updated", "user.signInFailed", "staff.signedIn", "session.reuseDetected"];
 
 type Spec = ProcedureSpec & { admin: boolean; ownAdmin?: boolean };
@@ -234,13 +264,14 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       admin: true,
       path: "backOffice.tenants.create",
       kind: "mutation",
-      optional: ["allowedEmailDomains", "locale", "appUrl"],
+      optional: ["allowedEmailDomains", "locale", "appUrl", "redirectUris"],
       fields: {
         key: pick<J>([4, valid.tenantKey], [1, key]),
         name,
         allowedEmailDomains: fc.array(domain, { maxLength: 4 }),
         locale: fc.constantFrom("ko", "en"),
         appUrl,
+        redirectUris,
       },
     },
     {
@@ -248,8 +279,39 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       admin: true,
       path: "backOffice.tenants.update",
       kind: "mutation",
-      optional: ["name", "allowedEmailDomains", "locale", "appUrl"],
-      fields: { key, name, allowedEmailDomains: fc.array(domain, { maxLength: 4 }), locale: fc.constantFrom("ko", "en"), appUrl },
+      optional: ["name", "allowedEmailDomains", "locale", "appUrl", "redirectUris"],
+      fields: {
+        key,
+        name,
+        allowedEmailDomains: fc.array(domain, { maxLength: 4 }),
+        locale: fc.constantFrom("ko", "en"),
+        appUrl,
+        redirectUris,
+      },
+    },
+    { ...base, admin: false, path: "backOffice.socialProviders.list", kind: "query", fields: { tenantKey: key } },
+    {
+      ...base,
+      admin: true,
+      path: "backOffice.socialProviders.set",
+      kind: "mutation",
+      optional: ["clientSecret", "nativeClientIds", "scopes"],
+      fields: {
+        tenantKey: key,
+        provider: pick<J>([6, fc.constantFrom("google", "kakao", "naver")], [1, fc.constantFrom<J>("GOOGLE", "facebook", "")]),
+        clientId: pick<J>([4, word], [1, weirdString]),
+        clientSecret: pick<J>([4, valid.password], [1, word], [1, weirdString]),
+        nativeClientIds: fc.array(word, { maxLength: 4 }),
+        scopes: fc.array(word, { maxLength: 4 }),
+        enabled: fc.boolean(),
+      },
+    },
+    {
+      ...base,
+      admin: true,
+      path: "backOffice.socialProviders.remove",
+      kind: "mutation",
+      fields: { tenantKey: key, provider: pick<J>([6, fc.constantFrom("google", "kakao", "naver")], [1, fc.constantFrom<J>("line", "")]) },
     },
     { ...base, admin: true, path: "backOffice.tenants.softDelete", kind: "mutation", fields: { key } },
     { ...base, admin: true, path: "backOffice.tenants.restore", kind: "mutation", fields: { key } },
@@ -394,6 +456,18 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
     const oldSession = await prisma.staffSession.create({
       data: { staffId: disabled.id, credentialsVersion: 0, expiresAt: new Date(Date.now() + 3600_000) },
     });
+    // A stored provider secret: no answer may ever carry it, nor its sealed form.
+    const providerSecret = `fz-provider-secret-${unique("s")}`;
+    const provider = await prisma.tenantSocialProvider.create({
+      data: {
+        tenantId: tenants[0]!.id,
+        provider: "google",
+        clientId: "fuzz-web",
+        clientSecretSealed: sealClientSecret(providerSecret),
+        scopes: [],
+        enabled: true,
+      },
+    });
     const session = await createSession(users[2]!, tenants[0]!, { ip: "10.9.9.9", userAgent: "fuzz" });
     return {
       tenants,
@@ -411,6 +485,8 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
         session.accessToken,
         session.refreshToken,
         viewer.cookie.split("=")[1]!,
+        providerSecret,
+        provider.clientSecretSealed!,
       ],
     };
   }
@@ -422,6 +498,9 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
     "backOffice.tenants.update",
     "backOffice.tenants.softDelete",
     "backOffice.tenants.restore",
+    "backOffice.socialProviders.list",
+    "backOffice.socialProviders.set",
+    "backOffice.socialProviders.remove",
     "backOffice.managers.issue",
     "backOffice.users.list",
     "backOffice.users.get",

@@ -226,6 +226,20 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
       (await send("backOffice.tenants.update", { key: tenantKey, name: "Log scan 2", appUrl: "https://log.example.com" }, { cookie }))
         .status,
     ).toBe(200);
+    // A provider's client secret (CONTRACT v2: write-only, never logged), sealed at rest too.
+    const clientSecret = `gcs-${unique("secret")}-${unique("x")}`;
+    secret("provider client secret", clientSecret);
+    const provider = { tenantKey, provider: "google", clientId: "log-scan.apps.example.com", scopes: ["openid", "email"] };
+    expect((await send("backOffice.socialProviders.set", { ...provider, clientSecret, enabled: true }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.socialProviders.set", { ...provider, enabled: false }, { cookie })).status).toBe(200);
+    expect((await send("backOffice.socialProviders.set", { ...provider, clientSecret: "", enabled: true }, { cookie })).status).toBe(400);
+    expect((await send("backOffice.socialProviders.list", { tenantKey }, { method: "GET", cookie })).status).toBe(200);
+    const sealed = await prisma.tenantSocialProvider.findFirstOrThrow({ where: { tenant: { key: tenantKey } } });
+    secret("sealed provider client secret", sealed.clientSecretSealed);
+    expect(
+      (await send("backOffice.socialProviders.set", { ...provider, provider: "naver", clientSecret, enabled: true }, { cookie })).status,
+    ).toBe(200);
+    expect((await send("backOffice.socialProviders.remove", { tenantKey, provider: "naver" }, { cookie })).status).toBe(200);
     const spareKey = unique("logs").slice(0, 30);
     await send("backOffice.tenants.create", { key: spareKey, name: "Spare", allowedEmailDomains: [] }, { cookie });
     expect((await send("backOffice.tenants.softDelete", { key: spareKey }, { cookie })).status).toBe(200);

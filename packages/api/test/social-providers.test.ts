@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
+import { startNaverStandIn, startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
 import { calculatePKCECodeChallenge, randomNonce, randomPKCECodeVerifier, randomState } from "openid-client";
 import { loadConfig, setConfig } from "../src/config";
 import {
@@ -219,6 +219,13 @@ describe("google", () => {
       await expect((await roundTrip(google, credentials("google"))).profile).resolves.toBeTruthy();
     });
 
+    it("the code flow checks the id_token's signature, not only its claims", async () => {
+      standIns.google.tamperNextIdToken();
+      const { profile } = await roundTrip(google, credentials("google"));
+      expect(await failureOf(profile)).toBe("refused");
+      await expect((await roundTrip(google, credentials("google"))).profile).resolves.toBeTruthy();
+    });
+
     it("an issuer that does not answer is unreachable", async () => {
       const silent = await silentServer();
       try {
@@ -360,5 +367,38 @@ describe("naver", () => {
     });
     expect(standIns.naver.idFor("another-app", person)).not.toBe(standIns.naver.idFor(creds.clientId, person));
     expect(await failureOf(naver.verifyNativeToken(creds, "bad-token"))).toBe("invalid-token");
+  });
+});
+
+describe("consent page (the stand-ins under pnpm dev)", () => {
+  it("says it is a stand-in; Continue redirects with a code, Cancel with access_denied", async () => {
+    const naver = await startNaverStandIn({ consent: "page" });
+    try {
+      naver.registerApp({ clientId: "page-app", clientSecret: "s" });
+      const authorize = `${naver.url}/oauth2.0/authorize?${new URLSearchParams({ client_id: "page-app", redirect_uri: callbackUrl, response_type: "code", state: "st" })}`;
+      const page = await fetch(authorize, { redirect: "manual" });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("<title>Local stand-in for Naver — not the real Naver</title>");
+      expect(html).toContain("Lee Demo");
+      // The form re-submits the authorize request with the button's name=value.
+      const decide = async (decision: string) => {
+        const url = new URL(authorize);
+        for (const [, name, value] of html.matchAll(/<button type="submit" name="([^"]+)" value="([^"]+)"/g)) {
+          if (value === decision) url.searchParams.set(name!, value);
+        }
+        const answer = await fetch(url, { redirect: "manual" });
+        expect(answer.status).toBe(302);
+        return new URL(answer.headers.get("location")!).searchParams;
+      };
+      const granted = await decide("continue");
+      expect(granted.get("code")).toBeTruthy();
+      expect(granted.get("state")).toBe("st");
+      const cancelled = await decide("cancel");
+      expect(cancelled.get("error")).toBe("access_denied");
+      expect(cancelled.has("code")).toBe(false);
+    } finally {
+      await naver.stop();
+    }
   });
 });

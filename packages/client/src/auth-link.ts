@@ -16,9 +16,13 @@ const publicPaths = new Set([
   "clientPasswordless.sendCode",
   "clientPasswordless.verify",
   "clientPasswordless.register",
+  "clientSocial.start",
+  "clientSocial.exchange",
+  "clientSocial.signInWithToken",
 ]);
 
 type Outputs = RouterOutputs["clientAuth"] & RouterOutputs["clientEmailVerification"] & RouterOutputs["clientPasswordless"];
+type SocialOutputs = RouterOutputs["clientSocial"];
 
 /** Stores whatever tokens an answer carries, before the caller sees the answer. */
 async function absorbAnswer(session: SessionManager, path: string, data: unknown): Promise<void> {
@@ -38,6 +42,10 @@ async function absorbAnswer(session: SessionManager, path: string, data: unknown
     }
     case "clientPasswordless.register":
       await session.setSession(data as Outputs["register"], "signedIn");
+      return;
+    case "clientSocial.exchange":
+    case "clientSocial.signInWithToken":
+      await session.setSession(data as SocialOutputs["exchange"], "signedIn");
       return;
     case "clientEmailVerification.verifyEmail":
     case "clientAuth.changePassword": {

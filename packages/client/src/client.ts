@@ -3,8 +3,9 @@ import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
 import { deadlineLink, isTimeoutMs } from "./deadline-link";
 import { UnexpectedResponseError } from "./errors";
 import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade, type ClientPasswordlessFacade } from "./facades";
+import { memoryStorage, type ClientSocialFacade } from "./social";
 import { SessionManager, type GatehouseWarning, type LocksLike, type SessionListener } from "./session";
-import { memoryTokenStore, type StoredTokens, type TokenStore } from "./token-store";
+import { memoryTokenStore, type StorageLike, type StoredTokens, type TokenStore } from "./token-store";
 import type { ClientRouter } from "./types";
 
 /** `fetch` or anything with its shape (tRPC calls it with a URL string and an init object). */
@@ -38,6 +39,12 @@ export interface GatehouseClientOptions {
    * each. Default: console.warn.
    */
   onWarning?: (warning: GatehouseWarning) => void;
+  /**
+   * Where `ClientSocial.start` keeps the state and PKCE verifier until the callback page (the
+   * same tab, after the provider's pages). Default `sessionStorage` where there is one, else this
+   * page's memory.
+   */
+  socialStorage?: StorageLike;
 }
 
 export interface GatehouseHooks {
@@ -65,6 +72,8 @@ export interface GatehouseClient {
   ClientEmailVerification: ClientEmailVerificationFacade;
   /** Email-code sign-in and sign-up; needs the tenant's `emailCodeSignIn`. */
   ClientPasswordless: ClientPasswordlessFacade;
+  /** Sign-in with Google, Kakao or Naver: `start` and `handleCallback` in a browser, `signInWithToken` in a native app. */
+  ClientSocial: ClientSocialFacade;
   hooks: GatehouseHooks;
   /** Closes the cross-tab channel; the client must not be used afterwards. */
   dispose(): void;
@@ -141,9 +150,13 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
     refresh: async () => (await session.refreshNow()).tokens,
   };
 
+  // Looked up on use, like the token store's: a client made during server rendering has none yet.
+  const fallbackStorage = memoryStorage();
+  const socialStorage = () => options.socialStorage ?? (globalThis as { sessionStorage?: StorageLike }).sessionStorage ?? fallbackStorage;
+
   return {
     trpc,
-    ...createFacades(getUntypedClient(trpc)),
+    ...createFacades(getUntypedClient(trpc), socialStorage),
     hooks,
     dispose: () => session.dispose(),
   };

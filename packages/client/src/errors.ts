@@ -1,6 +1,6 @@
-import { isAppCode as isServerAppCode } from "@gatehouse/contract/app-codes";
+import { isAppCode as isCatalogueAppCode, socialRedirectErrors } from "@gatehouse/contract/app-codes";
 import { procedureMayAnswer, type ErrorOf } from "./procedure-errors";
-import type { AppCode, ClientAppCode, ProcedurePath, ServerAppCode, ValidationIssue } from "./types";
+import type { AppCode, ClientAppCode, ProcedurePath, ServerAppCode, SocialRedirectAppCode, ValidationIssue } from "./types";
 
 /**
  * The extra fields an appCode's error carries in `data` (CONTRACT.md "Error codes"; the server's
@@ -16,8 +16,12 @@ export interface AppCodeData {
 export type ErrorDataOf<C extends AppCode> = C extends keyof AppCodeData ? AppCodeData[C] : undefined;
 /** Only `validation/Invalid` has field issues (possibly none, for a rule on the whole input). */
 type IssuesOf<C extends AppCode> = C extends "validation/Invalid" ? ValidationIssue[] : undefined;
-/** The code as the server sent it: the appCode itself, any string for the fallback, nothing for the SDK's own. */
-type ServerAppCodeOf<C extends AppCode> = C extends ServerAppCode ? C : C extends "client/UnexpectedAppCode" ? string : undefined;
+/** The code as the server sent it (in an answer or a redirect): the appCode itself, any string for the fallback, nothing for the SDK's own. */
+type ServerAppCodeOf<C extends AppCode> = C extends ServerAppCode | SocialRedirectAppCode
+  ? C
+  : C extends "client/UnexpectedAppCode"
+    ? string
+    : undefined;
 
 /** A field the constructor needs only when its type cannot be undefined. */
 type FieldOf<K extends string, V> = undefined extends V ? { [F in K]?: V } : { [F in K]: V };
@@ -74,7 +78,8 @@ export class GatehouseError<C extends AppCode = AppCode> extends Error {
     // The init's conditional fields, read plainly (their types hold per code by GatehouseErrorInit).
     const fields = init as { serverAppCode?: string; issues?: ValidationIssue[]; data?: unknown };
     this.appCode = init.appCode;
-    this.serverAppCode = (fields.serverAppCode ?? (isServerAppCode(init.appCode) ? init.appCode : undefined)) as ServerAppCodeOf<C>;
+    this.serverAppCode = (fields.serverAppCode ??
+      (isServerAppCode(init.appCode) || isSocialRedirectAppCode(init.appCode) ? init.appCode : undefined)) as ServerAppCodeOf<C>;
     this.status = init.status;
     this.issues = (fields.issues ?? (init.appCode === "validation/Invalid" ? [] : undefined)) as IssuesOf<C>;
     this.data = fields.data as ErrorDataOf<C>;
@@ -90,6 +95,11 @@ export function isGatehouseError(value: unknown): value is GatehouseErrorOf {
   return value instanceof GatehouseError;
 }
 
+const isServerAppCode = isCatalogueAppCode;
+/** One of the two codes only a social sign-in's redirect carries. */
+const isSocialRedirectAppCode = (value: unknown): value is SocialRedirectAppCode =>
+  typeof value === "string" && Object.hasOwn(socialRedirectErrors, value);
+
 /** The SDK's own codes, as data (a code added to `ClientAppCode` must be added here). */
 const clientAppCodes: Record<ClientAppCode, true> = {
   "network/Unavailable": true,
@@ -102,7 +112,7 @@ const clientAppCodes: Record<ClientAppCode, true> = {
 
 /** Whether a value is one of the appCodes this SDK knows: the server's catalogue or its own. */
 export function isAppCode(value: unknown): value is AppCode {
-  return isServerAppCode(value) || (typeof value === "string" && Object.hasOwn(clientAppCodes, value));
+  return isServerAppCode(value) || isSocialRedirectAppCode(value) || (typeof value === "string" && Object.hasOwn(clientAppCodes, value));
 }
 
 /** Thrown by the SDK's fetch wrapper for answers that are not JSON (so their status is kept). */

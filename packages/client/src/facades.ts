@@ -3,6 +3,8 @@ import type { AnyTRPCQueryProcedure } from "@trpc/server";
 import { TIMEOUT_CONTEXT_KEY } from "./deadline-link";
 import { toGatehouseError, type GatehouseErrorOf } from "./errors";
 import type { ErrorOf } from "./procedure-errors";
+import { createClientSocial, type ClientSocialFacade } from "./social";
+import type { StorageLike } from "./token-store";
 import type { AppCode, ClientRouter, ProcedurePath, RouterInputs, RouterOutputs } from "./types";
 
 /**
@@ -23,7 +25,8 @@ export type FacadeArgs<TInput> = undefined extends TInput
   ? [args?: CallOptions & { body?: Exclude<TInput, undefined | void> }]
   : [args: CallOptions & { body: TInput }];
 
-type FacadeOf<R extends keyof RouterInputs & keyof RouterOutputs & string, TInputs = RouterInputs[R]> = {
+/** A router's procedures as facade functions (the social facade builds on its own). */
+export type FacadeOf<R extends keyof RouterInputs & keyof RouterOutputs & string, TInputs = RouterInputs[R]> = {
   [K in keyof TInputs & keyof RouterOutputs[R] & string]: (
     ...args: FacadeArgs<TInputs[K]>
   ) => Promise<ApiResult<RouterOutputs[R][K], ErrorOf<Extract<`${R}.${K}`, ProcedurePath>>>>;
@@ -74,6 +77,13 @@ export const clientPasswordlessProcedures = {
   register: "mutation",
 } as const satisfies Kinds<ClientRouter["clientPasswordless"]>;
 
+export const clientSocialProcedures = {
+  start: "mutation",
+  exchange: "mutation",
+  signInWithToken: "mutation",
+  listIdentities: "query",
+} as const satisfies Kinds<ClientRouter["clientSocial"]>;
+
 function buildFacade<TFacade>(
   client: TRPCUntypedClient<ClientRouter>,
   router: string,
@@ -99,10 +109,14 @@ function buildFacade<TFacade>(
   return facade as TFacade;
 }
 
-export function createFacades(client: TRPCUntypedClient<ClientRouter>): {
+export function createFacades(
+  client: TRPCUntypedClient<ClientRouter>,
+  socialStorage: () => StorageLike,
+): {
   ClientAuth: ClientAuthFacade;
   ClientEmailVerification: ClientEmailVerificationFacade;
   ClientPasswordless: ClientPasswordlessFacade;
+  ClientSocial: ClientSocialFacade;
 } {
   return {
     ClientAuth: buildFacade<ClientAuthFacade>(client, "clientAuth", clientAuthProcedures),
@@ -112,5 +126,6 @@ export function createFacades(client: TRPCUntypedClient<ClientRouter>): {
       clientEmailVerificationProcedures,
     ),
     ClientPasswordless: buildFacade<ClientPasswordlessFacade>(client, "clientPasswordless", clientPasswordlessProcedures),
+    ClientSocial: createClientSocial(buildFacade<FacadeOf<"clientSocial">>(client, "clientSocial", clientSocialProcedures), socialStorage),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * @gatehouse/client: the typed SDK product apps use to sign their users in with Gatehouse.
  *
- *   const { ClientAuth, ClientEmailVerification, ClientPasswordless, hooks } = createGatehouseClient({ baseUrl });
+ *   const { ClientAuth, ClientEmailVerification, ClientPasswordless, ClientSocial, hooks } = createGatehouseClient({ baseUrl });
  *   const res = await ClientAuth.signUp({ body: { tenantKey, userId, password, displayName, email } });
  *   if (res.error) throw res.error; // res.error.appCode, res.error.status
  */
@@ -10,6 +10,7 @@ export {
   clientAuthProcedures,
   clientEmailVerificationProcedures,
   clientPasswordlessProcedures,
+  clientSocialProcedures,
   type ApiResult,
   type CallOptions,
   type ClientAuthFacade,
@@ -27,7 +28,15 @@ export {
   type GatehouseErrorInit,
   type GatehouseErrorOf,
 } from "./errors";
-export type { ErrorOf } from "./procedure-errors";
+export type { ErrorOf, SocialCallbackErrorCode } from "./procedure-errors";
+export {
+  type ClientSocialFacade,
+  type SignInWithTokenBody,
+  type SocialProvider,
+  type SocialSignIn,
+  type SocialStartOptions,
+  type SocialStartResult,
+} from "./social";
 export { gatehouseAuthLink, ACCESS_TOKEN_CONTEXT_KEY } from "./auth-link";
 export {
   SessionManager,
@@ -55,6 +64,7 @@ export type {
   RouterOutputs,
   ServerAppCode,
   Session,
+  SocialRedirectAppCode,
   TransportAppCode,
   User,
   ValidationIssue,

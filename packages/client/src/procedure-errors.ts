@@ -1,6 +1,6 @@
 import { anyProcedure, userGates, type contract } from "@gatehouse/contract";
 import { transportAppCodes } from "@gatehouse/contract/app-codes";
-import type { ClientAppCode, ProcedurePath, TransportAppCode } from "./types";
+import type { ClientAppCode, ProcedurePath, ServerAppCode, SocialRedirectAppCode, TransportAppCode } from "./types";
 
 type ContractRouters = typeof contract;
 
@@ -103,7 +103,48 @@ export const procedureErrors = {
     "user/EmailDuplicated",
     ...anyProcedure,
   ],
+  "clientSocial.start": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "social/RedirectUriNotAllowed",
+    ...anyProcedure,
+  ],
+  "clientSocial.exchange": ["rateLimit/TooManyRequests", "social/InvalidCode", "auth/AccountSuspended", "tenant/NotFound", ...anyProcedure],
+  "clientSocial.signInWithToken": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "social/InvalidProviderToken",
+    "signUp/EmailDomainNotAllowed",
+    "auth/AccountSuspended",
+    ...anyProcedure,
+  ],
+  "clientSocial.listIdentities": [...anyState, ...anyProcedure],
 } as const satisfies { [P in ProcedurePath]: readonly ContractErrorOf<P>[] };
+
+/**
+ * The `error` values a social sign-in's redirect back to the app may carry (CONTRACT v2
+ * "clientSocial", browser flow): the two redirect-only codes and the refusals Gatehouse's
+ * callback makes on the app's behalf (the tenant deleted meanwhile among them). Another value
+ * arrives as `client/UnexpectedAppCode`.
+ */
+export const socialRedirectErrorCodes = [
+  "social/AccessDenied",
+  "social/ProviderError",
+  "signUp/EmailDomainNotAllowed",
+  "auth/AccountSuspended",
+  "auth/MethodNotEnabled",
+  "service/Unavailable",
+  "tenant/NotFound",
+] as const satisfies readonly (ServerAppCode | SocialRedirectAppCode)[];
+
+/**
+ * What `ClientSocial.handleCallback` can answer: a state this browser did not store (checked
+ * before any call), a missing code, the redirect's `error`, and `exchange`'s own codes.
+ */
+export type SocialCallbackErrorCode =
+  ErrorOf<"clientSocial.exchange"> | "social/InvalidState" | "social/InvalidCode" | (typeof socialRedirectErrorCodes)[number];
 
 /**
  * The appCodes a call of procedure `P` can answer: the procedure's own (its contract entry's

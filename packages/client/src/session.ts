@@ -3,7 +3,7 @@ import type { StoredTokens, TokenStore } from "./token-store";
 import type { Session } from "./types";
 
 export type SessionChangeReason =
-  /** signUp, signIn, or email-code sign-in (verify of a known user, register) answered. */
+  /** signUp, signIn, email-code sign-in (verify of a known user, register) or a social sign-in (exchange, signInWithToken) answered. */
   | "signedIn"
   /** A refresh gave a new pair. */
   | "refreshed"

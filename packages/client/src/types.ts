@@ -1,7 +1,7 @@
 import type { TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { ClientRouter } from "@gatehouse/api";
-import type { AppCode as CatalogueAppCode, transportAppCodes } from "@gatehouse/contract/app-codes";
+import type { AppCode as CatalogueAppCode, SocialRedirectError, transportAppCodes } from "@gatehouse/contract/app-codes";
 
 /**
  * The end-user API (CONTRACT.md "clientAuth" and "clientEmailVerification") as a tRPC router
@@ -51,11 +51,19 @@ export type ClientAppCode =
   | "client/UnexpectedAppCode";
 
 /**
+ * The two codes only a social sign-in's redirect back to the app carries (`?error=…`, CONTRACT v2
+ * "Redirect-only values of `error`"), never an HTTP answer: `social/AccessDenied` (the user
+ * cancelled at the provider) and `social/ProviderError` (the provider refused or answered
+ * garbage). `ClientSocial.handleCallback` answers them; their `status` is 0.
+ */
+export type SocialRedirectAppCode = SocialRedirectError;
+
+/**
  * Every appCode a `GatehouseError` can have: closed, so a typo does not compile and a `switch`
  * can be exhaustive. A code a newer server sends that is not here arrives as
  * `client/UnexpectedAppCode`, with the code itself in `serverAppCode`.
  */
-export type AppCode = ServerAppCode | ClientAppCode;
+export type AppCode = ServerAppCode | SocialRedirectAppCode | ClientAppCode;
 
 /** Every procedure of the SDK's router by its dotted name, as tRPC names it: `"clientAuth.signIn"`. */
 export type ProcedurePath = {

@@ -18,6 +18,8 @@ import {
   type GatehouseTRPCError,
   type ProcedurePath,
   type ServerAppCode,
+  type SocialCallbackErrorCode,
+  type SocialRedirectAppCode,
   type TransportAppCode,
   type ValidationIssue,
 } from "../src";
@@ -35,7 +37,7 @@ describe("AppCode", () => {
     const typo: AppCode = "auth/InvalidCredential";
     void typo;
     expectTypeOf<string>().not.toExtend<AppCode>();
-    expectTypeOf<AppCode>().toEqualTypeOf<ServerAppCode | ClientAppCode>();
+    expectTypeOf<AppCode>().toEqualTypeOf<ServerAppCode | SocialRedirectAppCode | ClientAppCode>();
   });
 
   it("isAppCode narrows unknown values", () => {
@@ -230,5 +232,39 @@ describe("tRPC errors", () => {
       return null;
     }
     void Me;
+  });
+});
+
+describe("ClientSocial", () => {
+  const { ClientSocial } = createGatehouseClient({ baseUrl: "https://auth.example.com" });
+
+  it("types handleCallback's error with the redirect's codes, exchange's and the SDK's", async () => {
+    const res = await ClientSocial.handleCallback("https://app.example.com/cb?code=a&state=b");
+    if (!res.error) {
+      expectTypeOf(res.data.isNewUser).toEqualTypeOf<boolean>();
+      return;
+    }
+    expectTypeOf(res.error).toEqualTypeOf<GatehouseErrorOf<SocialCallbackErrorCode>>();
+    expectTypeOf<
+      "social/AccessDenied" | "social/ProviderError" | "social/InvalidState" | "social/InvalidCode"
+    >().toExtend<SocialCallbackErrorCode>();
+    expectTypeOf<SocialRedirectAppCode>().toExtend<AppCode>();
+    if (res.error.appCode === "social/AccessDenied") expectTypeOf(res.error.serverAppCode).toEqualTypeOf<"social/AccessDenied">();
+    switch (res.error.appCode) {
+      // @ts-expect-error the callback never answers a resend cooldown
+      case "emailVerification/CooldownActive":
+        break;
+    }
+  });
+
+  it("takes the one kind of native token each provider accepts", async () => {
+    await ClientSocial.signInWithToken({ body: { tenantKey: "acme", provider: "google", idToken: "t" } });
+    await ClientSocial.signInWithToken({ body: { tenantKey: "acme", provider: "kakao", accessToken: "t" } });
+    // @ts-expect-error Google takes an idToken, never an access token
+    await ClientSocial.signInWithToken({ body: { tenantKey: "acme", provider: "google", accessToken: "t" } });
+    // @ts-expect-error Naver takes an accessToken
+    await ClientSocial.signInWithToken({ body: { tenantKey: "acme", provider: "naver", idToken: "t" } });
+    // @ts-expect-error not a provider
+    await ClientSocial.start({ tenantKey: "acme", provider: "github", redirectUri: "https://app.example.com/cb" });
   });
 });

@@ -372,6 +372,16 @@ export const nativeClientIdsSchema = z
   .max(REDIRECT_URIS_MAX)
   .transform((ids) => [...new Set(ids)])
   .describe("Google: the Android/iOS client ids an id_token's `aud` may name; Kakao: numeric App IDs (token info's `app_id`).");
+/**
+ * What a provider is asked for when a tenant sets no scopes (CONTRACT v2 "backOffice additions").
+ * Kakao's `account_email` works only for Kakao business apps (KOE205 otherwise), so tenants add it.
+ */
+export const defaultSocialScopes: Record<SocialProviderName, readonly string[]> = {
+  google: ["openid", "email", "profile"],
+  kakao: ["profile_nickname"],
+  naver: [],
+};
+
 export const providerScopesSchema = z
   .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/, "A scope is one word of printable characters."))
   .max(REDIRECT_URIS_MAX)

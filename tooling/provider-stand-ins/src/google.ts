@@ -44,6 +44,8 @@ export interface GoogleStandIn extends StandInBase {
   mintIdToken(claims: { aud: string | string[] } & Record<string, unknown>, options?: { expiresInSeconds?: number }): Promise<string>;
   /** Like mintIdToken but signed by a key that is NOT in the JWKS (under the current `kid` unless given). */
   forgeIdToken(claims: { aud: string | string[] } & Record<string, unknown>, options?: { kid?: string }): Promise<string>;
+  /** The next token answer's id_token gets a signature that no published key made (claims untouched). */
+  tamperNextIdToken(): void;
   /** Publishes a new signing key and signs native tokens with it from now on; returns its `kid`. */
   rotateKey(): Promise<string>;
 }
@@ -86,6 +88,7 @@ export async function startGoogleStandIn(options: StandInOptions = {}): Promise<
   let mode: StandInMode = "ok";
   const denyNext = { value: false };
   const forgeKey = await generateKeyPair("RS256");
+  const tamperNext = { value: false };
 
   service.on("beforeAuthorizeRedirect", (redirectUri: MutableRedirectUri, req: IncomingMessage & { query: Record<string, unknown> }) => {
     const code = redirectUri.url.searchParams.get("code");
@@ -126,6 +129,12 @@ export async function startGoogleStandIn(options: StandInOptions = {}): Promise<
     if (response.body !== "" && typeof response.body.access_token === "string") {
       accessTokens.set(response.body.access_token, issued.person);
     }
+    if (tamperNext.value && response.body !== "" && typeof response.body.id_token === "string") {
+      tamperNext.value = false;
+      // Same header and claims, another signature: what a token forged in transit looks like.
+      const [header, payload, signature] = response.body.id_token.split(".");
+      response.body.id_token = `${header}.${payload}.${[...signature!].reverse().join("")}`;
+    }
   });
 
   service.on("beforeUserinfo", (response: MutableResponse, req: IncomingMessage) => {
@@ -145,6 +154,10 @@ export async function startGoogleStandIn(options: StandInOptions = {}): Promise<
       const redirectUri = reqUrl.searchParams.get("redirect_uri");
       if (!redirectUri || !URL.canParse(redirectUri))
         return sendJson(res, 400, { error: "invalid_request", error_description: "Missing redirect_uri." });
+      if (clients.size > 0 && !clients.has(reqUrl.searchParams.get("client_id") ?? "")) {
+        // Google shows its own "Error 401: invalid_client" page here, never redirecting.
+        return sendJson(res, 401, { error: "invalid_client", error_description: "The OAuth client was not found." });
+      }
       const decision = consentDecision(consent, reqUrl, denyNext);
       if (decision === "show")
         return sendConsentPage(res, "Google", reqUrl, `${person.name ?? person.sub} (${person.email ?? "no email"})`);
@@ -178,6 +191,9 @@ export async function startGoogleStandIn(options: StandInOptions = {}): Promise<
     },
     deny: () => {
       denyNext.value = true;
+    },
+    tamperNextIdToken: () => {
+      tamperNext.value = true;
     },
     signInAs: (next) => {
       person = next;

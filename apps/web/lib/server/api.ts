@@ -3,6 +3,7 @@ import { cache } from "react";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import type { BackOfficeCaller } from "@gatehouse/api/pages";
+import { socialProviders, type SocialProviderName } from "@gatehouse/contract";
 import { pagesApi } from "@gatehouse/api/pages-handoff";
 import { hasSessionCookie } from "./staff";
 import { routeParam } from "../route-params";
@@ -57,11 +58,24 @@ export const loadTenant = cache(async (rawKey: string) => {
   return loadFromApi((api) => api.tenants.get({ key }));
 });
 
-/** A tenant's user with their live sessions, once per request; unknown tenant or user → `notFound()`. */
+/** A tenant's user with their live sessions and linked identities, once per request; unknown tenant or user → `notFound()`. */
 export const loadUser = cache(async (rawKey: string, rawUserId: string) => {
   const tenant = await loadTenant(rawKey);
   const userId = routeParam(rawUserId)?.toLowerCase();
   if (!userId || userId.length > 64) notFound();
-  const { user, sessions } = await loadFromApi((api) => api.users.get({ tenantKey: tenant.key, userId }));
-  return { tenant, user, sessions };
+  const { user, sessions, identities } = await loadFromApi((api) => api.users.get({ tenantKey: tenant.key, userId }));
+  return { tenant, user, sessions, identities };
 });
+
+/**
+ * A live tenant's social sign-in settings (secrets never leave the API) and the callback URL to
+ * register at each provider. A deleted tenant has none to show (the API answers 404 for it).
+ */
+export async function loadSocialProviders(tenantKey: string) {
+  const { items } = await loadFromApi((api) => api.socialProviders.list({ tenantKey }));
+  const callbackUrls = Object.fromEntries(socialProviders.map((provider) => [provider, pagesApi().socialCallbackUrl(provider)])) as Record<
+    SocialProviderName,
+    string
+  >;
+  return { providers: items, callbackUrls };
+}

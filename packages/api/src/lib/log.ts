@@ -26,6 +26,8 @@ const redactPaths = [
   "*.refreshToken",
   "passwordHash",
   "*.passwordHash",
+  "clientSecret",
+  "*.clientSecret",
   "authorization",
   "*.authorization",
   "cookie",

@@ -1,6 +1,7 @@
 import { createTRPCRouter } from "../trpc";
 import { auditLogRouter } from "./back-office/audit-log";
 import { managersRouter } from "./back-office/managers";
+import { socialProvidersRouter } from "./back-office/social-providers";
 import { staffRouter } from "./back-office/staff";
 import { tenantsRouter } from "./back-office/tenants";
 import { usersRouter } from "./back-office/users";
@@ -12,6 +13,7 @@ import { usersRouter } from "./back-office/users";
  */
 export const backOfficeRouter = createTRPCRouter({
   tenants: tenantsRouter,
+  socialProviders: socialProvidersRouter,
   managers: managersRouter,
   users: usersRouter,
   auditLog: auditLogRouter,

@@ -1,8 +1,8 @@
 import { getPrisma } from "@gatehouse/db";
 
 /**
- * The browser origins allowed to call client* procedures: the origins of live tenants'
- * `appUrl`s. Cached per process and re-read at most every REFRESH_MS (a tenant's new appUrl is
+ * The browser origins allowed to call client* procedures (and /api/v1): the origins of live
+ * tenants' `appUrl`s and of their http(s) `redirectUris`. Cached per process and re-read at most every REFRESH_MS (a tenant's new appUrl is
  * honoured by every instance within that time; at once by the instance that changed it).
  */
 const REFRESH_MS = 30_000;
@@ -21,8 +21,11 @@ export function originOf(url: string | null | undefined): string | undefined {
 }
 
 async function load(): Promise<Set<string>> {
-  const tenants = await getPrisma().tenant.findMany({ where: { deletedAt: null, appUrl: { not: null } }, select: { appUrl: true } });
-  return new Set(tenants.map((t) => originOf(t.appUrl)).filter((o): o is string => o !== undefined));
+  const tenants = await getPrisma().tenant.findMany({ where: { deletedAt: null }, select: { appUrl: true, redirectUris: true } });
+  // CONTRACT v2 "CORS": a callback page may live on another origin than appUrl; app schemes
+  // (com.example.app:/…) have no web origin and add none.
+  const urls = tenants.flatMap((t) => [t.appUrl, ...t.redirectUris]);
+  return new Set(urls.map(originOf).filter((o): o is string => o !== undefined));
 }
 
 export async function isAllowedClientOrigin(origin: string): Promise<boolean> {
@@ -38,7 +41,7 @@ export async function isAllowedClientOrigin(origin: string): Promise<boolean> {
   return (await entry.loading).has(origin);
 }
 
-/** Called when a tenant's appUrl or deletion changes, so this instance applies it at once. */
+/** Called when a tenant's appUrl, redirectUris or deletion changes, so this instance applies it at once. */
 export function invalidateCorsOrigins(): void {
   if (cache) cache.loadedAt = 0;
 }

@@ -1,4 +1,5 @@
-import type { AuditEvent, Locale, Session, SocialProvider, StaffRole, StaffUser, Tenant, User } from "@gatehouse/db";
+import { defaultSocialScopes } from "@gatehouse/contract";
+import type { AuditEvent, Locale, Session, SocialProvider, StaffRole, StaffUser, Tenant, TenantSocialProvider, User } from "@gatehouse/db";
 
 /**
  * The contract's shapes (CONTRACT.md "Types") and the one mapper from a database row to each:
@@ -134,6 +135,30 @@ export function toTenantDto(tenant: Tenant & { socialProviders: { provider: Soci
 }
 
 /** The contract's `Staff` (never the hash). */
+/** The contract's `SocialProvider` (CONTRACT v2 `backOffice.socialProviders`): the secret only as `hasClientSecret`. */
+export interface SocialProviderDto {
+  provider: SocialProvider;
+  clientId: string;
+  hasClientSecret: boolean;
+  nativeClientIds: string[];
+  /** The effective scopes: the stored ones, or the provider's default when none are stored. */
+  scopes: string[];
+  enabled: boolean;
+  updatedAt: string;
+}
+
+export function toSocialProviderDto(row: TenantSocialProvider): SocialProviderDto {
+  return {
+    provider: row.provider,
+    clientId: row.clientId,
+    hasClientSecret: row.clientSecretSealed !== null,
+    nativeClientIds: row.nativeClientIds,
+    scopes: row.scopes.length > 0 ? row.scopes : [...defaultSocialScopes[row.provider]],
+    enabled: row.enabled,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
 export interface StaffDto {
   id: string;
   email: string;

@@ -1,4 +1,4 @@
-import { getPrisma, type Prisma, type Tenant } from "@gatehouse/db";
+import { getPrisma, type Prisma, type SocialProvider, type Tenant } from "@gatehouse/db";
 import { appError } from "../errors";
 import { tenantKeySchema } from "@gatehouse/contract";
 
@@ -20,14 +20,43 @@ export async function findTenantIncludingDeleted(db: Db, key: string): Promise<T
   return tenant;
 }
 
+/** What the demo product page needs to know of a live tenant: which ways in to offer. */
+export interface LiveTenantSummary {
+  key: string;
+  name: string;
+  /** `clientPasswordless.*` is on (the email-code button shows only then). */
+  emailCodeSignIn: boolean;
+  /** The providers configured and enabled for the tenant, in a fixed order (Google, Kakao, Naver). */
+  socialProviders: SocialProvider[];
+}
+
+const providerOrder: readonly SocialProvider[] = ["google", "kakao", "naver"];
+
 /**
- * The public face of a live tenant (its key and name), or null: what a page of this app may show
- * without a session (the demo product page checks its tenant up front instead of failing after
- * the whole form is filled). A key that cannot be a tenant key is null without a query.
+ * The public face of a live tenant (its key, name and enabled ways in), or null: what a page of
+ * this app may show without a session (the demo product page checks its tenant up front instead
+ * of failing after the whole form is filled, and offers only the buttons that work). Nothing
+ * secret: no credentials, no redirect URIs. A key that cannot be a tenant key is null without a query.
  */
-export async function liveTenantSummary(key: string): Promise<{ key: string; name: string } | null> {
+export async function liveTenantSummary(key: string): Promise<LiveTenantSummary | null> {
   const parsed = tenantKeySchema.safeParse(key);
   if (!parsed.success) return null;
-  const tenant = await getPrisma().tenant.findUnique({ where: { key: parsed.data }, select: { key: true, name: true, deletedAt: true } });
-  return tenant && !tenant.deletedAt ? { key: tenant.key, name: tenant.name } : null;
+  const tenant = await getPrisma().tenant.findUnique({
+    where: { key: parsed.data },
+    select: {
+      key: true,
+      name: true,
+      deletedAt: true,
+      emailCodeSignIn: true,
+      socialProviders: { where: { enabled: true }, select: { provider: true } },
+    },
+  });
+  if (!tenant || tenant.deletedAt) return null;
+  const enabled = new Set(tenant.socialProviders.map((row) => row.provider));
+  return {
+    key: tenant.key,
+    name: tenant.name,
+    emailCodeSignIn: tenant.emailCodeSignIn,
+    socialProviders: providerOrder.filter((provider) => enabled.has(provider)),
+  };
 }

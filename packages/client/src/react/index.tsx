@@ -1,7 +1,8 @@
 "use client";
 /**
  * @gatehouse/client/react: the provider, tRPC + TanStack Query hooks for the end-user API, the
- * session as React state, an example sign-up → verify flow, and the email-code sign-in hook.
+ * session as React state, an example sign-up → verify flow, the email-code sign-in hook and the
+ * social sign-in hooks.
  */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { TRPCClient } from "@trpc/client";
@@ -113,3 +114,10 @@ export {
   type EmailCodeStep,
   type UseEmailCodeSignInOptions,
 } from "./use-email-code-sign-in";
+export {
+  useSocialCallback,
+  useSocialSignIn,
+  type SocialCallbackState,
+  type SocialSignInButton,
+  type UseSocialCallbackOptions,
+} from "./use-social";

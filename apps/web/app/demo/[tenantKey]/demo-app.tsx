@@ -1,21 +1,71 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type FormEvent, type ReactNode } from "react";
-import { createGatehouseClient, toGatehouseError, type GatehouseError, type User } from "@gatehouse/client";
-import { GatehouseProvider, useEmailCodeSignIn, useGatehouse, useSession, useTRPC } from "@gatehouse/client/react";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { createGatehouseClient, toGatehouseError, type GatehouseError, type SocialProvider, type User } from "@gatehouse/client";
+import {
+  GatehouseProvider,
+  useEmailCodeSignIn,
+  useGatehouse,
+  useSession,
+  useSocialCallback,
+  useSocialSignIn,
+  useTRPC,
+} from "@gatehouse/client/react";
 import { errorWords, fieldProblem, localDateTime, localTime } from "./messages";
 import styles from "./demo.module.css";
 
-/** The SDK against this origin (the page and the API share it, so no CORS is involved). */
-export function DemoApp({ tenantKey }: { tenantKey: string }) {
+/** The ways in the tenant offers besides passwords (from liveTenantSummary: nothing secret). */
+export interface DemoTenant {
+  key: string;
+  emailCodeSignIn: boolean;
+  /** Enabled providers, in the order their buttons show. */
+  socialProviders: SocialProvider[];
+}
+
+/**
+ * The SDK against this origin (the page and the API share it, so no CORS is involved). With
+ * `callback`, the page is where a social sign-in comes back to (`/demo/<key>/callback`): it
+ * finishes the sign-in first, then shows the same steps as the main page.
+ */
+export function DemoApp({ tenant, callback = false }: { tenant: DemoTenant; callback?: boolean }) {
   const [client] = useState(() =>
     createGatehouseClient({ baseUrl: typeof window === "undefined" ? "http://localhost" : window.location.origin }),
   );
   return (
-    <GatehouseProvider client={client}>
-      <DemoFlow tenantKey={tenantKey} />
-    </GatehouseProvider>
+    <GatehouseProvider client={client}>{callback ? <SocialCallback tenant={tenant} /> : <DemoFlow tenant={tenant} />}</GatehouseProvider>
   );
+}
+
+const PROVIDER_NAMES: Record<SocialProvider, string> = { google: "Google", kakao: "Kakao", naver: "Naver" };
+
+/** Where the providers send the user back to: this tenant's callback page on this origin (one of its redirect URIs). */
+const callbackUri = (tenantKey: string) => `${window.location.origin}/demo/${encodeURIComponent(tenantKey)}/callback`;
+
+/**
+ * The callback page: `useSocialCallback` trades the one-time code for a session (stored in this
+ * page's memory, as a password sign-in's), then the address goes back to the tenant's page
+ * (without a reload, so the session stays) and the usual steps follow: signed in, or signed out
+ * with the reason (cancelled at the provider, an old link, …) said in words.
+ */
+function SocialCallback({ tenant }: { tenant: DemoTenant }) {
+  const callback = useSocialCallback();
+  useEffect(() => {
+    if (callback.status !== "pending") window.history.replaceState(null, "", `/demo/${encodeURIComponent(tenant.key)}`);
+  }, [callback.status, tenant.key]);
+  if (callback.status === "pending") {
+    return (
+      <div className={styles.columns}>
+        <Card title="Signing you in" id="demo-step">
+          <p className={styles.hint} role="status">
+            Finishing the sign-in…
+          </p>
+        </Card>
+      </div>
+    );
+  }
+  if (callback.status === "error") return <DemoFlow tenant={tenant} socialError={callback.error} />;
+  const notice = callback.isNewUser ? `Your account is ready. Welcome, ${callback.user.displayName}!` : "Signed in. Welcome back!";
+  return <DemoFlow tenant={tenant} initialNotice={notice} />;
 }
 
 /** The first code after sign-up is sent at once; a signed-in, unverified user asks for one. */
@@ -28,7 +78,16 @@ type CodeState =
  * same step): signed out → sign in or create an account; a password change required → choose a
  * new password; a self-signed-up address not verified → enter the code; else signed in.
  */
-function DemoFlow({ tenantKey }: { tenantKey: string }) {
+function DemoFlow({
+  tenant,
+  initialNotice = "",
+  socialError = null,
+}: {
+  tenant: DemoTenant;
+  initialNotice?: string;
+  /** Why the social sign-in that brought the user here did not sign them in. */
+  socialError?: GatehouseError | null;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const session = useSession();
@@ -36,7 +95,7 @@ function DemoFlow({ tenantKey }: { tenantKey: string }) {
   const signedIn = session.status === "signedIn";
   const me = useQuery({ ...trpc.clientAuth.me.queryOptions(), enabled: signedIn });
   const [code, setCode] = useState<CodeState | null>(null);
-  const [notice, setNotice] = useState("");
+  const [notice, setNotice] = useState(initialNotice);
 
   const reloadMe = () => queryClient.invalidateQueries({ queryKey: trpc.clientAuth.me.queryKey() });
 
@@ -64,7 +123,8 @@ function DemoFlow({ tenantKey }: { tenantKey: string }) {
   } else if (!signedIn) {
     step = (
       <SignedOut
-        tenantKey={tenantKey}
+        tenant={tenant}
+        socialError={socialError}
         onSignedUp={(email) => {
           setNotice("");
           void sendCode(email);
@@ -196,27 +256,74 @@ function Fields({ fields, error, formId }: { fields: FieldSpec[]; error: Gatehou
 const formValue = (form: FormData, name: string) => String(form.get(name) ?? "");
 
 function SignedOut({
-  tenantKey,
+  tenant,
+  socialError,
   onSignedUp,
   onSignedIn,
   onCodeSignedIn,
 }: {
-  tenantKey: string;
+  tenant: DemoTenant;
+  socialError: GatehouseError | null;
   onSignedUp: (email: string) => void;
   onSignedIn: () => void;
   onCodeSignedIn: (user: User, isNewUser: boolean) => void;
 }) {
-  const [mode, setMode] = useState<"signIn" | "signUp" | "emailCode">("signUp");
-  if (mode === "emailCode") return <EmailCode tenantKey={tenantKey} onSignedIn={onCodeSignedIn} onSwitch={() => setMode("signIn")} />;
-  return mode === "signUp" ? (
-    <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} onEmailCode={() => setMode("emailCode")} />
-  ) : (
-    <SignIn tenantKey={tenantKey} onSignedIn={onSignedIn} onSwitch={() => setMode("signUp")} onEmailCode={() => setMode("emailCode")} />
+  const tenantKey = tenant.key;
+  // Back from a provider without a session: the sign-in form, with the reason.
+  const [mode, setMode] = useState<"signIn" | "signUp" | "emailCode">(socialError ? "signIn" : "signUp");
+  // Offered only where the tenant has email codes on (else every step would answer 400 auth/MethodNotEnabled).
+  const onEmailCode = tenant.emailCodeSignIn ? () => setMode("emailCode") : undefined;
+  const form =
+    mode === "emailCode" ? (
+      <EmailCode tenantKey={tenantKey} onSignedIn={onCodeSignedIn} onSwitch={() => setMode("signIn")} />
+    ) : mode === "signUp" ? (
+      <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} onEmailCode={onEmailCode} />
+    ) : (
+      <SignIn tenantKey={tenantKey} onSignedIn={onSignedIn} onSwitch={() => setMode("signUp")} onEmailCode={onEmailCode} />
+    );
+  if (tenant.socialProviders.length === 0 && !socialError) return form;
+  return (
+    <div className={styles.stack}>
+      <SocialButtons tenant={tenant} returnedError={socialError} />
+      {form}
+    </div>
   );
 }
 
-/** Offers the email-code way in (the button's words avoid "Sign in"/"Sign up", the forms' own buttons). */
-function EmailCodeButton({ onClick }: { onClick: () => void }) {
+/**
+ * "Continue with Google / Kakao / Naver" for the providers the tenant has enabled
+ * (ClientSocial.start through useSocialSignIn: the browser goes to the provider and comes back to
+ * the callback page). `returnedError` is why the last round trip did not sign the user in.
+ */
+function SocialButtons({ tenant, returnedError }: { tenant: DemoTenant; returnedError: GatehouseError | null }) {
+  const social = useSocialSignIn();
+  const id = useId();
+  return (
+    <Card title="Continue with an account you have" id={`${id}-title`}>
+      <div className={styles.flow}>
+        {tenant.socialProviders.length > 0 ? (
+          <div className={styles.buttons}>
+            {tenant.socialProviders.map((provider) => (
+              <button
+                key={provider}
+                type="button"
+                disabled={social.pending}
+                onClick={() => void social.start({ tenantKey: tenant.key, provider, redirectUri: callbackUri(tenant.key) })}
+              >
+                Continue with {PROVIDER_NAMES[provider]}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        <ErrorNote error={social.error ?? returnedError} />
+      </div>
+    </Card>
+  );
+}
+
+/** Offers the email-code way in (the button's words avoid "Sign in"/"Sign up", the forms' own buttons); none when `onClick` is undefined. */
+function EmailCodeButton({ onClick }: { onClick: (() => void) | undefined }) {
+  if (!onClick) return null;
   return (
     <button type="button" className={styles.link} onClick={onClick}>
       No password? Use an email code
@@ -356,7 +463,7 @@ function SignUp({
   tenantKey: string;
   onSignedUp: (email: string) => void;
   onSwitch: () => void;
-  onEmailCode: () => void;
+  onEmailCode: (() => void) | undefined;
 }) {
   const { ClientAuth } = useGatehouse();
   const id = useId();
@@ -432,7 +539,7 @@ function SignIn({
   tenantKey: string;
   onSignedIn: () => void;
   onSwitch: () => void;
-  onEmailCode: () => void;
+  onEmailCode: (() => void) | undefined;
 }) {
   const { ClientAuth } = useGatehouse();
   const id = useId();
@@ -720,7 +827,11 @@ function MePanel({
           label: "Email verified",
           value: user.emailVerifiedAt ? localDateTime(user.emailVerifiedAt) : user.source === "admin_issued" ? "Not needed" : "Not yet",
         },
-        { key: "hasPassword", label: "Password", value: user.hasPassword ? "Set" : "None (signs in with email codes)" },
+        {
+          key: "hasPassword",
+          label: "Password",
+          value: user.hasPassword ? "Set" : "None (signs in with an email code or a social account)",
+        },
         { key: "role", label: "Role", value: ROLE_WORDS[user.role] ?? user.role },
         { key: "source", label: "Account", value: SOURCE_WORDS[user.source] ?? user.source },
         { key: "mustChangePassword", label: "New password needed", value: user.mustChangePassword ? "Yes" : "No" },

@@ -9,11 +9,12 @@ export const metadata: Metadata = { title: { absolute: "Gatehouse demo product" 
 
 /**
  * A stand-in product app for one tenant, built only on @gatehouse/client: create an account and
- * verify its email, sign in (an admin-issued manager first chooses a new password), or sign in or
- * up with an email code (offered always: the tenant lookup here does not say whether the tenant
- * has them on, and a tenant without them answers a 400 the page says in words), see `me`,
- * sign out. Everything happens in the browser against this origin's API; the server only checks
- * that the tenant exists (404 "no such tenant" up front).
+ * verify its email, sign in (an admin-issued manager first chooses a new password), sign in or
+ * up with an email code (offered when the tenant has them on), or continue with Google, Kakao or
+ * Naver (a button per provider the tenant has enabled; the provider returns to
+ * `/demo/<key>/callback`), see `me`, sign out. Everything happens in the browser against this
+ * origin's API; the server only checks that the tenant exists (404 "no such tenant" up front) and
+ * which ways in it offers.
  */
 export default async function DemoPage({ params }: { params: Promise<{ tenantKey: string }> }) {
   const tenant = await pagesApi().liveTenantSummary(routeParam((await params).tenantKey)?.toLowerCase() ?? "");
@@ -28,10 +29,10 @@ export default async function DemoPage({ params }: { params: Promise<{ tenantKey
         <p className={styles.lead}>
           This page signs its users in with Gatehouse through the client SDK (<code>@gatehouse/client</code>): create an account and enter
           the code from the email, sign in with an account an administrator issued you, or, where the tenant allows it, continue with just
-          an email code, and see what <code>clientAuth.me</code> answers.
+          an email code or a Google, Kakao or Naver account, and see what <code>clientAuth.me</code> answers.
         </p>
       </header>
-      <DemoApp tenantKey={tenant.key} />
+      <DemoApp tenant={{ key: tenant.key, emailCodeSignIn: tenant.emailCodeSignIn, socialProviders: tenant.socialProviders }} />
     </main>
   );
 }

@@ -71,7 +71,7 @@ export async function updateTenant(caller: StaffCaller, key: string, changes: Pa
     await auditStaffAction(tx, caller, "tenant.updated", { tenant: updated, target: { tenant: updated.key }, details: { changed } });
     return updated;
   });
-  invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call
+  invalidateCorsOrigins(); // appUrl, redirectUris and deletion decide which browser origins may call
   return toTenantDto(tenant);
 }
 
@@ -98,7 +98,7 @@ export async function softDeleteTenant(caller: StaffCaller, key: string): Promis
     });
     return { ...current, deletedAt: now };
   });
-  invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call
+  invalidateCorsOrigins(); // appUrl, redirectUris and deletion decide which browser origins may call
   return toTenantDto(tenant);
 }
 
@@ -112,6 +112,6 @@ export async function restoreTenant(caller: StaffCaller, key: string): Promise<T
     await auditStaffAction(tx, caller, "tenant.restored", { tenant: current, target: { tenant: current.key } });
     return { ...current, deletedAt: null };
   });
-  invalidateCorsOrigins(); // appUrl and deletion decide which browser origins may call
+  invalidateCorsOrigins(); // appUrl, redirectUris and deletion decide which browser origins may call
   return toTenantDto(tenant);
 }

@@ -1,11 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { socialProviders } from "@gatehouse/contract";
+import { RedirectUrisForm } from "#components/redirect-uris-form";
 import { SignInMethodsForm } from "#components/sign-in-methods-form";
+import { SocialProviderForm } from "#components/social-provider-form";
 import { TenantDangerZone } from "#components/tenant-actions";
 import { TenantForm } from "#components/tenant-form";
 import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "#components/ui";
-import { loadTenant } from "#lib/server/api";
+import { loadSocialProviders, loadTenant } from "#lib/server/api";
 import { signInMethodLabels, signInMethodNames } from "#lib/sign-in-methods";
+import { defaultScopesText, isDefaultScopes, socialProviderWords } from "#lib/social-providers";
 import { requireStaff } from "#lib/server/staff";
 import { staffTimeZone } from "#lib/server/time-zone";
 
@@ -24,6 +28,8 @@ export default async function TenantPage({ params, searchParams }: { params: Par
   const timeZone = await staffTimeZone();
   const deleted = tenant.deletedAt !== null;
   const base = `/backoffice/tenants/${tenant.key}`;
+  // A deleted tenant's settings are not readable (the API answers 404 until it is restored).
+  const social = deleted ? null : await loadSocialProviders(tenant.key);
 
   return (
     <>
@@ -118,6 +124,83 @@ export default async function TenantPage({ params, searchParams }: { params: Par
               value: tenant[name] ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>,
             }))}
           />
+        )}
+      </Card>
+
+      <Card id="redirect-uris" title="Redirect URIs">
+        {staff.isAdmin && !deleted ? (
+          <RedirectUrisForm tenantKey={tenant.key} initial={tenant.redirectUris} />
+        ) : tenant.redirectUris.length === 0 ? (
+          <p className="muted">None: social sign-in cannot return to any app until one is added.</p>
+        ) : (
+          <ul className="plain-list mono">
+            {tenant.redirectUris.map((uri) => (
+              <li key={uri}>{uri}</li>
+            ))}
+          </ul>
+        )}
+      </Card>
+
+      <Card id="social-sign-in" title="Social sign-in">
+        {social === null ? (
+          <p className="muted">Restore the tenant to see or change its social sign-in settings.</p>
+        ) : (
+          <>
+            <p className="muted">
+              Let users sign in with Google, Kakao or Naver. Create an app at each provider, register the callback URL shown, and enter its
+              credentials here. Client secrets are stored encrypted and are never shown again.
+            </p>
+            {socialProviders.map((provider) => {
+              const current = social.providers.find((p) => p.provider === provider);
+              const words = socialProviderWords[provider];
+              return staff.isAdmin ? (
+                <SocialProviderForm
+                  key={provider}
+                  tenantKey={tenant.key}
+                  provider={provider}
+                  current={current}
+                  callbackUrl={social.callbackUrls[provider]}
+                />
+              ) : (
+                <section key={provider} className="social-provider" aria-labelledby={`social-${provider}`}>
+                  <div className="social-provider-header">
+                    <h3 id={`social-${provider}`}>{words.name}</h3>
+                  </div>
+                  <DefinitionList
+                    items={
+                      current
+                        ? [
+                            { term: "Status", value: current.enabled ? <Badge tone="success">Enabled</Badge> : <Badge>Disabled</Badge> },
+                            { term: words.clientIdLabel, value: <span className="mono">{current.clientId}</span> },
+                            { term: "Client secret", value: current.hasClientSecret ? "Stored" : <span className="muted">None</span> },
+                            {
+                              term: "Native app client IDs",
+                              value:
+                                current.nativeClientIds.length > 0 ? (
+                                  <span className="mono">{current.nativeClientIds.join(", ")}</span>
+                                ) : (
+                                  <span className="muted">None</span>
+                                ),
+                            },
+                            {
+                              term: "Scopes",
+                              value: isDefaultScopes(provider, current.scopes) ? (
+                                <span>
+                                  <span className="mono">{defaultScopesText(provider)}</span> <span className="muted">(default)</span>
+                                </span>
+                              ) : (
+                                <span className="mono">{current.scopes.join(" ")}</span>
+                              ),
+                            },
+                            { term: "Callback URL", value: <span className="mono">{social.callbackUrls[provider]}</span> },
+                          ]
+                        : [{ term: "Status", value: <Badge>Not set up</Badge> }]
+                    }
+                  />
+                </section>
+              );
+            })}
+          </>
         )}
       </Card>
 

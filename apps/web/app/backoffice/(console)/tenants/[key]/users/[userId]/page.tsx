@@ -3,6 +3,7 @@ import { UserActions } from "#components/user-actions";
 import { Badge, Card, DataTable, DefinitionList, EmptyState, IpAddress, Notice, PageHeader, Section, Time } from "#components/ui";
 import { LastSignIn, UserStatusBadges, passwordLabel, roleLabel, sourceLabel } from "#components/user-status";
 import { loadUser } from "#lib/server/api";
+import { socialProviderWords } from "#lib/social-providers";
 import { requireStaff } from "#lib/server/staff";
 import { staffTimeZone } from "#lib/server/time-zone";
 
@@ -16,7 +17,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function UserPage({ params }: { params: Params }) {
   const raw = await params;
-  const { tenant, user, sessions } = await loadUser(raw.key, raw.userId);
+  const { tenant, user, sessions, identities } = await loadUser(raw.key, raw.userId);
   const staff = await requireStaff();
   const timeZone = await staffTimeZone();
   const usersHref = `/backoffice/tenants/${tenant.key}/users`;
@@ -110,6 +111,23 @@ export default async function UserPage({ params }: { params: Params }) {
           </Card>
         )}
       </div>
+      <Section id="identities" title={`Linked sign-in providers (${identities.length})`}>
+        {identities.length === 0 ? (
+          <EmptyState title="No linked providers">The user has not signed in with Google, Kakao or Naver.</EmptyState>
+        ) : (
+          <DataTable caption={`Sign-in providers linked to ${user.userId}`} columns={["Provider", "Email at the provider", "Linked"]} fit>
+            {identities.map((identity, index) => (
+              <tr key={`${identity.provider}-${index}`} data-provider={identity.provider}>
+                <td data-label="Provider">{socialProviderWords[identity.provider].name}</td>
+                <td data-label="Email at the provider">{identity.email ?? <span className="muted">None given</span>}</td>
+                <td data-label="Linked">
+                  <Time iso={identity.linkedAt} timeZone={timeZone} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </Section>
       <Section id="sessions" title={`Live sessions (${sessions.length})`}>
         {sessions.length === 0 ? (
           <EmptyState title="No live sessions">The user is not signed in on any device.</EmptyState>
