@@ -196,6 +196,8 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     standIns.kakao.setMode("down");
     expect((await send("clientSocial.signInWithToken", { tenantKey, provider: "kakao", accessToken: kakaoToken })).status).toBe(503);
     standIns.kakao.setMode("ok");
+    // The operator hears of it (which provider, how), the caller only the 503.
+    expect(lines.some((line) => line.includes("social provider unreachable") && line.includes('"provider":"kakao"'))).toBe(true);
     // Over REST too.
     expect((await sendRest("POST", "/api/v1/auth/social/kakao/token", { tenantKey, accessToken: kakaoToken })).status).toBe(200);
     expect((await sendRest("POST", "/api/v1/auth/social/exchange", { code: code2 })).status).toBe(401);

@@ -1,18 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma, type Tenant } from "@gatehouse/db";
-import {
-  auditEvents,
-  clientAt,
-  expectError,
-  expectInvalidField,
-  hasRedis,
-  startServer,
-  suiteEnv,
-  unique,
-  useServer,
-  verifiedUser,
-} from "./kit";
-import { APP_REDIRECT, browserAt, pkce, setProviderEnabled, socialTenant, useStandIns } from "./social-support";
+import { auditEvents, clientAt, expectError, expectInvalidField, hasRedis, suiteEnv, unique, useServer, verifiedUser } from "./kit";
+import { APP_REDIRECT, browserAt, pkce, setProviderEnabled, socialTenant, startInstanceProcess, useStandIns } from "./social-support";
 
 /**
  * clientSocial's browser flow (CONTRACT v2 "clientSocial"): start → the provider (a stand-in
@@ -342,8 +331,8 @@ describe.skipIf(!hasRedis)("clientSocial: two instances sharing Redis", () => {
   const providers = useStandIns();
   const suite = useServer({ env: providers.env });
 
-  it("start on one server, callback and exchange on another", async () => {
-    const other = await startServer({ env: { ...suiteEnv, ...providers.env } });
+  it("start on one server, callback and exchange on another (its own process: only Redis and PostgreSQL are shared)", async () => {
+    const other = await startInstanceProcess({ ...suiteEnv, ...providers.env });
     try {
       const tenant = await socialTenant(providers.get());
       providers.get().google.signInAs(gmailPerson());
@@ -360,7 +349,7 @@ describe.skipIf(!hasRedis)("clientSocial: two instances sharing Redis", () => {
       const again = await clientAt(suite.server.url).api.clientSocial.exchange.mutate({ code: back2.searchParams.get("code")! });
       expect(again.user.id).toBe(session.user.id);
     } finally {
-      await other.close();
+      await other.stop();
     }
   });
 });

@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, expect } from "vitest";
 import { getPrisma, type SocialProvider, type Tenant } from "@gatehouse/db";
 import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
@@ -120,6 +122,31 @@ export function browserAt(ip: string, publicUrl = PUBLIC_URL) {
     async signIn(server: string, provider: SocialProvider, input: BrowserStart, callbackServer = server): Promise<URL> {
       const callbackUrl = await this.toCallback(await this.start(server, provider, input));
       return locationOf(await this.callback(callbackUrl, callbackServer));
+    },
+  };
+}
+
+/**
+ * Another instance in a process of its own (test/instance-process.ts) with `env` on top of this
+ * process's environment: it shares only PostgreSQL and Redis with the test's server.
+ */
+export async function startInstanceProcess(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const script = new URL("./instance-process.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the instance process exited (${code})`)));
+    lines.once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.stdin.end();
+      await exited;
     },
   };
 }

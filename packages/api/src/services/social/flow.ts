@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { getPrisma, isDatabaseUnavailable, type SocialProvider, type Tenant } from "@gatehouse/db";
 import { getConfig } from "../../config";
-import { appError, appErrorOf } from "../../errors";
+import type { SocialRedirectError } from "@gatehouse/contract";
+import { appError, appErrorOf, type AppCode } from "../../errors";
+import { getLogger } from "../../lib/log";
 import { isRedisUnavailable } from "../../lib/redis";
 import { isRedirectUriAllowed } from "../../policy/redirect-uri";
 import { auditUserAction } from "../audit";
@@ -39,6 +41,17 @@ async function enabledCredentials(tenant: Tenant, provider: SocialProvider): Pro
 /** A provider that could not be reached, as the contract answers it (503). */
 function unreachable(error: ProviderFailure) {
   return appError("service/Unavailable", { message: "The sign-in provider could not be reached. Try again shortly.", cause: error });
+}
+
+/**
+ * What an operator needs when a provider fails: which, how, and the adapter's words (never shown
+ * to the caller; adapters keep tokens and secrets out of them, and the log's scrub pass runs too).
+ */
+function logProviderFailure(provider: SocialProvider, error: ProviderFailure): void {
+  const log = getLogger();
+  const line = { provider, kind: error.kind, err: error.message };
+  if (error.kind === "unreachable") log.warn(line, "social provider unreachable");
+  else log.info(line, "social provider refused");
 }
 
 /** BASE64URL(SHA-256(verifier)) (RFC 7636 §4.2). */
@@ -79,15 +92,16 @@ export async function startSocialSignIn(input: StartInput): Promise<{ authorizat
   } catch (error) {
     // Google's discovery document could not be read: the round is dead weight until it expires.
     await takeRound(state).catch(() => null);
-    if (error instanceof ProviderFailure) throw unreachable(error);
-    throw error;
+    if (!(error instanceof ProviderFailure)) throw error;
+    logProviderFailure(input.provider, error);
+    throw unreachable(error);
   }
 }
 
 /** Where the callback sends the browser: the app's redirect URI with a code, or with an error. */
 export type CallbackOutcome =
   | { kind: "code"; redirectUri: string; code: string; appState: string | null }
-  | { kind: "error"; redirectUri: string; error: string; appState: string | null };
+  | { kind: "error"; redirectUri: string; error: AppCode | SocialRedirectError; appState: string | null };
 
 /**
  * The provider's callback (`GET /api/social/<provider>/callback`): the round is taken (unknown,
@@ -115,12 +129,13 @@ export async function completeSocialCallback(provider: SocialProvider, currentUr
     const code = await issueCode({ tenantId: tenant.id, userId: user.id, provider, isNewUser, appCodeChallenge: round.appCodeChallenge });
     return { kind: "code", code, ...back };
   } catch (error) {
+    if (error instanceof ProviderFailure) logProviderFailure(provider, error);
     return { kind: "error", error: callbackErrorOf(error), ...back };
   }
 }
 
 /** The `error` value of a failed callback (CONTRACT v2): never a provider's own words. */
-function callbackErrorOf(error: unknown): string {
+function callbackErrorOf(error: unknown): AppCode | SocialRedirectError {
   if (error instanceof ProviderFailure) {
     if (error.kind === "denied") return "social/AccessDenied";
     if (error.kind === "unreachable") return "service/Unavailable";
@@ -185,6 +200,7 @@ export async function signInWithProviderToken(input: NativeInput, client: Client
     profile = await adapter.verifyNativeToken(credentials, token);
   } catch (error) {
     if (!(error instanceof ProviderFailure)) throw error;
+    logProviderFailure(input.provider, error);
     if (error.kind === "unreachable") throw unreachable(error);
     throw appError("social/InvalidProviderToken", { cause: error });
   }
