@@ -34,6 +34,8 @@ export const auditActionLabels: Record<AuditAction, string> = {
   "tenant.socialProviderUpdated": "Social sign-in settings changed",
   "tenant.socialProviderRemoved": "Social sign-in provider removed",
   "user.identityLinked": "Provider account linked",
+  "user.phoneVerified": "Phone number verified",
+  "user.passwordRecovered": "Password reset by the user",
 };
 
 /** An event's action in plain words; one no longer written (older events) as it is stored. */

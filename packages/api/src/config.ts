@@ -75,6 +75,17 @@ const envSchema = z.object({
   HASH_WORKERS: optionalString.pipe(z.coerce.number<string | undefined>().int().positive().optional()),
   /** pino level; unset: `info` (`silent` in test mode). */
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
+  /** CONTRACT v2 "SMS delivery": unset → dev files (.data/sms) / production SMS off; http(s)://, twilio://, solapi://. */
+  SMS_URL: optionalString,
+  /** Moves Twilio's and Solapi's APIs (tests point them at local fakes). */
+  TWILIO_API_URL: providerUrl("https://api.twilio.com"),
+  SOLAPI_API_URL: providerUrl("https://api.solapi.com"),
+  /** CONTRACT "Numbers (v2)": SMS codes and reset tokens. */
+  SMS_CODE_TTL_SECONDS: seconds(300),
+  RESET_TOKEN_TTL_SECONDS: seconds(300),
+  SMS_PER_NUMBER_PER_DAY: count(10),
+  SMS_PER_USER_PER_DAY: count(5),
+  SMS_PER_TENANT_PER_HOUR: count(1000),
   /** CONTRACT v2 "clientSocial": a provider round trip's state and Gatehouse's one-time code. */
   SOCIAL_STATE_TTL_SECONDS: seconds(600),
   SOCIAL_CODE_TTL_SECONDS: seconds(60),
@@ -136,6 +147,19 @@ export interface Config {
   };
   limits: typeof limits;
   bodyLimitBytes: number;
+  /** CONTRACT v2 "SMS delivery" and "Numbers (v2)". */
+  sms: {
+    /** SMS_URL as given (undefined: dev files under .data/sms, production: SMS off). */
+    url: string | undefined;
+    twilioApiUrl: string;
+    solapiApiUrl: string;
+    codeTtlSeconds: number;
+    perNumberPerDay: number;
+    perUserPerDay: number;
+    perTenantPerHour: number;
+  };
+  /** CONTRACT "Numbers (v2)": the resetToken `clientPasswordReset.verifyCode` hands out. */
+  resetTokenTtlSeconds: number;
   /** Provider, SMS gateway and SMTP calls time out after this many milliseconds (→ 503). */
   outboundTimeoutMs: number;
   social: {
@@ -170,6 +194,13 @@ export const limits = {
     socialStart: { limit: 60, windowSeconds: 60 },
     socialExchange: { limit: 60, windowSeconds: 60 },
     socialSignInWithToken: { limit: 30, windowSeconds: 60 },
+    // CONTRACT "Numbers (v2)": clientPasswordReset and clientPhoneVerification.
+    resetSendSmsCode: { limit: 10, windowSeconds: 60 },
+    resetSendEmailCode: { limit: 10, windowSeconds: 60 },
+    resetVerifyCode: { limit: 60, windowSeconds: 60 },
+    resetPassword: { limit: 20, windowSeconds: 60 },
+    phoneSendCode: { limit: 10, windowSeconds: 60 },
+    phoneVerify: { limit: 60, windowSeconds: 60 },
     staffSignIn: { limit: 30, windowSeconds: 60 },
   },
   failedSignIns: {
@@ -181,6 +212,8 @@ export const limits = {
    * client network) and per (tenant, address); not scaled by RATE_LIMIT_SCALE.
    */
   signInCodeFailures: { perAddressAndNetwork: 15, perAddress: 100 },
+  /** CONTRACT "Numbers (v2)": wrong SMS codes per rolling hour, per (tenant, number, network) and per (tenant, number). */
+  smsCodeFailures: { perNumberAndNetwork: 15, perNumber: 100 },
 } as const;
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -245,6 +278,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
+    sms: {
+      url: e.SMS_URL,
+      twilioApiUrl: e.TWILIO_API_URL,
+      solapiApiUrl: e.SOLAPI_API_URL,
+      codeTtlSeconds: e.SMS_CODE_TTL_SECONDS,
+      perNumberPerDay: e.SMS_PER_NUMBER_PER_DAY,
+      perUserPerDay: e.SMS_PER_USER_PER_DAY,
+      perTenantPerHour: e.SMS_PER_TENANT_PER_HOUR,
+    },
+    resetTokenTtlSeconds: e.RESET_TOKEN_TTL_SECONDS,
     social: {
       stateTtlSeconds: e.SOCIAL_STATE_TTL_SECONDS,
       codeTtlSeconds: e.SOCIAL_CODE_TTL_SECONDS,

@@ -33,6 +33,8 @@ export const auditActions = [
   "tenant.socialProviderUpdated",
   "tenant.socialProviderRemoved",
   "user.identityLinked",
+  "user.phoneVerified",
+  "user.passwordRecovered",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

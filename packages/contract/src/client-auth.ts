@@ -4,6 +4,7 @@ import {
   emailSchema,
   existingPasswordSchema,
   newPasswordSchema,
+  phoneInputSchema,
   refreshTokenSchema,
   signInUserIdSchema,
   tenantKeySchema,
@@ -29,6 +30,7 @@ export const clientAuthContract = {
       password: newPasswordSchema,
       displayName: displayNameSchema,
       email: emailSchema,
+      phone: phoneInputSchema.optional().describe("CONTRACT v2: stored as E.164, unverified."),
     }),
     output: sessionSchema,
     errors: [

@@ -2,6 +2,8 @@ import { backOfficeContract } from "./back-office";
 import { clientAuthContract } from "./client-auth";
 import { clientEmailVerificationContract } from "./client-email-verification";
 import { clientPasswordlessContract } from "./client-passwordless";
+import { clientPasswordResetContract } from "./client-password-reset";
+import { clientPhoneVerificationContract } from "./client-phone-verification";
 import { clientSocialContract } from "./client-social";
 import type { ProcedureContract } from "./procedure";
 
@@ -11,6 +13,8 @@ export const contract = {
   clientEmailVerification: clientEmailVerificationContract,
   clientPasswordless: clientPasswordlessContract,
   clientSocial: clientSocialContract,
+  clientPhoneVerification: clientPhoneVerificationContract,
+  clientPasswordReset: clientPasswordResetContract,
   backOffice: backOfficeContract,
 };
 

@@ -387,3 +387,32 @@ export const providerScopesSchema = z
   .max(REDIRECT_URIS_MAX)
   .transform((scopes) => [...new Set(scopes)])
   .describe("OAuth scopes; left out: the provider's default (Google `openid email profile`, Kakao `profile_nickname`, Naver none).");
+
+// ---- CONTRACT v2 phones and password reset ----
+
+/** A phone number as typed: E.164 (`+821012345678`) or national (`010-1234-5678`); the API normalizes it. */
+export const phoneInputSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter a phone number.")
+  .max(32, "A phone number has at most 32 characters.")
+  .describe("E.164 (`+821012345678`) or a national number of the tenant's first `phoneCountries` entry (`010-1234-5678`).")
+  .meta({ examples: ["+821012345678"] });
+
+export const PHONE_COUNTRIES_MAX = 50;
+
+/** ISO 3166-1 alpha-2 codes, upper-cased; duplicates dropped, first (the national region) kept first. */
+export const phoneCountriesSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, "Enter a two-letter country code such as KR."),
+  )
+  .max(PHONE_COUNTRIES_MAX, `At most ${PHONE_COUNTRIES_MAX} countries.`)
+  .transform((codes) => [...new Set(codes)])
+  .describe('ISO 3166-1 alpha-2 codes, e.g. ["KR"]; the first is the region of national numbers; [] = any country, + numbers only.');
+
+/** An opaque resetToken as `verifyCode` answered it. */
+export const resetTokenSchema = z.string().min(1).max(512).describe("The resetToken `clientPasswordReset.verifyCode` answered.");

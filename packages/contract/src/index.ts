@@ -14,6 +14,8 @@ export { clientAuthContract } from "./client-auth";
 export { clientEmailVerificationContract } from "./client-email-verification";
 export { clientPasswordlessContract } from "./client-passwordless";
 export { clientSocialContract } from "./client-social";
+export { clientPhoneVerificationContract } from "./client-phone-verification";
+export { clientPasswordResetContract } from "./client-password-reset";
 export {
   auditLogContract,
   backOfficeContract,

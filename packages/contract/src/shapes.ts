@@ -143,6 +143,9 @@ export const tenantSchema = z
     passwordSignUp: z.boolean().describe("clientAuth.signUp is open (CONTRACT v2; default true)."),
     emailCodeSignIn: z.boolean().describe("clientPasswordless is open (CONTRACT v2; default false)."),
     redirectUris: z.array(z.string()).describe("Where a social sign-in may return to (CONTRACT v2)."),
+    phoneCountries: z
+      .array(z.string())
+      .describe("Countries whose phone numbers the tenant accepts; the first is the national region (CONTRACT v2)."),
     socialProviders: z
       .array(z.object({ provider: socialProviderSchema, enabled: z.boolean() }))
       .describe("Read-only summary of backOffice.socialProviders (CONTRACT v2)."),
@@ -174,3 +177,18 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** CONTRACT v2 `clientPasswordReset.verifyCode`. */
+export const resetVerifyResultSchema = z.object({
+  resetToken: z.string().describe("Opaque, single use; `resetPassword` takes it."),
+  resetTokenExpiresAt: timestamp,
+  userId: z.string().describe('The account the code proved (the seed\'s "find account").'),
+});
+
+/** CONTRACT v2 `backOffice.tenants.stats`: what an operator watches for SMS pumping. */
+export const tenantStatsSchema = z.object({
+  users: z.number().int().describe("Live (not deleted) users."),
+  liveSessions: z.number().int(),
+  smsSentLast24h: z.number().int(),
+  codeMailsSentLast24h: z.number().int(),
+});

@@ -107,6 +107,7 @@ export interface TenantDto {
   passwordSignUp: boolean;
   emailCodeSignIn: boolean;
   redirectUris: string[];
+  phoneCountries: string[];
   socialProviders: { provider: SocialProvider; enabled: boolean }[];
   deletedAt: string | null;
   createdAt: string;
@@ -128,6 +129,7 @@ export function toTenantDto(tenant: Tenant & { socialProviders: { provider: Soci
     passwordSignUp: tenant.passwordSignUp,
     emailCodeSignIn: tenant.emailCodeSignIn,
     redirectUris: tenant.redirectUris,
+    phoneCountries: tenant.phoneCountries,
     socialProviders: tenant.socialProviders.map(({ provider, enabled }) => ({ provider, enabled })),
     deletedAt: iso(tenant.deletedAt),
     createdAt: tenant.createdAt.toISOString(),

@@ -43,6 +43,8 @@ export interface TenantFields {
   emailCodeSignIn: boolean;
   /** CONTRACT v2: where a social sign-in may return to. */
   redirectUris: string[];
+  /** CONTRACT v2: countries whose phone numbers the tenant accepts. */
+  phoneCountries: string[];
 }
 
 export async function createTenant(caller: StaffCaller, input: TenantFields & { key: string }): Promise<TenantDto> {
