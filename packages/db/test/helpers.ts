@@ -13,6 +13,12 @@ export function schemaModels(): string[] {
   return [...schema.matchAll(/^model\s+(\w+)\s*\{/gm)].map((m) => m[1]!);
 }
 
+/** The schema's enums, sorted (each becomes a PostgreSQL enum type). */
+export function schemaEnums(): string[] {
+  const schema = readFileSync(schemaPath, "utf8");
+  return [...schema.matchAll(/^enum\s+(\w+)\s*\{/gm)].map((m) => m[1]!).sort();
+}
+
 export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
