@@ -9,6 +9,7 @@ import { createLogger, getLogger, setLogger } from "../src/lib/log";
 import { getSmsSender, maskPhone, SmsDeliveryError, type SmsMessage } from "../src/lib/sms";
 import { solapiAuthorization } from "../src/lib/sms/solapi";
 import { parseSmsUrl } from "../src/lib/sms/url";
+import { smsEnabled } from "../src/services/sms";
 
 /**
  * CONTRACT v2 "SMS delivery": every SMS_URL form against a local fake speaking the real API
@@ -81,10 +82,14 @@ describe("SMS_URL parsing", () => {
   it("unset: files in development, none in production and tests", () => {
     useConfig({}, "production");
     expect(getSmsSender()).toBeNull();
+    expect(smsEnabled()).toBe(false);
     useConfig({}, "test");
     expect(getSmsSender()).toBeNull();
     useConfig({ SMS_DIR: path.join(tmpdir(), "unused-sms") }, "development");
     expect(getSmsSender()?.kind).toBe("files");
+    expect(smsEnabled()).toBe(true);
+    useConfig({ SMS_URL: "https://sms.example.com/hook" }, "production");
+    expect(smsEnabled()).toBe(true);
   });
 
   it("masks numbers for logs", () => {

@@ -42,7 +42,7 @@ const BACKOFF_CAP_SECONDS = 60;
 const BATCH = 20;
 
 /** Seconds to wait after the n-th failed attempt: 2, 4, 8, … capped at a minute. */
-export function outboxBackoffSeconds(attempts: number): number {
+function outboxBackoffSeconds(attempts: number): number {
   return Math.min(BACKOFF_CAP_SECONDS, 2 ** Math.max(1, attempts));
 }
 
