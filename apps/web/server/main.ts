@@ -2,7 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { appRouter, assertProductionConfig, ConfigError, ensureSigningKey, getLogger, loadConfig, setConfig } from "@gatehouse/api";
+import {
+  appRouter,
+  assertProductionConfig,
+  ConfigError,
+  ensureSigningKey,
+  getLogger,
+  loadConfig,
+  setConfig,
+  startOutboxWorker,
+} from "@gatehouse/api";
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { closeDatabase, ensureBootstrapAdmin, migrateDatabase, seedDevData } from "@gatehouse/api/bootstrap";
 import { createPagesApi } from "@gatehouse/api/pages";
@@ -75,6 +84,8 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
 
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  // Retries the outbox's undelivered messages (password-reset texts and mails) in the background.
+  const outbox = startOutboxWorker();
   if (devSetup) {
     // The banner is the last thing a start prints (pino writes asynchronously, so no log line here).
     console.log(devBanner(config.appUrl, devSetup));
@@ -90,6 +101,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await outbox.stop();
     await closeDatabase();
     await stopEmbedded().catch(() => {});
     process.exit(0);
@@ -118,6 +130,7 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     ? `${setup.admin.email}, ${setup.admin.passwordFile ? `password in ${shown(setup.admin.passwordFile)} (the one it was created with; forgotten a changed one? pnpm staff:reset-password --email ${setup.admin.email})` : "password from BACKOFFICE_ADMIN_PASSWORD"}`
     : "no admin configured: pnpm staff:create --email you@example.com";
   const mail = setup.mailDir ? `.eml files in ${shown(setup.mailDir)}/` : "sent through SMTP_URL";
+  const sms = setup.smsDir ? `.json files in ${shown(setup.smsDir)}/` : "sent through SMS_URL";
   const standIns = setup.standIns
     ? [
         `  providers   local stand-ins, not the real Google, Kakao and Naver: ${setup.standIns.urls.google}, ${setup.standIns.urls.kakao}, ${setup.standIns.urls.naver} (set OAUTH_* to use real ones)`,
@@ -131,6 +144,7 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     `  demo        ${appUrl}/demo/demo`,
     `  API docs    ${appUrl}/api/docs (REST under /api/v1, tRPC under /api/trpc)`,
     `  mail        ${mail}`,
+    `  sms         ${sms}`,
     ...standIns,
     "",
   ].join("\n");

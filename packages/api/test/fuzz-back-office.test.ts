@@ -259,6 +259,7 @@ function specs(world: World, identities: ProcedureSpec["identities"]): Spec[] {
       fields: { query, includeDeleted: fc.boolean(), cursor: createdCursor, limit },
     },
     { ...base, admin: false, path: "backOffice.tenants.get", kind: "query", fields: { key } },
+    { ...base, admin: false, path: "backOffice.tenants.stats", kind: "query", fields: { key } },
     {
       ...base,
       admin: true,
@@ -494,6 +495,7 @@ describe.skipIf(!hasRedis)("fuzzing the backOffice procedures", () => {
   const names = [
     "backOffice.tenants.list",
     "backOffice.tenants.get",
+    "backOffice.tenants.stats",
     "backOffice.tenants.create",
     "backOffice.tenants.update",
     "backOffice.tenants.softDelete",

@@ -280,6 +280,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     for (const [path, input] of [
       ["backOffice.tenants.list", {}],
       ["backOffice.tenants.get", { key: tenantKey }],
+      ["backOffice.tenants.stats", { key: tenantKey }],
       ["backOffice.users.list", { tenantKey }],
       ["backOffice.auditLog.list", { tenantKey }],
       ["backOffice.staff.list", {}],

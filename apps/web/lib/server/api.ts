@@ -79,3 +79,8 @@ export async function loadSocialProviders(tenantKey: string) {
   >;
   return { providers: items, callbackUrls };
 }
+
+/** CONTRACT v2 `backOffice.tenants.stats`: the tenant page's Activity card (deleted tenants too). */
+export async function loadTenantStats(tenantKey: string) {
+  return loadFromApi((api) => api.tenants.stats({ key: tenantKey }));
+}

@@ -6,8 +6,9 @@ import { SignInMethodsForm } from "#components/sign-in-methods-form";
 import { SocialProviderForm } from "#components/social-provider-form";
 import { TenantDangerZone } from "#components/tenant-actions";
 import { TenantForm } from "#components/tenant-form";
+import { TenantStatsCard } from "#components/tenant-stats";
 import { Badge, Card, DefinitionList, Notice, PageHeader, Time } from "#components/ui";
-import { loadSocialProviders, loadTenant } from "#lib/server/api";
+import { loadSocialProviders, loadTenant, loadTenantStats } from "#lib/server/api";
 import { signInMethodLabels, signInMethodNames } from "#lib/sign-in-methods";
 import { defaultScopesText, isDefaultScopes, socialProviderWords } from "#lib/social-providers";
 import { requireStaff } from "#lib/server/staff";
@@ -30,6 +31,7 @@ export default async function TenantPage({ params, searchParams }: { params: Par
   const base = `/backoffice/tenants/${tenant.key}`;
   // A deleted tenant's settings are not readable (the API answers 404 until it is restored).
   const social = deleted ? null : await loadSocialProviders(tenant.key);
+  const stats = await loadTenantStats(tenant.key);
 
   return (
     <>
@@ -71,6 +73,8 @@ export default async function TenantPage({ params, searchParams }: { params: Par
           ended. {staff.isAdmin ? "Restore it to let them sign in again (they will have to sign in anew)." : ""}
         </Notice>
       ) : null}
+
+      <TenantStatsCard stats={stats} />
 
       <Card id="settings" title="Settings">
         {staff.isAdmin && !deleted ? (
