@@ -18,6 +18,8 @@ export interface DevSetup {
   dataDir: string;
   /** Where mail goes as .eml files (no SMTP_URL), else undefined. */
   mailDir: string | undefined;
+  /** Where SMS go as JSON files (no SMS_URL), else undefined. */
+  smsDir: string | undefined;
   /** The BackOffice admin this start ensures; `passwordFile` when its password is the generated one. */
   admin: { email: string; passwordFile: string | undefined } | undefined;
   /** The local provider stand-ins this start runs (no OAUTH_* set), else undefined. */
@@ -171,6 +173,7 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
   }
   let stop = async () => {};
   let mailDir: string | undefined;
+  let smsDir: string | undefined;
 
   if (!process.env.AUTH_SECRET) {
     const file = path.join(dataDir, "auth-secret");
@@ -181,6 +184,12 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
   if (!process.env.SMTP_URL) {
     mailDir = process.env.MAIL_DIR ??= path.join(dataDir, "mail");
     mkdirSync(mailDir, { recursive: true });
+  }
+
+  // CONTRACT v2 "SMS delivery": no SMS_URL under dev → each text a file (the log names the file).
+  if (!process.env.SMS_URL?.trim()) {
+    smsDir = process.env.SMS_DIR ??= path.join(dataDir, "sms");
+    mkdirSync(smsDir, { recursive: true, mode: 0o700 });
   }
 
   // The dev admin is created with the password kept in this file (BACKOFFICE_ADMIN_* semantics:
@@ -223,6 +232,7 @@ export async function applyDevDefaults(dataDir: string, log: (msg: string) => vo
   return {
     dataDir,
     mailDir,
+    smsDir,
     admin:
       adminEmail && process.env.BACKOFFICE_ADMIN_PASSWORD
         ? { email: adminEmail.toLowerCase(), passwordFile: adminPasswordFile }

@@ -118,6 +118,7 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     ? `${setup.admin.email}, ${setup.admin.passwordFile ? `password in ${shown(setup.admin.passwordFile)} (the one it was created with; forgotten a changed one? pnpm staff:reset-password --email ${setup.admin.email})` : "password from BACKOFFICE_ADMIN_PASSWORD"}`
     : "no admin configured: pnpm staff:create --email you@example.com";
   const mail = setup.mailDir ? `.eml files in ${shown(setup.mailDir)}/` : "sent through SMTP_URL";
+  const sms = setup.smsDir ? `.json files in ${shown(setup.smsDir)}/` : "sent through SMS_URL";
   const standIns = setup.standIns
     ? [
         `  providers   local stand-ins, not the real Google, Kakao and Naver: ${setup.standIns.urls.google}, ${setup.standIns.urls.kakao}, ${setup.standIns.urls.naver} (set OAUTH_* to use real ones)`,
@@ -131,6 +132,7 @@ function devBanner(appUrl: string, setup: DevSetup): string {
     `  demo        ${appUrl}/demo/demo`,
     `  API docs    ${appUrl}/api/docs (REST under /api/v1, tRPC under /api/trpc)`,
     `  mail        ${mail}`,
+    `  sms         ${sms}`,
     ...standIns,
     "",
   ].join("\n");

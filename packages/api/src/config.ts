@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseSmsUrl } from "./lib/sms/url";
 import { getRuntime } from "./runtime";
 
 /**
@@ -76,7 +77,17 @@ const envSchema = z.object({
   /** pino level; unset: `info` (`silent` in test mode). */
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
   /** CONTRACT v2 "SMS delivery": unset → dev files (.data/sms) / production SMS off; http(s)://, twilio://, solapi://. */
-  SMS_URL: optionalString,
+  SMS_URL: optionalString.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      parseSmsUrl(value);
+    } catch (error) {
+      // The message says which part is wrong, never the value (it holds credentials).
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }),
+  /** Where SMS go as files when SMS_URL is unset under `pnpm dev` (default `.data/sms`). */
+  SMS_DIR: optionalString,
   /** Moves Twilio's and Solapi's APIs (tests point them at local fakes). */
   TWILIO_API_URL: providerUrl("https://api.twilio.com"),
   SOLAPI_API_URL: providerUrl("https://api.solapi.com"),
@@ -151,6 +162,8 @@ export interface Config {
   sms: {
     /** SMS_URL as given (undefined: dev files under .data/sms, production: SMS off). */
     url: string | undefined;
+    /** SMS_DIR: the dev files sender's folder (undefined: `.data/sms`). */
+    dir: string | undefined;
     twilioApiUrl: string;
     solapiApiUrl: string;
     codeTtlSeconds: number;
@@ -280,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
     sms: {
       url: e.SMS_URL,
+      dir: e.SMS_DIR,
       twilioApiUrl: e.TWILIO_API_URL,
       solapiApiUrl: e.SOLAPI_API_URL,
       codeTtlSeconds: e.SMS_CODE_TTL_SECONDS,
