@@ -2,6 +2,7 @@ import { createTRPCRouter } from "./trpc";
 import { backOfficeRouter } from "./router/back-office";
 import { clientAuthRouter } from "./router/client-auth";
 import { clientEmailVerificationRouter } from "./router/client-email-verification";
+import { clientPasswordResetRouter } from "./router/client-password-reset";
 import { clientPasswordlessRouter } from "./router/client-passwordless";
 import { clientSocialRouter } from "./router/client-social";
 
@@ -10,6 +11,7 @@ export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
   clientPasswordless: clientPasswordlessRouter,
+  clientPasswordReset: clientPasswordResetRouter,
   clientSocial: clientSocialRouter,
 };
 /** @public: only its type is used (ClientRouter, the SDK's router type). */

@@ -4,10 +4,22 @@ import { getConfig } from "../config";
 import { appError } from "../errors";
 import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
+import { clientSubnet } from "../lib/network";
 import { recordSent } from "./message-stats";
 import { issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type NetworkBudget, type OtpSubject } from "../policy/otp-limiter";
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * The two failure budgets of an emailed code whose target is an address (CONTRACT "Numbers (v2)":
+ * email sign-in and reset codes): 100 per (tenant, address), the limiter's own, and 15 per
+ * (tenant, address, client network), so guesses from one network cannot spend the address's whole
+ * budget and lock its owner out from theirs.
+ */
+export function addressCodeBudgets(client: { ip: string }): { failuresPerHour: number; networkBudget: NetworkBudget } {
+  const { perAddress, perAddressAndNetwork } = getConfig().limits.signInCodeFailures;
+  return { failuresPerHour: perAddress, networkBudget: { network: clientSubnet(client.ip), failuresPerHour: perAddressAndNetwork } };
+}
 
 /** A 429 with Retry-After in whole seconds. */
 export const tooManyRequests = (retryAfterMs: number) =>
