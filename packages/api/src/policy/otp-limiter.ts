@@ -432,12 +432,15 @@ export async function countSmsSend(send: SmsSend, options: { now?: number } = {}
   const { sms } = getConfig();
   const day = dayMs();
   const hour = hourMs();
-  const [outcome, wait] = (await runScript(
-    redis,
-    SMS_CAPS_SCRIPT,
-    smsCapKeys(send),
-    [send.nonce, options.now ?? Date.now(), sms.perNumberPerDay, day, sms.perTenantPerHour, hour, sms.perUserPerDay],
-  )) as [string, number];
+  const [outcome, wait] = (await runScript(redis, SMS_CAPS_SCRIPT, smsCapKeys(send), [
+    send.nonce,
+    options.now ?? Date.now(),
+    sms.perNumberPerDay,
+    day,
+    sms.perTenantPerHour,
+    hour,
+    sms.perUserPerDay,
+  ])) as [string, number];
   if (outcome === "ok") return { outcome: "counted" };
   if (outcome === "cap") return { outcome: "cap", retryAfterMs: waitMs(wait, hour) };
   throw new Error(`sms caps script answered ${String(outcome)}`);
