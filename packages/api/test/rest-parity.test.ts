@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathParameters, restRoutes, type RestRoute } from "@gatehouse/contract";
 import { getPrisma, type Tenant } from "@gatehouse/db";
+import { startSmsCapture } from "@gatehouse/provider-stand-ins";
 import type { AppCode } from "../src/errors";
 import { appRouter } from "../src/root";
 import {
@@ -73,10 +74,14 @@ const routeOf = (procedure: string): RestRoute => {
   return route;
 };
 
+/** SMS_URL's JSON capture (the SMS procedures' texts). */
+const smsCapture = await startSmsCapture();
+afterAll(() => smsCapture.stop());
+
 describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both transports", () => {
   // The provider stand-ins (clientSocial's cases), started before the server that points at them.
   const providers = useStandIns();
-  Object.assign(providers.env, { RATE_LIMIT_SCALE: "1" });
+  Object.assign(providers.env, { RATE_LIMIT_SCALE: "1", SMS_URL: smsCapture.url });
   const suite = useServer({ mail: true, env: providers.env });
   let domainTenant: Tenant;
   /** A tenant with the three providers configured (clientSocial). */
@@ -129,6 +134,25 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
     if (!verified.needSignup) throw new Error("a new address must get a signupToken");
     return verified.signupToken;
   };
+  /** A verified member with a reset code mailed (clientPasswordReset.sendEmailCode): the address and the code. */
+  const resetCodeSent = async () => {
+    const user = await verified();
+    await fresh().api.clientPasswordReset.sendEmailCode.mutate({ tenantKey: suite.tenantKey, email: user.email });
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      const mail = suite.smtp.mailsTo(user.email).find((m) => m.subject.includes("password reset code"));
+      if (mail) return { email: user.email, code: mail.text.match(/\d{6}/)![0] };
+      if (Date.now() > deadline) throw new Error("no reset mail");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  /** A resetToken for a verified member, through sendEmailCode and verifyCode. */
+  const resetToken = async () => {
+    const { email, code } = await resetCodeSent();
+    return (await fresh().api.clientPasswordReset.verifyCode.mutate({ tenantKey: suite.tenantKey, email, code })).resetToken;
+  };
+  /** A fresh Korean mobile number, E.164. */
+  const newPhone = () => `+8210${String(Math.floor(10_000_000 + Math.random() * 89_999_999))}`;
   /** A one-time social code for a new member of the suite's tenant (as the callback issues one). */
   const socialCode = async (appCodeChallenge: string | null = null) => {
     const user = await member();
@@ -617,6 +641,130 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       expect: "validation/Invalid",
       prepare: async () => ({ input: { signupToken: await signupToken(), displayName: "  " }, ip: fresh().ip }),
     },
+    // clientPasswordReset.sendEmailCode
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "success",
+      name: "an address no one verified (the same answer as a known one)",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: `${unique("pr")}@example.com` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "emailVerification/CooldownActive",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: (await resetCodeSent()).email }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "validation",
+      name: "an @social.local address",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: `kakao_${unique()}@social.local` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "limit",
+      name: "the 11th send from one IP in a minute",
+      expect: "rateLimit/TooManyRequests",
+      prepare: async () => ({
+        input: { tenantKey: suite.tenantKey, email: `${unique("pr")}@example.com` },
+        ip: await exhaust(10, (client) =>
+          client.api.clientPasswordReset.sendEmailCode.mutate({ tenantKey: unique("none"), email: "a@example.com" }),
+        ),
+      }),
+    },
+    // clientPasswordReset.sendSmsCode
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "success",
+      name: "a number no one verified (the same answer as a known one)",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newPhone() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "smsVerification/CooldownActive",
+      prepare: async () => {
+        const phone = newPhone();
+        await fresh().api.clientPasswordReset.sendSmsCode.mutate({ tenantKey: suite.tenantKey, phone });
+        return { input: { tenantKey: suite.tenantKey, phone }, ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "validation",
+      name: "a landline number",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: "02-312-3456" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "rule",
+      name: "an unknown tenant",
+      expect: "tenant/NotFound",
+      prepare: async () => ({ input: { tenantKey: "no-such-tenant-x", phone: newPhone() }, ip: fresh().ip }),
+    },
+    // clientPasswordReset.verifyCode
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "success",
+      name: "the mailed code of a verified address",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, ...(await resetCodeSent()) }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "auth",
+      name: "a wrong code for an address",
+      expect: "emailVerification/InvalidCode",
+      prepare: async () => {
+        const { email, code } = await resetCodeSent();
+        return { input: { tenantKey: suite.tenantKey, email, code: code === "000000" ? "111111" : "000000" }, ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "auth",
+      name: "a code for a number no one verified",
+      expect: "smsVerification/InvalidCode",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newPhone(), code: "123456" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "validation",
+      name: "both a number and an address",
+      expect: "validation/Invalid",
+      prepare: async () => ({
+        input: { tenantKey: suite.tenantKey, phone: newPhone(), email: "a@example.com", code: "123456" },
+        ip: fresh().ip,
+      }),
+    },
+    // clientPasswordReset.resetPassword
+    {
+      procedure: "clientPasswordReset.resetPassword",
+      kind: "success",
+      name: "a fresh resetToken",
+      expect: "ok",
+      prepare: async () => ({ input: { resetToken: await resetToken(), newPassword: newPassword() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.resetPassword",
+      kind: "auth",
+      name: "a token never issued",
+      expect: "auth/InvalidResetToken",
+      prepare: async () => ({ input: { resetToken: "x".repeat(43), newPassword: newPassword() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.resetPassword",
+      kind: "validation",
+      name: "a password on the common list (the token stays usable)",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { resetToken: await resetToken(), newPassword: "password" }, ip: fresh().ip }),
+    },
     // clientSocial.start
     {
       procedure: "clientSocial.start",
@@ -820,7 +968,9 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       expect(restAnswer.retryAfter === null).toBe(trpc.retryAfter === null);
       expect(restAnswer.nextResendAvailableAt === undefined).toBe(trpc.nextResendAvailableAt === undefined);
       if (expected.rest === 429) expect(Number(restAnswer.retryAfter)).toBeGreaterThanOrEqual(1);
-      if (c.expect === "emailVerification/CooldownActive") expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
+      if (c.expect === "emailVerification/CooldownActive" || c.expect === "smsVerification/CooldownActive") {
+        expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
+      }
       // REST's own addition: the challenge on every 401.
       expect(restAnswer.wwwAuthenticate).toBe(expected.rest === 401 ? "Bearer" : null);
     },
