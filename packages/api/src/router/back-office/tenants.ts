@@ -1,6 +1,14 @@
 import { tenantsContract as c } from "@gatehouse/contract";
 import { adminProcedure, staffProcedure } from "../../procedures";
-import { createTenant, getTenant, listTenants, restoreTenant, softDeleteTenant, updateTenant } from "../../services/back-office/tenants";
+import {
+  createTenant,
+  getTenant,
+  getTenantStats,
+  listTenants,
+  restoreTenant,
+  softDeleteTenant,
+  updateTenant,
+} from "../../services/back-office/tenants";
 import { createTRPCRouter } from "../../trpc";
 
 /** CONTRACT.md "backOffice": tenants.* */
@@ -34,4 +42,9 @@ export const tenantsRouter = createTRPCRouter({
     .input(c.restore.input)
     .output(c.restore.output)
     .mutation(({ ctx, input }) => restoreTenant(ctx.caller, input.key)),
+
+  stats: staffProcedure
+    .input(c.stats.input)
+    .output(c.stats.output)
+    .query(({ input }) => getTenantStats(input.key)),
 });

@@ -1,8 +1,11 @@
+import type { tenantStatsSchema } from "@gatehouse/contract";
+import type { z } from "zod";
 import { getPrisma, isUniqueViolation, type Locale } from "@gatehouse/db";
 import { invalidateCorsOrigins } from "../cors-origins";
 import { appError } from "../../errors";
 import { auditStaffAction } from "../audit";
 import { tenantDtoInclude, toTenantDto, type TenantDto } from "../dto";
+import { sentLast24h } from "../message-stats";
 import type { StaffCaller } from "./caller";
 import { afterCreatedCursor, containsInsensitive, createdOrder, encodeCreatedCursor, toPage, type Page } from "./pagination";
 
@@ -116,4 +119,33 @@ export async function restoreTenant(caller: StaffCaller, key: string): Promise<T
   });
   invalidateCorsOrigins(); // appUrl, redirectUris and deletion decide which browser origins may call
   return toTenantDto(tenant);
+}
+
+/**
+ * CONTRACT v2 `backOffice.tenants.stats`: live users, live sessions (not revoked, neither their
+ * refresh token nor the family past its end) and the texts and code mails of the last 24 hours.
+ * A soft-deleted tenant is found, as by tenants.get (its message counts still matter to an operator),
+ * and has no live sessions: none of its sessions works while it is deleted.
+ */
+export async function getTenantStats(key: string): Promise<z.infer<typeof tenantStatsSchema>> {
+  const prisma = getPrisma();
+  const tenant = await prisma.tenant.findUnique({ where: { key }, select: { id: true, deletedAt: true } });
+  if (!tenant) throw appError("tenant/NotFound");
+  const now = new Date();
+  const [users, liveSessions, sent] = await Promise.all([
+    prisma.user.count({ where: { tenantId: tenant.id, deletedAt: null } }),
+    tenant.deletedAt
+      ? Promise.resolve(0)
+      : prisma.session.count({
+          where: {
+            tenantId: tenant.id,
+            revokedAt: null,
+            expiresAt: { gt: now },
+            refreshTokenExpiresAt: { gt: now },
+            user: { deletedAt: null },
+          },
+        }),
+    sentLast24h(tenant.id),
+  ]);
+  return { users, liveSessions, smsSentLast24h: sent.sms, codeMailsSentLast24h: sent.codeMail };
 }
