@@ -4,6 +4,7 @@ import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
 import { hashPassword } from "../src/lib/password-hasher";
 import { holdAt } from "../src/lib/pause-points";
+import { deliverSoon, outboxSettled } from "../src/services/outbox";
 import {
   auditEvents,
   clientAt,
@@ -58,6 +59,14 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
     const runs = text.match(/\d{6,}/g) ?? [];
     expect(new Set(runs).size, text).toBe(1);
     return runs[0]!;
+  }
+
+  /** The security notices to `to`, once at least `count` arrived (the outbox delivers within a second). */
+  async function noticesTo(to: string, count = 1) {
+    const notices = () => suite.smtp.mailsTo(to).filter((m) => m.subject.includes("password was changed"));
+    const deadline = Date.now() + 1_000;
+    while (notices().length < count && Date.now() < deadline) await sleep(20);
+    return notices();
   }
 
   /** A verified user and a token for them, through sendEmailCode and verifyCode. */
@@ -129,6 +138,31 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
     // A gross difference (waiting for the mail server, rendering only for owners) fails this;
     // the margin is for a loaded test machine.
     expect(Math.abs(known - unknown), JSON.stringify(times)).toBeLessThan(10 + 0.5 * Math.max(known, unknown));
+  });
+
+  it("answers before delivery: with the mail server refusing, the send is still a 200 and the outbox retries until it is taken", async () => {
+    const user = await verifiedUser(suite.client, suite.tenantKey, suite.smtp);
+    const since = new Date();
+    suite.smtp.refuse = true;
+    try {
+      await sendEmail(fresh(), user.email);
+      await outboxSettled();
+    } finally {
+      suite.smtp.refuse = false;
+    }
+    expect(resetMails(user.email)).toHaveLength(0);
+    const row = await getPrisma().outboxMessage.findFirstOrThrow({
+      where: { tenantId: suite.tenant.id, purpose: "passwordReset", createdAt: { gte: since }, deliveredAt: null },
+    });
+    expect(row.attempts).toBe(1);
+    expect(row.failedAt).toBeNull();
+    // The background retry, once its backoff is over (this row only: other suites' rows are theirs).
+    await getPrisma().outboxMessage.update({ where: { id: row.id }, data: { nextAttemptAt: new Date() } });
+    deliverSoon(row.id);
+    await outboxSettled();
+    const code = await resetCodeFor(user.email);
+    expect((await verify(fresh(), user.email, code)).userId).toBe(user.userId);
+    expect((await getPrisma().outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).payloadSealed).toBeNull();
   });
 
   it("checks in the contract's order: schema, tenant (404), @social.local (400); no domain policy for a reset", async () => {
@@ -243,7 +277,7 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
     const [event] = (await auditEvents(suite.tenantKey, "user.passwordRecovered")).filter((e) => e.target === `user:${user.userId}`);
     expect(event).toBeDefined();
     expect(event!.actorType).toBe("user");
-    const notices = suite.smtp.mailsTo(user.email).filter((m) => m.subject.includes("password was changed"));
+    const notices = await noticesTo(user.email);
     expect(notices).toHaveLength(1);
     expect(notices[0]!.text).toContain(`Account: ${user.userId}`);
     expect(notices[0]!.text).toContain("signed out everywhere");
@@ -336,7 +370,7 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
   it("clientAuth.changePassword mails the security notice to a verified address, and to no unverified one", async () => {
     const user = await verifiedUser(suite.client, suite.tenantKey, suite.smtp);
     await user.api.clientAuth.changePassword.mutate({ currentPassword: user.password, newPassword: newPassword() });
-    const notices = suite.smtp.mailsTo(user.email).filter((m) => m.subject.includes("password was changed"));
+    const notices = await noticesTo(user.email);
     expect(notices).toHaveLength(1);
     expect(notices[0]!.text).toContain("every other sign-in was ended");
 

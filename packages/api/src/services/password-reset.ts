@@ -6,7 +6,7 @@ import { assertMailableAddress } from "../policy/email-domain-policy";
 import { checkOtp, otpCodeHmac, withdrawOtpCode, type AddressOtpSubject, type ResetSmsOtpSubject } from "../policy/otp-limiter";
 import { normalizePhone } from "../policy/phone-number";
 import { addressCodeBudgets, codeMinutes, issueMailCode, tooManyRequests, type CodeSent } from "./code-mail";
-import { enqueueResetMail, enqueueResetSms } from "./password-reset-outbox";
+import { deliverSoon, enqueue, type OutboxInput } from "./outbox";
 import { issueResetToken, type ResetTokenIssued } from "./password-reset-token";
 import type { ClientInfo } from "./sessions";
 import { smsEnabled } from "./sms";
@@ -22,8 +22,8 @@ import { findLiveTenant } from "./tenants";
  * or not anyone has the address or number. Only then is the owner looked up:
  *
  * - a user of the tenant whose **verified** address or number it is: the message goes to the
- *   outbox (services/password-reset-outbox.ts), which delivers it at once and retries failures in
- *   the background; the answer never waits for delivery;
+ *   outbox (services/outbox.ts), written before the answer and delivered at once after it, with
+ *   failures retried in the background; the answer never waits for delivery;
  * - no one: nothing is sent (no texts to strangers' numbers) and the code is withdrawn, so the
  *   send stored nothing that any code could verify; the cooldown and every count stay.
  *
@@ -47,6 +47,11 @@ async function ownerOfAddress(tenant: Tenant, address: string): Promise<User | n
 async function ownerOfNumber(tenant: Tenant, phone: string): Promise<User | null> {
   const user = await getPrisma().user.findUnique({ where: { tenantId_verifiedPhone: { tenantId: tenant.id, verifiedPhone: phone } } });
   return user && !user.deletedAt ? user : null;
+}
+
+/** Writes the message to the outbox (durable before the answer), then starts its delivery in the background. */
+async function handToOutbox(message: OutboxInput): Promise<void> {
+  deliverSoon(await enqueue(getPrisma(), message));
 }
 
 /** The tenant, when this deployment can text (production without SMS_URL cannot: 400). */
@@ -73,8 +78,15 @@ export async function sendResetEmailCode(input: { tenantKey: string; email: stri
     tenantName: tenant.name,
   });
   const owner = await ownerOfAddress(tenant, email);
-  if (owner) await enqueueResetMail(tenant, { to: email, ...mail });
-  else await withdrawOtpCode(subject, issued.nonce);
+  if (owner) {
+    await handToOutbox({
+      tenantId: tenant.id,
+      channel: "email",
+      purpose: "passwordReset",
+      payload: { to: email, ...mail },
+      codeMail: true,
+    });
+  } else await withdrawOtpCode(subject, issued.nonce);
   return issued.sent;
 }
 
@@ -82,12 +94,18 @@ export async function sendResetSmsCode(input: { tenantKey: string; phone: string
   const tenant = await smsTenant(input.tenantKey);
   const phone = normalizePhone(input.phone, tenant.phoneCountries);
   // Every request counts toward the volume caps, a send to a number no one verified too.
-  const send = await countSmsSendRequest({ tenantId: tenant.id, phone });
+  await countSmsSendRequest({ tenantId: tenant.id, phone });
   const subject = smsSubject(tenant, phone);
   const issued = await issueSmsCode(subject, phone, client);
   const text = smsCodeText(tenant, issued.code, "resetSms");
   const owner = await ownerOfNumber(tenant, phone);
-  if (owner) await enqueueResetSms(tenant, { to: phone, text, tenantKey: tenant.key }, send);
+  if (owner)
+    await handToOutbox({
+      tenantId: tenant.id,
+      channel: "sms",
+      purpose: "passwordReset",
+      payload: { to: phone, text, tenantKey: tenant.key },
+    });
   else await withdrawOtpCode(subject, issued.nonce);
   return { expiresAt: issued.expiresAt, nextResendAvailableAt: issued.nextResendAvailableAt };
 }
