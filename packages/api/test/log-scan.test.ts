@@ -13,7 +13,8 @@ import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
 import { call, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
-import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
+import { startSmsCapture, startStandIns, type SmsGatewayFake, type StandIns } from "@gatehouse/provider-stand-ins";
+import { outboxSettled } from "../src/services/outbox";
 import { rest } from "./rest-wire";
 import { browserAt, pkce, socialTenant } from "./social-support";
 
@@ -49,6 +50,8 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   let server: TestServer;
   let smtp: MailCatcher;
   let standIns: StandIns;
+  /** SMS_URL's JSON capture (the reset codes texted). */
+  let sms: SmsGatewayFake;
   /** Every secret used or produced: none may reach the log. */
   const secrets = new Map<string, string>();
   const responses: CallResult[] = [];
@@ -77,9 +80,9 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
       if (Array.isArray(value)) value.forEach(walk);
       else if (value && typeof value === "object") {
         for (const [key, v] of Object.entries(value)) {
-          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword", "signupToken"].includes(key)) {
+          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword", "signupToken", "resetToken"].includes(key)) {
             secret(key, v);
-            if (key === "signupToken") secret("sha256(signupToken)", sha256(v));
+            if (key === "signupToken" || key === "resetToken") secret(`sha256(${key})`, sha256(v));
             if (key === "refreshToken") {
               secret("sha256(refreshToken)", sha256(v));
               secret("sha256(refresh secret)", sha256(v.split(".")[1] ?? ""));
@@ -126,6 +129,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     setLogger(createLogger({ level: "trace", destination }));
     smtp = await startMailCatcher();
     standIns = await startStandIns();
+    sms = await startSmsCapture();
     await ensureSigningKey();
     server = await startServer({
       router: faultyRouter,
@@ -135,6 +139,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
         SMTP_URL: smtp.url,
         MAIL_FROM: "Gatehouse <no-reply@example.com>",
         LOG_LEVEL: "trace",
+        SMS_URL: sms.url,
         ...standIns.env,
       },
     });
@@ -146,6 +151,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     await server?.close();
     await smtp?.close();
     await standIns?.stop();
+    await sms?.stop();
   });
 
   it("drives the social flows: browser and native, right and refused, replays, a provider down", async () => {
@@ -386,6 +392,60 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await send("clientPasswordless.sendCode", { tenantKey, email: `${unique("pl")}@example.com` })).status).toBe(503);
     smtp.refuse = false;
 
+    // --- Forgot password (clientPasswordReset): by email to the verified owner and to no one, wrong
+    // codes, the reset itself (a policy refusal first, a reuse after), and by SMS; the outbox
+    // delivers in the background, and one text's delivery is refused by the gateway.
+    const resetAddressCodes = async (to: string) => {
+      await outboxSettled();
+      const mail = smtp
+        .mailsTo(to)
+        .filter((m) => m.subject.includes("password reset code"))
+        .at(-1)!;
+      return mail.text.match(/\d{6}/)![0];
+    };
+    expect((await send("clientPasswordReset.sendEmailCode", { tenantKey, email: `${unique("nobody")}@example.com` })).status).toBe(200);
+    expect((await send("clientPasswordReset.sendEmailCode", { tenantKey, email })).status).toBe(200);
+    const resetCode = await resetAddressCodes(email);
+    secret("reset code", resetCode);
+    const wrongResetCode = String((Number(resetCode) + 1) % 1_000_000).padStart(6, "0");
+    secret("wrong reset code", wrongResetCode);
+    expect((await send("clientPasswordReset.verifyCode", { tenantKey, email, code: wrongResetCode })).status).toBe(401);
+    const resetVerified = await send<{ resetToken: string }>("clientPasswordReset.verifyCode", { tenantKey, email, code: resetCode });
+    expect(resetVerified.status).toBe(200);
+    const recoveredPassword = `Recovered-${unique("pw")}-Passphrase`;
+    secret("recovered password", recoveredPassword);
+    expect(
+      (await send("clientPasswordReset.resetPassword", { resetToken: resetVerified.data.resetToken, newPassword: "password" })).status,
+    ).toBe(400);
+    expect(
+      (await send("clientPasswordReset.resetPassword", { resetToken: resetVerified.data.resetToken, newPassword: recoveredPassword }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await send("clientPasswordReset.resetPassword", { resetToken: resetVerified.data.resetToken, newPassword: recoveredPassword }))
+        .status,
+    ).toBe(401);
+    const phone = `+8210${String(10_000_000 + Math.floor(Math.random() * 89_999_999))}`;
+    await prisma.user.updateMany({
+      where: { tenant: { key: tenantKey }, userId },
+      data: { phone, verifiedPhone: phone, phoneVerifiedAt: new Date() },
+    });
+    expect((await send("clientPasswordReset.sendSmsCode", { tenantKey, phone })).status).toBe(200);
+    await outboxSettled();
+    const smsCode = sms.messages
+      .filter((m) => m.to === phone)
+      .at(-1)!
+      .text.match(/\d{6}/)![0];
+    secret("SMS reset code", smsCode);
+    const smsVerified = await send<{ resetToken: string }>("clientPasswordReset.verifyCode", { tenantKey, phone, code: smsCode });
+    expect(smsVerified.status).toBe(200);
+    sms.setMode("refuse");
+    const otherPhone = `+8210${String(10_000_000 + Math.floor(Math.random() * 89_999_999))}`;
+    await prisma.user.updateMany({ where: { tenant: { key: tenantKey }, userId }, data: { phone: otherPhone, verifiedPhone: otherPhone } });
+    expect((await send("clientPasswordReset.sendSmsCode", { tenantKey, phone: otherPhone })).status).toBe(200);
+    await outboxSettled();
+    sms.setMode("ok");
+
     // --- An unexpected 500 whose error text holds secrets.
     const userRow = await prisma.user.findFirstOrThrow({ where: { tenant: { key: tenantKey }, userId } });
     const fault = await send("logScan.fault", {
@@ -553,7 +613,10 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     }
     expect(stored.some((entry) => entry.includes(":otp") || entry.includes("hmac"))).toBe(true); // the control
     const prisma = getPrisma();
-    const tenants = await prisma.tenant.findMany({ where: { name: { startsWith: "Log scan" } }, include: { users: true, sessions: true } });
+    const tenants = await prisma.tenant.findMany({
+      where: { name: { startsWith: "Log scan" } },
+      include: { users: true, sessions: true, resetTokens: true, outbox: true },
+    });
     const staff = await prisma.staffUser.findMany({ where: { email: { contains: "staff.example.com" } } });
     const audit = await prisma.auditEvent.findMany({ where: { tenantId: { in: tenants.map((t) => t.id) } } });
     const database = JSON.stringify([tenants, staff, audit], (_key, value: unknown) =>
