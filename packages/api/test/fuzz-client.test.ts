@@ -4,11 +4,12 @@ import { SignJWT, base64url, decodeJwt } from "jose";
 import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
-import { startSmsCapture, startStandIns, type SmsGatewayFake, type StandIns } from "@gatehouse/provider-stand-ins";
+import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
 import { issueResetToken } from "../src/services/password-reset-token";
 import { issueCode } from "../src/services/social/rounds";
 import { hasRedis, plantSession, unique, type TestServer } from "./kit";
 import { pkce, socialTenant } from "./social-support";
+import { startSmsCapture, type SmsCapture } from "./sms-capture";
 import { restRoutes } from "@gatehouse/contract";
 import {
   FUZZ_REST_RUNS,
@@ -73,8 +74,6 @@ interface World {
 let passwordHash: string;
 /** The provider stand-ins the fuzz server talks to (a tenant's providers are never the real ones here). */
 let standIns: StandIns;
-/** SMS_URL's JSON capture (clientPasswordReset.sendSmsCode reaches its delivery). */
-let smsCapture: SmsGatewayFake;
 const SOCIAL_REDIRECTS = ["https://app.example.com/cb?x=1", "http://127.0.0.1/cb", "com.example.app:/oauth"];
 const client = { ip: "10.200.0.1", userAgent: "fuzz-fixture" };
 
@@ -577,8 +576,40 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
         newPassword: pick<J>([4, valid.password], [1, fc.constantFrom("password", "short", world.users.verified.userId)], [1, weirdString]),
       },
     },
+    {
+      path: "clientPhoneVerification.sendCode",
+      kind: "mutation",
+      identities: ids,
+      fields: {
+        phone: pick<J>(
+          [4, fc.stringMatching(/^010-?[0-9]{4}-?[0-9]{4}$/)],
+          [2, fc.stringMatching(/^\+8210[0-9]{8}$/)],
+          [
+            2,
+            fc.constantFrom(
+              "+12015550123",
+              "02-2123-4567",
+              "+447400123456",
+              "+",
+              "(010) 1234 5678",
+              "010１２３４５６７８",
+              "+82 10 1234 5678 ext 9",
+            ),
+          ],
+          [1, weirdString],
+        ),
+      },
+    },
+    {
+      path: "clientPhoneVerification.verifyPhone",
+      kind: "mutation",
+      identities: ids,
+      fields: { code: pick<J>([5, valid.code], [1, fc.constantFrom("１２３４５６", "12345", "1234567", " 123456", 123456 as J)]) },
+    },
   ];
 }
+
+let sms: SmsCapture | undefined;
 
 describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
   let server: TestServer;
@@ -587,15 +618,15 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
 
   beforeAll(async () => {
     standIns = await startStandIns();
-    smsCapture = await startSmsCapture();
-    server = await startFuzzServer({ ...standIns.env, SMS_URL: smsCapture.url });
+    sms = await startSmsCapture();
+    server = await startFuzzServer({ ...standIns.env, SMS_URL: sms.url });
     passwordHash = await hashPassword(PASSWORD);
   });
 
   afterAll(async () => {
     await server?.close();
     await standIns?.stop();
-    await smsCapture?.stop();
+    await sms?.close();
   });
 
   const names = [
@@ -621,6 +652,8 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientPasswordReset.sendSmsCode",
     "clientPasswordReset.verifyCode",
     "clientPasswordReset.resetPassword",
+    "clientPhoneVerification.sendCode",
+    "clientPhoneVerification.verifyPhone",
   ];
 
   /** One case as `identity` against `world`, with the suite's checks (either transport). */

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathParameters, restRoutes, type RestRoute } from "@gatehouse/contract";
 import { getPrisma, type Tenant } from "@gatehouse/db";
-import { startSmsCapture } from "@gatehouse/provider-stand-ins";
 import type { AppCode } from "../src/errors";
 import { appRouter } from "../src/root";
 import {
@@ -24,6 +23,7 @@ import {
 } from "./kit";
 import { issueCode } from "../src/services/social/rounds";
 import { rest } from "./rest-wire";
+import { newKoreanMobile, startSmsCapture } from "./sms-capture";
 import { APP_REDIRECT, pkce, socialTenant, useStandIns } from "./social-support";
 
 /**
@@ -74,14 +74,17 @@ const routeOf = (procedure: string): RestRoute => {
   return route;
 };
 
-/** SMS_URL's JSON capture (the SMS procedures' texts). */
-const smsCapture = await startSmsCapture();
-afterAll(() => smsCapture.stop());
-
 describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both transports", () => {
   // The provider stand-ins (clientSocial's cases), started before the server that points at them.
   const providers = useStandIns();
-  Object.assign(providers.env, { RATE_LIMIT_SCALE: "1", SMS_URL: smsCapture.url });
+  Object.assign(providers.env, { RATE_LIMIT_SCALE: "1" });
+  // The SMS gateway (clientPhoneVerification's and clientPasswordReset's cases), likewise started before the server.
+  let sms: Awaited<ReturnType<typeof startSmsCapture>>;
+  beforeAll(async () => {
+    sms = await startSmsCapture();
+    providers.env.SMS_URL = sms.url;
+  });
+  afterAll(() => sms.close());
   const suite = useServer({ mail: true, env: providers.env });
   let domainTenant: Tenant;
   /** A tenant with the three providers configured (clientSocial). */
@@ -151,8 +154,13 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
     const { email, code } = await resetCodeSent();
     return (await fresh().api.clientPasswordReset.verifyCode.mutate({ tenantKey: suite.tenantKey, email, code })).resetToken;
   };
-  /** A fresh Korean mobile number, E.164. */
-  const newPhone = () => `+8210${String(Math.floor(10_000_000 + Math.random() * 89_999_999))}`;
+  /** A member with a phone verification code texted to a new number: the member and the code. */
+  const phoneCodeSent = async () => {
+    const user = await member();
+    const phone = newKoreanMobile();
+    await user.api.clientPhoneVerification.sendCode.mutate({ phone });
+    return { user, phone, code: sms.latestCode(phone) };
+  };
   /** A one-time social code for a new member of the suite's tenant (as the callback issues one). */
   const socialCode = async (appCodeChallenge: string | null = null) => {
     const user = await member();
@@ -565,6 +573,97 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
         return { input: { code: "abc" }, token: user.session.accessToken, ip: user.ip };
       },
     },
+    // clientPhoneVerification.sendCode
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "success",
+      name: "a new number, written nationally",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { phone: `0${newKoreanMobile().slice(3)}` }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "smsVerification/CooldownActive",
+      prepare: async () => {
+        const { user } = await phoneCodeSent();
+        return { input: { phone: newKoreanMobile() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "validation",
+      name: "a number of a country the tenant does not allow",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { phone: "+12015550123" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "rule",
+      name: "a number another user verified",
+      expect: "user/PhoneDuplicated",
+      prepare: async () => {
+        const { user: owner, phone, code } = await phoneCodeSent();
+        await owner.api.clientPhoneVerification.verifyPhone.mutate({ code });
+        const user = await member();
+        return { input: { phone }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ input: { phone: newKoreanMobile() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "gate",
+      name: "a suspended user",
+      expect: "auth/AccountSuspended",
+      prepare: async () => {
+        const user = await suspended();
+        return { input: { phone: newKoreanMobile() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientPhoneVerification.verifyPhone
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "success",
+      name: "the texted code",
+      expect: "ok",
+      prepare: async () => {
+        const { user, code } = await phoneCodeSent();
+        return { input: { code }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "auth",
+      name: "a wrong code",
+      expect: "smsVerification/InvalidCode",
+      prepare: async () => {
+        const { user, code } = await phoneCodeSent();
+        return { input: { code: code === "000000" ? "111111" : "000000" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "validation",
+      name: "a code that is not six digits",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { code: "12a456" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
     // clientPasswordless.sendCode
     {
       procedure: "clientPasswordless.sendCode",
@@ -681,7 +780,7 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       kind: "success",
       name: "a number no one verified (the same answer as a known one)",
       expect: "ok",
-      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newPhone() }, ip: fresh().ip }),
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newKoreanMobile() }, ip: fresh().ip }),
     },
     {
       procedure: "clientPasswordReset.sendSmsCode",
@@ -689,7 +788,7 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       name: "a second code within the cooldown",
       expect: "smsVerification/CooldownActive",
       prepare: async () => {
-        const phone = newPhone();
+        const phone = newKoreanMobile();
         await fresh().api.clientPasswordReset.sendSmsCode.mutate({ tenantKey: suite.tenantKey, phone });
         return { input: { tenantKey: suite.tenantKey, phone }, ip: fresh().ip };
       },
@@ -706,7 +805,7 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       kind: "rule",
       name: "an unknown tenant",
       expect: "tenant/NotFound",
-      prepare: async () => ({ input: { tenantKey: "no-such-tenant-x", phone: newPhone() }, ip: fresh().ip }),
+      prepare: async () => ({ input: { tenantKey: "no-such-tenant-x", phone: newKoreanMobile() }, ip: fresh().ip }),
     },
     // clientPasswordReset.verifyCode
     {
@@ -731,7 +830,7 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       kind: "auth",
       name: "a code for a number no one verified",
       expect: "smsVerification/InvalidCode",
-      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newPhone(), code: "123456" }, ip: fresh().ip }),
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newKoreanMobile(), code: "123456" }, ip: fresh().ip }),
     },
     {
       procedure: "clientPasswordReset.verifyCode",
@@ -739,7 +838,7 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       name: "both a number and an address",
       expect: "validation/Invalid",
       prepare: async () => ({
-        input: { tenantKey: suite.tenantKey, phone: newPhone(), email: "a@example.com", code: "123456" },
+        input: { tenantKey: suite.tenantKey, phone: newKoreanMobile(), email: "a@example.com", code: "123456" },
         ip: fresh().ip,
       }),
     },
@@ -968,9 +1067,8 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       expect(restAnswer.retryAfter === null).toBe(trpc.retryAfter === null);
       expect(restAnswer.nextResendAvailableAt === undefined).toBe(trpc.nextResendAvailableAt === undefined);
       if (expected.rest === 429) expect(Number(restAnswer.retryAfter)).toBeGreaterThanOrEqual(1);
-      if (c.expect === "emailVerification/CooldownActive" || c.expect === "smsVerification/CooldownActive") {
+      if (c.expect === "emailVerification/CooldownActive" || c.expect === "smsVerification/CooldownActive")
         expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
-      }
       // REST's own addition: the challenge on every 401.
       expect(restAnswer.wwwAuthenticate).toBe(expected.rest === 401 ? "Bearer" : null);
     },
