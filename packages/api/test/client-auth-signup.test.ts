@@ -235,4 +235,31 @@ describe.skipIf(!hasRedis)("clientAuth.signUp", () => {
     const [winner] = results.flatMap((r) => (r.ok ? [r.data] : []));
     expect(await getPrisma().session.count({ where: { userId: winner!.user.id } })).toBe(1);
   });
+
+  it("takes an optional phone: normalized to E.164 and stored unverified; a bad one is a 400 on phone, after the email policy", async () => {
+    const { data: session } = await withResponse(() => signUp(input({ phone: "010-1234-5678" })));
+    expect(session.user).toMatchObject({ phone: "+821012345678", phoneVerifiedAt: null });
+    const row = await getPrisma().user.findUniqueOrThrow({ where: { id: session.user.id } });
+    expect(row).toMatchObject({ phone: "+821012345678", verifiedPhone: null, phoneVerifiedAt: null });
+    // Unverified numbers are not unique: a second user may give the same one.
+    await signUp(input({ phone: "+82 10 1234 5678" }));
+
+    // The default phoneCountries is ["KR"]: a landline, a US number and garbage are refused on phone.
+    for (const phone of ["02-2123-4567", "+12015550123", "not a number"]) {
+      const userId = unique("ph").toLowerCase();
+      await expectInvalidField(signUp(input({ userId, phone })), "phone");
+      expect(await getPrisma().user.count({ where: { userId } })).toBe(0);
+    }
+    // The email policy speaks first (v1 order), the password policy after the phone.
+    const restricted = await createTenant({ allowedEmailDomains: ["corp.example"] });
+    await expectError(signUp(input({ tenantKey: restricted.key, email: "a@gmail.com", phone: "garbage" })), "signUp/EmailDomainNotAllowed");
+    const weak = await expectInvalidField(signUp(input({ password: "password", phone: "garbage" })), "phone");
+    expect(weak.data.issues?.map((issue) => issue.path[0])).toEqual(["phone"]);
+
+    // A tenant that allows the US reads national numbers as its first country's.
+    const us = await createTenant();
+    await getPrisma().tenant.update({ where: { id: us.id }, data: { phoneCountries: ["US", "KR"] } });
+    const american = await signUp(input({ tenantKey: us.key, phone: "(201) 555-0123" }));
+    expect(american.user.phone).toBe("+12015550123");
+  });
 });

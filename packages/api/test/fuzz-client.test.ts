@@ -5,9 +5,11 @@ import { getPrisma, type Tenant, type User } from "@gatehouse/db";
 import { hashPassword } from "../src/lib/password-hasher";
 import { createSession } from "../src/services/sessions";
 import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
+import { issueResetToken } from "../src/services/password-reset-token";
 import { issueCode } from "../src/services/social/rounds";
 import { hasRedis, plantSession, unique, type TestServer } from "./kit";
 import { pkce, socialTenant } from "./social-support";
+import { startSmsCapture, type SmsCapture } from "./sms-capture";
 import { restRoutes } from "@gatehouse/contract";
 import {
   FUZZ_REST_RUNS,
@@ -54,6 +56,9 @@ interface World {
   socialTenant: Tenant;
   /** One-time social codes for the verified user, some issued with a PKCE challenge (its verifier kept). */
   socialCodes: { code: string; verifier: string | null }[];
+  /** clientPasswordReset: the verified user's number (verified), and live resetTokens for them. */
+  verifiedPhone: string;
+  resetTokens: string[];
   users: Record<Kind, User>;
   /** A live access token per kind of user. */
   tokens: Record<Kind, string>;
@@ -189,6 +194,14 @@ async function buildWorld(): Promise<World> {
     const code = await issueCode({ ...grant, appCodeChallenge: pair?.challenge ?? null });
     socialCodes.push({ code, verifier: pair?.verifier ?? null });
   }
+  const verifiedPhone = `+8210${String(10_000_000 + Math.floor(Math.random() * 89_999_999))}`;
+  users.verified = await getPrisma().user.update({
+    where: { id: users.verified.id },
+    data: { phone: verifiedPhone, verifiedPhone, phoneVerifiedAt: new Date() },
+  });
+  const resetTokens: string[] = [];
+  for (let i = 0; i < 20; i++) resetTokens.push((await issueResetToken(tenant, users.verified)).resetToken);
+  secrets.push(...resetTokens);
   const d = await createSession(users.deletedTenant, deletedTenant, client).catch(() => undefined);
   if (d) pool.push({ refreshToken: d.refreshToken, sessionId: decodeJwt(d.accessToken).sid as string });
 
@@ -199,6 +212,8 @@ async function buildWorld(): Promise<World> {
     deletedTenant,
     socialTenant: social,
     socialCodes,
+    verifiedPhone,
+    resetTokens,
     users,
     tokens,
     forged: await forgeries(tokens.verified, foreign.accessToken, tokens.deletedTenant),
@@ -249,6 +264,15 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
     [1, one(world.tenant.key)],
     [1, one(world.deletedTenant.key)],
     [1, valid.tenantKey],
+  );
+  // Reset works in any live tenant; mostly the world's, whose verified user has an address and a number.
+  const resetTenantKey = pick<J>([6, one(world.tenant.key)], [1, one(world.deletedTenant.key)], [1, valid.tenantKey]);
+  const phoneInput = pick<J>(
+    [3, one(world.verifiedPhone)],
+    [3, fc.integer({ min: 10_000_000, max: 99_999_999 }).map((n) => `010${n}`)],
+    [1, fc.integer({ min: 10_000_000, max: 99_999_999 }).map((n) => `+8210${n}`)],
+    [1, fc.constantFrom("02-312-3456", "+442071838750", "+1 202 555 0100", "010-1234-5678 ext. 9", "++82", "0")],
+    [1, weirdString],
   );
   const poolToken = fc.integer({ min: 0, max: world.pool.length - 1 }).map((i) => world.pool[i]!.refreshToken);
   return [
@@ -498,8 +522,94 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       },
     },
     { path: "clientSocial.listIdentities", kind: "query", identities: ids, fields: {} },
+    {
+      path: "clientPasswordReset.sendEmailCode",
+      kind: "mutation",
+      public: true,
+      identities: publicIdentities,
+      validWeight: 2,
+      fields: {
+        tenantKey: resetTenantKey,
+        email: pick<J>(
+          [4, valid.email],
+          [1, one(world.users.verified.email!)],
+          [1, fc.constantFrom("x@social.local", "X@EXAMPLE.COM", " y@mail.example.com ")],
+        ),
+      },
+    },
+    {
+      path: "clientPasswordReset.sendSmsCode",
+      kind: "mutation",
+      public: true,
+      identities: publicIdentities,
+      validWeight: 2,
+      fields: { tenantKey: resetTenantKey, phone: phoneInput },
+    },
+    {
+      path: "clientPasswordReset.verifyCode",
+      kind: "mutation",
+      public: true,
+      issuesTokens: true,
+      identities: publicIdentities,
+      optional: ["phone", "email"],
+      validWeight: 2,
+      fields: {
+        tenantKey: resetTenantKey,
+        code: pick<J>([5, valid.code], [1, fc.constantFrom("１２３４５６", "12345", " 123456", 123456 as J)]),
+        phone: phoneInput,
+        email: pick<J>([3, valid.email], [2, one(world.users.verified.email!)]),
+      },
+    },
+    {
+      path: "clientPasswordReset.resetPassword",
+      kind: "mutation",
+      public: true,
+      identities: publicIdentities,
+      validWeight: 3,
+      fields: {
+        resetToken: pick<J>(
+          [3, fc.integer({ min: 0, max: world.resetTokens.length - 1 }).map((i) => world.resetTokens[i]!)],
+          [2, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)],
+          [1, fc.constantFrom("x", "a.b", "%00")],
+          [1, weirdString],
+        ),
+        newPassword: pick<J>([4, valid.password], [1, fc.constantFrom("password", "short", world.users.verified.userId)], [1, weirdString]),
+      },
+    },
+    {
+      path: "clientPhoneVerification.sendCode",
+      kind: "mutation",
+      identities: ids,
+      fields: {
+        phone: pick<J>(
+          [4, fc.stringMatching(/^010-?[0-9]{4}-?[0-9]{4}$/)],
+          [2, fc.stringMatching(/^\+8210[0-9]{8}$/)],
+          [
+            2,
+            fc.constantFrom(
+              "+12015550123",
+              "02-2123-4567",
+              "+447400123456",
+              "+",
+              "(010) 1234 5678",
+              "010１２３４５６７８",
+              "+82 10 1234 5678 ext 9",
+            ),
+          ],
+          [1, weirdString],
+        ),
+      },
+    },
+    {
+      path: "clientPhoneVerification.verifyPhone",
+      kind: "mutation",
+      identities: ids,
+      fields: { code: pick<J>([5, valid.code], [1, fc.constantFrom("１２３４５６", "12345", "1234567", " 123456", 123456 as J)]) },
+    },
   ];
 }
+
+let sms: SmsCapture | undefined;
 
 describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
   let server: TestServer;
@@ -508,13 +618,15 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
 
   beforeAll(async () => {
     standIns = await startStandIns();
-    server = await startFuzzServer(standIns.env);
+    sms = await startSmsCapture();
+    server = await startFuzzServer({ ...standIns.env, SMS_URL: sms.url });
     passwordHash = await hashPassword(PASSWORD);
   });
 
   afterAll(async () => {
     await server?.close();
     await standIns?.stop();
+    await sms?.close();
   });
 
   const names = [
@@ -536,6 +648,12 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientSocial.exchange",
     "clientSocial.signInWithToken",
     "clientSocial.listIdentities",
+    "clientPasswordReset.sendEmailCode",
+    "clientPasswordReset.sendSmsCode",
+    "clientPasswordReset.verifyCode",
+    "clientPasswordReset.resetPassword",
+    "clientPhoneVerification.sendCode",
+    "clientPhoneVerification.verifyPhone",
   ];
 
   /** One case as `identity` against `world`, with the suite's checks (either transport). */

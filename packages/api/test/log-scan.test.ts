@@ -12,8 +12,10 @@ import { ensureSigningKey } from "../src/services/signing-keys";
 import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { call, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
+import { newKoreanMobile, startSmsCapture, type SmsCapture } from "./sms-capture";
+import { call, createTenant, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
 import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
+import { outboxSettled } from "../src/services/outbox";
 import { rest } from "./rest-wire";
 import { browserAt, pkce, socialTenant } from "./social-support";
 
@@ -49,6 +51,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   let server: TestServer;
   let smtp: MailCatcher;
   let standIns: StandIns;
+  let sms: SmsCapture;
   /** Every secret used or produced: none may reach the log. */
   const secrets = new Map<string, string>();
   const responses: CallResult[] = [];
@@ -77,9 +80,9 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
       if (Array.isArray(value)) value.forEach(walk);
       else if (value && typeof value === "object") {
         for (const [key, v] of Object.entries(value)) {
-          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword", "signupToken"].includes(key)) {
+          if (typeof v === "string" && ["accessToken", "refreshToken", "temporaryPassword", "signupToken", "resetToken"].includes(key)) {
             secret(key, v);
-            if (key === "signupToken") secret("sha256(signupToken)", sha256(v));
+            if (key === "signupToken" || key === "resetToken") secret(`sha256(${key})`, sha256(v));
             if (key === "refreshToken") {
               secret("sha256(refreshToken)", sha256(v));
               secret("sha256(refresh secret)", sha256(v.split(".")[1] ?? ""));
@@ -125,6 +128,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     // The application's own logger settings (redaction, error scrubbing), at the chattiest level.
     setLogger(createLogger({ level: "trace", destination }));
     smtp = await startMailCatcher();
+    sms = await startSmsCapture();
     standIns = await startStandIns();
     await ensureSigningKey();
     server = await startServer({
@@ -135,6 +139,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
         SMTP_URL: smtp.url,
         MAIL_FROM: "Gatehouse <no-reply@example.com>",
         LOG_LEVEL: "trace",
+        SMS_URL: sms.url,
         ...standIns.env,
       },
     });
@@ -145,6 +150,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     setLogger(previousLogger);
     await server?.close();
     await smtp?.close();
+    await sms?.close();
     await standIns?.stop();
   });
 
@@ -202,6 +208,49 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await sendRest("POST", "/api/v1/auth/social/kakao/token", { tenantKey, accessToken: kakaoToken })).status).toBe(200);
     expect((await sendRest("POST", "/api/v1/auth/social/exchange", { code: code2 })).status).toBe(401);
   }, 60_000);
+
+  it("drives phone verification: a number signed up with, codes texted, wrong and right, a 409, a refusing gateway", async () => {
+    const tenant = await createTenant({ name: "Log scan phones" });
+    const phone = newKoreanMobile();
+    const nationalDigits = `0${phone.slice(3)}`;
+    const signUpAs = (prefix: string, withPhone?: string) =>
+      send<{ accessToken: string }>("clientAuth.signUp", {
+        tenantKey: tenant.key,
+        userId: unique(prefix).slice(0, 24),
+        password: `Phone-${unique("pw")}-Passphrase`,
+        displayName: "Phone",
+        email: `${unique(prefix)}@example.com`,
+        ...(withPhone ? { phone: withPhone } : {}),
+      });
+    const owner = await signUpAs("ph", nationalDigits);
+    expect(owner.status).toBe(200);
+    const token = owner.data.accessToken;
+    expect((await send("clientPhoneVerification.sendCode", { phone: nationalDigits }, { token })).status).toBe(200);
+    const code = sms.latestCode(phone);
+    secret("SMS code", code);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+    secret("wrong SMS code", wrong);
+    expect((await send("clientPhoneVerification.verifyPhone", { code: wrong }, { token })).status).toBe(401);
+    expect((await send("clientPhoneVerification.verifyPhone", { code }, { token })).status).toBe(200);
+    // Another user: the 409, then a refusing gateway (503) over REST, then a code over REST.
+    const rival = await signUpAs("ph2");
+    const rivalToken = rival.data.accessToken;
+    expect((await send("clientPhoneVerification.sendCode", { phone }, { token: rivalToken })).status).toBe(409);
+    const other = newKoreanMobile();
+    sms.failWith = 500;
+    expect((await sendRest("POST", "/api/v1/auth/phone-verification/send", { phone: other }, { token: rivalToken })).status).toBe(503);
+    sms.failWith = null;
+    expect((await sendRest("POST", "/api/v1/auth/phone-verification/send", { phone: other }, { token: rivalToken })).status).toBe(200);
+    const restCode = sms.latestCode(other);
+    secret("SMS code over REST", restCode);
+    expect((await sendRest("POST", "/api/v1/auth/phone-verification/verify", { code: restCode }, { token: rivalToken })).status).toBe(200);
+
+    // The operator hears of the refused delivery with the number masked; no full number in any line.
+    expect(lines.some((line) => line.includes("phone verification SMS not delivered"))).toBe(true);
+    const log = lines.join("\n");
+    for (const number of [phone, other, phone.slice(1), nationalDigits, other.slice(1), `0${other.slice(3)}`])
+      expect(log).not.toContain(number);
+  });
 
   it("drives every flow", async () => {
     const prisma = getPrisma();
@@ -387,6 +436,60 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await send("clientPasswordless.sendCode", { tenantKey, email: `${unique("pl")}@example.com` })).status).toBe(503);
     smtp.refuse = false;
 
+    // --- Forgot password (clientPasswordReset): by email to the verified owner and to no one, wrong
+    // codes, the reset itself (a policy refusal first, a reuse after), and by SMS; the outbox
+    // delivers in the background, and one text's delivery is refused by the gateway.
+    const resetAddressCodes = async (to: string) => {
+      await outboxSettled();
+      const mail = smtp
+        .mailsTo(to)
+        .filter((m) => m.subject.includes("password reset code"))
+        .at(-1)!;
+      return mail.text.match(/\d{6}/)![0];
+    };
+    expect((await send("clientPasswordReset.sendEmailCode", { tenantKey, email: `${unique("nobody")}@example.com` })).status).toBe(200);
+    expect((await send("clientPasswordReset.sendEmailCode", { tenantKey, email })).status).toBe(200);
+    const resetCode = await resetAddressCodes(email);
+    secret("reset code", resetCode);
+    const wrongResetCode = String((Number(resetCode) + 1) % 1_000_000).padStart(6, "0");
+    secret("wrong reset code", wrongResetCode);
+    expect((await send("clientPasswordReset.verifyCode", { tenantKey, email, code: wrongResetCode })).status).toBe(401);
+    const resetVerified = await send<{ resetToken: string }>("clientPasswordReset.verifyCode", { tenantKey, email, code: resetCode });
+    expect(resetVerified.status).toBe(200);
+    const recoveredPassword = `Recovered-${unique("pw")}-Passphrase`;
+    secret("recovered password", recoveredPassword);
+    expect(
+      (await send("clientPasswordReset.resetPassword", { resetToken: resetVerified.data.resetToken, newPassword: "password" })).status,
+    ).toBe(400);
+    expect(
+      (await send("clientPasswordReset.resetPassword", { resetToken: resetVerified.data.resetToken, newPassword: recoveredPassword }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await send("clientPasswordReset.resetPassword", { resetToken: resetVerified.data.resetToken, newPassword: recoveredPassword }))
+        .status,
+    ).toBe(401);
+    const phone = `+8210${String(10_000_000 + Math.floor(Math.random() * 89_999_999))}`;
+    await prisma.user.updateMany({
+      where: { tenant: { key: tenantKey }, userId },
+      data: { phone, verifiedPhone: phone, phoneVerifiedAt: new Date() },
+    });
+    expect((await send("clientPasswordReset.sendSmsCode", { tenantKey, phone })).status).toBe(200);
+    await outboxSettled();
+    const smsCode = sms.messages
+      .filter((m) => m.to === phone)
+      .at(-1)!
+      .text.match(/\d{6}/)![0];
+    secret("SMS reset code", smsCode);
+    const smsVerified = await send<{ resetToken: string }>("clientPasswordReset.verifyCode", { tenantKey, phone, code: smsCode });
+    expect(smsVerified.status).toBe(200);
+    sms.failWith = 422;
+    const otherPhone = `+8210${String(10_000_000 + Math.floor(Math.random() * 89_999_999))}`;
+    await prisma.user.updateMany({ where: { tenant: { key: tenantKey }, userId }, data: { phone: otherPhone, verifiedPhone: otherPhone } });
+    expect((await send("clientPasswordReset.sendSmsCode", { tenantKey, phone: otherPhone })).status).toBe(200);
+    await outboxSettled();
+    sms.failWith = null;
+
     // --- An unexpected 500 whose error text holds secrets.
     const userRow = await prisma.user.findFirstOrThrow({ where: { tenant: { key: tenantKey }, userId } });
     const fault = await send("logScan.fault", {
@@ -554,7 +657,10 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     }
     expect(stored.some((entry) => entry.includes(":otp") || entry.includes("hmac"))).toBe(true); // the control
     const prisma = getPrisma();
-    const tenants = await prisma.tenant.findMany({ where: { name: { startsWith: "Log scan" } }, include: { users: true, sessions: true } });
+    const tenants = await prisma.tenant.findMany({
+      where: { name: { startsWith: "Log scan" } },
+      include: { users: true, sessions: true, resetTokens: true, outbox: true },
+    });
     const staff = await prisma.staffUser.findMany({ where: { email: { contains: "staff.example.com" } } });
     const audit = await prisma.auditEvent.findMany({ where: { tenantId: { in: tenants.map((t) => t.id) } } });
     const database = JSON.stringify([tenants, staff, audit], (_key, value: unknown) =>

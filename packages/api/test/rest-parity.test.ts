@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathParameters, restRoutes, type RestRoute } from "@gatehouse/contract";
 import { getPrisma, type Tenant } from "@gatehouse/db";
 import type { AppCode } from "../src/errors";
@@ -23,6 +23,7 @@ import {
 } from "./kit";
 import { issueCode } from "../src/services/social/rounds";
 import { rest } from "./rest-wire";
+import { newKoreanMobile, startSmsCapture } from "./sms-capture";
 import { APP_REDIRECT, pkce, socialTenant, useStandIns } from "./social-support";
 
 /**
@@ -77,6 +78,13 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
   // The provider stand-ins (clientSocial's cases), started before the server that points at them.
   const providers = useStandIns();
   Object.assign(providers.env, { RATE_LIMIT_SCALE: "1" });
+  // The SMS gateway (clientPhoneVerification's and clientPasswordReset's cases), likewise started before the server.
+  let sms: Awaited<ReturnType<typeof startSmsCapture>>;
+  beforeAll(async () => {
+    sms = await startSmsCapture();
+    providers.env.SMS_URL = sms.url;
+  });
+  afterAll(() => sms.close());
   const suite = useServer({ mail: true, env: providers.env });
   let domainTenant: Tenant;
   /** A tenant with the three providers configured (clientSocial). */
@@ -128,6 +136,30 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
     const verified = await fresh().api.clientPasswordless.verify.mutate({ tenantKey: codeTenant.key, email, code });
     if (!verified.needSignup) throw new Error("a new address must get a signupToken");
     return verified.signupToken;
+  };
+  /** A verified member with a reset code mailed (clientPasswordReset.sendEmailCode): the address and the code. */
+  const resetCodeSent = async () => {
+    const user = await verified();
+    await fresh().api.clientPasswordReset.sendEmailCode.mutate({ tenantKey: suite.tenantKey, email: user.email });
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      const mail = suite.smtp.mailsTo(user.email).find((m) => m.subject.includes("password reset code"));
+      if (mail) return { email: user.email, code: mail.text.match(/\d{6}/)![0] };
+      if (Date.now() > deadline) throw new Error("no reset mail");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  /** A resetToken for a verified member, through sendEmailCode and verifyCode. */
+  const resetToken = async () => {
+    const { email, code } = await resetCodeSent();
+    return (await fresh().api.clientPasswordReset.verifyCode.mutate({ tenantKey: suite.tenantKey, email, code })).resetToken;
+  };
+  /** A member with a phone verification code texted to a new number: the member and the code. */
+  const phoneCodeSent = async () => {
+    const user = await member();
+    const phone = newKoreanMobile();
+    await user.api.clientPhoneVerification.sendCode.mutate({ phone });
+    return { user, phone, code: sms.latestCode(phone) };
   };
   /** A one-time social code for a new member of the suite's tenant (as the callback issues one). */
   const socialCode = async (appCodeChallenge: string | null = null) => {
@@ -541,6 +573,97 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
         return { input: { code: "abc" }, token: user.session.accessToken, ip: user.ip };
       },
     },
+    // clientPhoneVerification.sendCode
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "success",
+      name: "a new number, written nationally",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { phone: `0${newKoreanMobile().slice(3)}` }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "smsVerification/CooldownActive",
+      prepare: async () => {
+        const { user } = await phoneCodeSent();
+        return { input: { phone: newKoreanMobile() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "validation",
+      name: "a number of a country the tenant does not allow",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { phone: "+12015550123" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "rule",
+      name: "a number another user verified",
+      expect: "user/PhoneDuplicated",
+      prepare: async () => {
+        const { user: owner, phone, code } = await phoneCodeSent();
+        await owner.api.clientPhoneVerification.verifyPhone.mutate({ code });
+        const user = await member();
+        return { input: { phone }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ input: { phone: newKoreanMobile() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "gate",
+      name: "a suspended user",
+      expect: "auth/AccountSuspended",
+      prepare: async () => {
+        const user = await suspended();
+        return { input: { phone: newKoreanMobile() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientPhoneVerification.verifyPhone
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "success",
+      name: "the texted code",
+      expect: "ok",
+      prepare: async () => {
+        const { user, code } = await phoneCodeSent();
+        return { input: { code }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "auth",
+      name: "a wrong code",
+      expect: "smsVerification/InvalidCode",
+      prepare: async () => {
+        const { user, code } = await phoneCodeSent();
+        return { input: { code: code === "000000" ? "111111" : "000000" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "validation",
+      name: "a code that is not six digits",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { code: "12a456" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
     // clientPasswordless.sendCode
     {
       procedure: "clientPasswordless.sendCode",
@@ -616,6 +739,130 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       name: "a blank displayName",
       expect: "validation/Invalid",
       prepare: async () => ({ input: { signupToken: await signupToken(), displayName: "  " }, ip: fresh().ip }),
+    },
+    // clientPasswordReset.sendEmailCode
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "success",
+      name: "an address no one verified (the same answer as a known one)",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: `${unique("pr")}@example.com` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "emailVerification/CooldownActive",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: (await resetCodeSent()).email }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "validation",
+      name: "an @social.local address",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, email: `kakao_${unique()}@social.local` }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendEmailCode",
+      kind: "limit",
+      name: "the 11th send from one IP in a minute",
+      expect: "rateLimit/TooManyRequests",
+      prepare: async () => ({
+        input: { tenantKey: suite.tenantKey, email: `${unique("pr")}@example.com` },
+        ip: await exhaust(10, (client) =>
+          client.api.clientPasswordReset.sendEmailCode.mutate({ tenantKey: unique("none"), email: "a@example.com" }),
+        ),
+      }),
+    },
+    // clientPasswordReset.sendSmsCode
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "success",
+      name: "a number no one verified (the same answer as a known one)",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newKoreanMobile() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "smsVerification/CooldownActive",
+      prepare: async () => {
+        const phone = newKoreanMobile();
+        await fresh().api.clientPasswordReset.sendSmsCode.mutate({ tenantKey: suite.tenantKey, phone });
+        return { input: { tenantKey: suite.tenantKey, phone }, ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "validation",
+      name: "a landline number",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: "02-312-3456" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.sendSmsCode",
+      kind: "rule",
+      name: "an unknown tenant",
+      expect: "tenant/NotFound",
+      prepare: async () => ({ input: { tenantKey: "no-such-tenant-x", phone: newKoreanMobile() }, ip: fresh().ip }),
+    },
+    // clientPasswordReset.verifyCode
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "success",
+      name: "the mailed code of a verified address",
+      expect: "ok",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, ...(await resetCodeSent()) }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "auth",
+      name: "a wrong code for an address",
+      expect: "emailVerification/InvalidCode",
+      prepare: async () => {
+        const { email, code } = await resetCodeSent();
+        return { input: { tenantKey: suite.tenantKey, email, code: code === "000000" ? "111111" : "000000" }, ip: fresh().ip };
+      },
+    },
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "auth",
+      name: "a code for a number no one verified",
+      expect: "smsVerification/InvalidCode",
+      prepare: async () => ({ input: { tenantKey: suite.tenantKey, phone: newKoreanMobile(), code: "123456" }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.verifyCode",
+      kind: "validation",
+      name: "both a number and an address",
+      expect: "validation/Invalid",
+      prepare: async () => ({
+        input: { tenantKey: suite.tenantKey, phone: newKoreanMobile(), email: "a@example.com", code: "123456" },
+        ip: fresh().ip,
+      }),
+    },
+    // clientPasswordReset.resetPassword
+    {
+      procedure: "clientPasswordReset.resetPassword",
+      kind: "success",
+      name: "a fresh resetToken",
+      expect: "ok",
+      prepare: async () => ({ input: { resetToken: await resetToken(), newPassword: newPassword() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.resetPassword",
+      kind: "auth",
+      name: "a token never issued",
+      expect: "auth/InvalidResetToken",
+      prepare: async () => ({ input: { resetToken: "x".repeat(43), newPassword: newPassword() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPasswordReset.resetPassword",
+      kind: "validation",
+      name: "a password on the common list (the token stays usable)",
+      expect: "validation/Invalid",
+      prepare: async () => ({ input: { resetToken: await resetToken(), newPassword: "password" }, ip: fresh().ip }),
     },
     // clientSocial.start
     {
@@ -820,7 +1067,8 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       expect(restAnswer.retryAfter === null).toBe(trpc.retryAfter === null);
       expect(restAnswer.nextResendAvailableAt === undefined).toBe(trpc.nextResendAvailableAt === undefined);
       if (expected.rest === 429) expect(Number(restAnswer.retryAfter)).toBeGreaterThanOrEqual(1);
-      if (c.expect === "emailVerification/CooldownActive") expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
+      if (c.expect === "emailVerification/CooldownActive" || c.expect === "smsVerification/CooldownActive")
+        expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
       // REST's own addition: the challenge on every 401.
       expect(restAnswer.wwwAuthenticate).toBe(expected.rest === 401 ? "Bearer" : null);
     },

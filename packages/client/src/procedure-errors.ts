@@ -121,6 +121,21 @@ export const procedureErrors = {
     ...anyProcedure,
   ],
   "clientSocial.listIdentities": [...anyState, ...anyProcedure],
+  "clientPhoneVerification.sendCode": [
+    ...unverified,
+    "rateLimit/TooManyRequests",
+    "auth/MethodNotEnabled",
+    "user/PhoneDuplicated",
+    "smsVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPhoneVerification.verifyPhone": [
+    ...unverified,
+    "rateLimit/TooManyRequests",
+    "smsVerification/InvalidCode",
+    "user/PhoneDuplicated",
+    ...anyProcedure,
+  ],
 } as const satisfies { [P in ProcedurePath]: readonly ContractErrorOf<P>[] };
 
 /**

@@ -24,6 +24,13 @@ export const redisKeys = {
     `${otpTarget(tenantId, target, purpose)}:failures:net:${network}`,
   /** Code mails sent to one address of a tenant, every purpose (a sorted set of send times). */
   codeMails: (tenantId: string, address: string) => `${p()}otp:{${tenantId}}:mails:${address}`,
+  /**
+   * CONTRACT "Numbers (v2)", the SMS volume caps: sliding logs of SMS send requests to one number
+   * of a tenant, of one user's phone verifications, and of the whole tenant (policy/otp-limiter.ts).
+   */
+  smsSendsToNumber: (tenantId: string, phone: string) => `${p()}otp:{${tenantId}}:sms:number:${phone}`,
+  smsSendsOfUser: (tenantId: string, userId: string) => `${p()}otp:{${tenantId}}:sms:user:${userId}`,
+  smsSendsOfTenant: (tenantId: string) => `${p()}otp:{${tenantId}}:sms:tenant`,
   rateLimitPrefix: (name: string) => `${p()}rl:${name}`,
   /** A per-IP limit's identifier: the client network (lib/network.ts clientNetwork), never a bare IPv6 address. */
   ipLimit: (network: string) => `ip:${network}`,

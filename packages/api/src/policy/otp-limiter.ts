@@ -27,7 +27,17 @@ import { runScript } from "../lib/redis-script";
  *   second log per client network (email sign-in: 15 per network beside 100 per address), so
  *   failures from one network cannot spend the whole address's budget;
  * - mails: the code mails sent to one address of the tenant in the last hour (a sorted set of
- *   send times, members the sends' nonces), for every purpose.
+ *   send times, members the sends' nonces), for every purpose;
+ * - SMS sends (CONTRACT "Numbers (v2)", the volume caps against SMS pumping): sliding logs of the
+ *   SMS send requests to one number of the tenant (24 h), of one user's phone-verification sends
+ *   (24 h) and of the whole tenant (1 h), every SMS purpose together. `countSmsSend` checks and
+ *   counts all of them in one script, before anything is looked up; `releaseSmsSend` gives one
+ *   send's count back when its delivery failed.
+ *
+ * SMS codes (purposes "phoneVerification" and "resetSms") use the same code, cooldown, attempt
+ * and budget scripts as the mailed ones, without the mail cap (their cap is the SMS one above):
+ * phone verification's target is the user (the cooldown and budgets are per user, the number
+ * travels in the code's hash as the address does), reset by SMS's target is the (tenant, number).
  *
  * Times in the logs are the caller's clock (`now`); expiries are Redis's. The scripts use only
  * basic commands so that the in-process store of `pnpm dev` (ioredis-mock, Lua via fengari)
@@ -51,15 +61,18 @@ end
 /**
  * KEYS: code, cooldown, failures, mails (of the target address)[, the network's failures].
  * ARGV: hmac, email, nonce, code ttl (ms), cooldown (ms), failures per hour, code expiry (ms
- * since epoch), now (ms), failure window (ms), mails per address, mail window (ms)[, the
- * network's failures per hour].
+ * since epoch), now (ms), failure window (ms), mails per address (0: no mail cap, an SMS code),
+ * mail window (ms)[, the network's failures per hour].
  * The address's mail cap, then the budgets, then the cooldown; then (cooldown + replace the
  * code + count the mail) as one step. A refused send counts nowhere.
  */
 const ISSUE_SCRIPT = `${LOG_WAIT}
 local now = tonumber(ARGV[8])
-local capWait = logWait(KEYS[4], tonumber(ARGV[10]), tonumber(ARGV[11]), now)
-if capWait > 0 then return {'cap', capWait} end
+local mailCap = tonumber(ARGV[10])
+if mailCap > 0 then
+  local capWait = logWait(KEYS[4], mailCap, tonumber(ARGV[11]), now)
+  if capWait > 0 then return {'cap', capWait} end
+end
 local budgetWait = logWait(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[9]), now)
 if KEYS[5] then budgetWait = math.max(budgetWait, logWait(KEYS[5], tonumber(ARGV[12]), tonumber(ARGV[9]), now)) end
 if budgetWait > 0 then return {'budget', budgetWait} end
@@ -70,8 +83,10 @@ redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[5])
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'hmac', ARGV[1], 'email', ARGV[2], 'nonce', ARGV[3], 'attempts', '0', 'exp', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[4], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[4], ARGV[11])
+if mailCap > 0 then
+  redis.call('ZADD', KEYS[4], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[4], ARGV[11])
+end
 return {'ok', 0}
 `;
 
@@ -89,6 +104,17 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then
 end
 released = released + redis.call('ZREM', KEYS[3], ARGV[1])
 return released
+`;
+
+/**
+ * Withdraws one send's code and nothing else (its cooldown and counts stay): a password-reset
+ * send to an address or number no user verified. KEYS: code. ARGV: nonce.
+ */
+const WITHDRAW_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'nonce') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 `;
 
 /**
@@ -124,35 +150,86 @@ end
 return {'invalid', redis.call('ZCARD', KEYS[2])}
 `;
 
+/**
+ * One SMS send request against the volume caps: every log first (a full one refuses, counting
+ * nowhere), then the send counted in every log under its nonce.
+ * KEYS: the number's log, the tenant's log[, the user's log]. ARGV: nonce, now (ms), per number,
+ * day (ms), per tenant, hour (ms)[, per user].
+ */
+const SMS_CAPS_SCRIPT = `${LOG_WAIT}
+local now = tonumber(ARGV[2])
+local wait = logWait(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]), now)
+wait = math.max(wait, logWait(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6]), now))
+if KEYS[3] then wait = math.max(wait, logWait(KEYS[3], tonumber(ARGV[7]), tonumber(ARGV[4]), now)) end
+if wait > 0 then return {'cap', wait} end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if KEYS[3] then
+  redis.call('ZADD', KEYS[3], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
+return {'ok', 0}
+`;
+
+/** Gives one send's count back to every log it was counted in. KEYS: as above. ARGV: nonce. */
+const SMS_RELEASE_SCRIPT = `
+local released = 0
+for i = 1, #KEYS do released = released + redis.call('ZREM', KEYS[i], ARGV[1]) end
+return released
+`;
+
 const HOUR_MS = 60 * 60 * 1000;
 
 /** The budget's and the cap's hour (RATE_LIMIT_WINDOW_SCALE shortens it in tests only). */
 const hourMs = () => Math.max(1, Math.round(HOUR_MS * getConfig().rateLimitWindowScale));
+/** The SMS caps' day, scaled likewise. */
+const dayMs = () => Math.max(1, Math.round(24 * HOUR_MS * getConfig().rateLimitWindowScale));
 
 /**
  * Whose code: email verification's belongs to a user (a UUID; the tenant is in the key all the
- * same), email-code sign-in's to an address of the tenant (lower-cased).
+ * same), email-code sign-in's (and reset by email's) to an address of the tenant (lower-cased),
+ * phone verification's to a user, reset by SMS's to a number of the tenant (E.164).
  */
-export type OtpSubject = UserOtpSubject | AddressOtpSubject;
+export type OtpSubject = UserOtpSubject | AddressOtpSubject | PhoneVerificationOtpSubject | ResetSmsOtpSubject;
 /** Email verification's subject (v1). */
 export interface UserOtpSubject {
   tenantId: string;
   userId: string;
 }
-/** Email-code sign-in's subject. */
+/** Email-code sign-in's subject, and reset by email's. */
 export interface AddressOtpSubject {
   tenantId: string;
-  purpose: "signIn";
+  purpose: "signIn" | "resetEmail";
   address: string;
 }
+/** Phone verification's subject: the user (the number is the code's `email`, where it was texted). */
+export interface PhoneVerificationOtpSubject {
+  tenantId: string;
+  purpose: "phoneVerification";
+  userId: string;
+}
+/** Reset by SMS's subject: a number of the tenant, E.164 (policy/phone-number.ts). */
+export interface ResetSmsOtpSubject {
+  tenantId: string;
+  purpose: "resetSms";
+  phone: string;
+}
 
-type OtpPurpose = "emailVerification" | "signIn";
+type OtpPurpose = "emailVerification" | AddressOtpSubject["purpose"] | "phoneVerification" | "resetSms";
 
 /** The subject as (purpose, target), the pair the keys and the keyed hash are made of. */
 function purposeOf(subject: OtpSubject): { purpose: OtpPurpose; target: string } {
-  return "userId" in subject
-    ? { purpose: "emailVerification", target: subject.userId }
-    : { purpose: subject.purpose, target: subject.address };
+  if (!("purpose" in subject)) return { purpose: "emailVerification", target: subject.userId };
+  switch (subject.purpose) {
+    case "phoneVerification":
+      return { purpose: subject.purpose, target: subject.userId };
+    case "resetSms":
+      return { purpose: subject.purpose, target: subject.phone };
+    default:
+      return { purpose: subject.purpose, target: subject.address };
+  }
 }
 
 const keysOf = (subject: OtpSubject) => {
@@ -214,14 +291,17 @@ const failureMember = (now: number) => `${now}:${randomBytes(8).toString("hex")}
 export interface IssueInput {
   /** HMAC of the code (hex); the code itself never reaches Redis. */
   hmac: string;
-  /** The address the code is mailed to (lower-cased), whose mail cap the send counts toward. */
+  /**
+   * The address the code is mailed to (lower-cased), whose mail cap the send counts toward; for
+   * an SMS code the number it is texted to (E.164), which `checkOtp` hands back as `email`.
+   */
   email: string;
   /** Random, names this send so that only it can be undone. */
   nonce: string;
   ttlMs: number;
   cooldownMs: number;
   failuresPerHour: number;
-  /** Code mails per (tenant, address) per hour (CODE_MAILS_PER_ADDRESS_PER_HOUR). */
+  /** Code mails per (tenant, address) per hour (CODE_MAILS_PER_ADDRESS_PER_HOUR); 0 for an SMS code (no mail cap). */
   mailsPerAddressPerHour: number;
   expiresAtMs: number;
   /** The instant of the send (tests choose it); default now. */
@@ -284,6 +364,17 @@ export async function releaseOtp(subject: OtpSubject, send: { nonce: string; ema
   )) as number;
 }
 
+/**
+ * Withdraws the code of the send named `nonce`, if it is still that send's code, and leaves its
+ * cooldown and counts as they are: a reset send answers and counts the same whether or not a user
+ * has the address or number, but the code lives only where it was sent (CONTRACT v2
+ * "clientPasswordReset"), so verifying one for an account that does not exist is a plain 401.
+ */
+export async function withdrawOtpCode(subject: OtpSubject, nonce: string, redis: Redis = getRedis()): Promise<number> {
+  return (await runScript(redis, WITHDRAW_SCRIPT, [keysOf(subject).code], [nonce])) as number;
+}
+
+/** `email`: where the proved code was sent (an address, or an SMS code's number). */
 export type CheckResult =
   { outcome: "ok"; email: string } | { outcome: "invalid"; failures: number } | { outcome: "budget"; retryAfterMs: number };
 
@@ -307,4 +398,55 @@ export async function checkOtp(
   if (outcome === "invalid") return { outcome: "invalid", failures: Number(value) };
   if (outcome === "budget") return { outcome: "budget", retryAfterMs: waitMs(value, window) };
   throw new Error(`otp check script answered ${String(outcome)}`);
+}
+
+/** Who an SMS send request counts for (CONTRACT "Numbers (v2)", SMS volume caps). */
+export interface SmsSend {
+  tenantId: string;
+  /** E.164. */
+  phone: string;
+  /** The signed-in user of a phone verification (counts toward the per-user cap); none for a reset. */
+  userId?: string;
+  /** Random, names this send so that only it can be given back. */
+  nonce: string;
+}
+
+export type SmsCapResult = { outcome: "counted" } | { outcome: "cap"; retryAfterMs: number };
+
+function smsCapKeys(send: SmsSend): string[] {
+  return [
+    redisKeys.smsSendsToNumber(send.tenantId, send.phone),
+    redisKeys.smsSendsOfTenant(send.tenantId),
+    ...(send.userId === undefined ? [] : [redisKeys.smsSendsOfUser(send.tenantId, send.userId)]),
+  ];
+}
+
+/**
+ * Counts one SMS send request against the volume caps (per (tenant, number) per 24 h, per user's
+ * phone verifications per 24 h, per tenant per hour), unless one is reached: then `cap`, with
+ * when the fullest log has room again, and nothing counted. Called for every send request before
+ * any lookup (a send that later ends in a 409, a budget or a cooldown, or a reset to a number no
+ * one verified, stays counted); only a failed delivery gives its count back (`releaseSmsSend`).
+ */
+export async function countSmsSend(send: SmsSend, options: { now?: number } = {}, redis: Redis = getRedis()): Promise<SmsCapResult> {
+  const { sms } = getConfig();
+  const day = dayMs();
+  const hour = hourMs();
+  const [outcome, wait] = (await runScript(redis, SMS_CAPS_SCRIPT, smsCapKeys(send), [
+    send.nonce,
+    options.now ?? Date.now(),
+    sms.perNumberPerDay,
+    day,
+    sms.perTenantPerHour,
+    hour,
+    sms.perUserPerDay,
+  ])) as [string, number];
+  if (outcome === "ok") return { outcome: "counted" };
+  if (outcome === "cap") return { outcome: "cap", retryAfterMs: waitMs(wait, hour) };
+  throw new Error(`sms caps script answered ${String(outcome)}`);
+}
+
+/** Gives back the count of the send named `send.nonce` (its SMS was not delivered). */
+export async function releaseSmsSend(send: SmsSend, redis: Redis = getRedis()): Promise<number> {
+  return (await runScript(redis, SMS_RELEASE_SCRIPT, smsCapKeys(send), [send.nonce])) as number;
 }

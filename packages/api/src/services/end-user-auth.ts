@@ -2,9 +2,11 @@ import { getPrisma, isUniqueViolation } from "@gatehouse/db";
 import { appError, invalidField } from "../errors";
 import { checkSpendingAttempt, hashPassword, replaceOutdatedHash, verifyPassword, verifyPasswordOrDummy } from "../lib/password-hasher";
 import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
+import { normalizePhone } from "../policy/phone-number";
 import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { auditUserAction } from "./audit";
+import { notifyPasswordChanged } from "./security-notice";
 import {
   openSession,
   revokeUserSessions,
@@ -19,7 +21,7 @@ import { findLiveTenant } from "./tenants";
 import { issueAccessToken } from "./tokens";
 
 export async function signUp(
-  input: { tenantKey: string; userId: string; password: string; displayName: string; email: string },
+  input: { tenantKey: string; userId: string; password: string; displayName: string; email: string; phone?: string | undefined },
   client: ClientInfo,
 ): Promise<SessionTokens> {
   const prisma = getPrisma();
@@ -28,6 +30,9 @@ export async function signUp(
   if (!tenant.passwordSignUp) throw appError("auth/MethodNotEnabled");
   assertMailableAddress(input.email);
   assertEmailDomainAllowed(input.email, tenant.allowedEmailDomains);
+  // CONTRACT v2 "Phone numbers": an optional number, normalized to E.164 and stored unverified
+  // (verifying it is clientPhoneVerification's; no uniqueness until then).
+  const phone = input.phone === undefined ? null : normalizePhone(input.phone, tenant.phoneCountries);
   assertPasswordAllowed(input.password, { userId: input.userId, email: input.email });
   // Saves a bcrypt hash on the obvious case; the unique index still decides races.
   const taken = await prisma.user.findUnique({
@@ -45,6 +50,7 @@ export async function signUp(
           tenantId: tenant.id,
           userId: input.userId,
           email: input.email,
+          phone,
           displayName: input.displayName,
           passwordHash,
           role: "member",
@@ -113,8 +119,8 @@ async function raceLostError(verified: { id: string; passwordHash: string | null
 }
 
 /**
- * Keeps the current session, revokes all others, clears mustChangePassword. A wrong current
- * password is a failed sign-in (401, counted).
+ * Keeps the current session, revokes all others, clears mustChangePassword, then sends the
+ * security notice. A wrong current password is a failed sign-in (401, counted).
  */
 export async function changePassword(
   auth: SessionState,
@@ -151,6 +157,8 @@ export async function changePassword(
     await auditUserAction(tx, user, "user.passwordChanged", { tenant, ip: client.ip });
     return changed;
   });
+  // CONTRACT v2: a security notice after a password change, to a verified address.
+  await notifyPasswordChanged(tenant, updated, "changed", updated.updatedAt);
   const access = await issueAccessToken({ user: updated, tenant, sessionId: session.id });
   return { success: true, ...access };
 }
