@@ -12,6 +12,7 @@ import { startNaverStandIn, type NaverStandIn } from "./naver";
 export { defaultGooglePerson, startGoogleStandIn, type GooglePerson, type GoogleStandIn } from "./google";
 export type { StandInMode, StandInOptions } from "./http";
 export { defaultKakaoPerson, startKakaoStandIn, type KakaoApp, type KakaoPerson, type KakaoStandIn } from "./kakao";
+export { startSmsCapture, startSolapiFake, startTwilioFake, type CapturedSms, type SmsGatewayFake, type SmsGatewayMode } from "./sms";
 export { defaultNaverPerson, startNaverStandIn, type NaverApp, type NaverPerson, type NaverStandIn } from "./naver";
 
 /** The apps the three stand-ins know after `startStandIns` (what a tenant configures for them). */

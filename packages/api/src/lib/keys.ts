@@ -45,5 +45,7 @@ export const redisKeys = {
   socialRound: (stateHash: string) => `${p()}social:round:${stateHash}`,
   socialCode: (codeHash: string) => `${p()}social:code:${codeHash}`,
   signingKeysChanged: () => `${p()}signing-keys:changed`,
+  /** Messages sent for a tenant in one UTC hour (`kind`: sms, codeMail; `hour`: epoch hours), services/message-stats.ts. */
+  messagesSent: (tenantId: string, kind: string, hour: number) => `${p()}stats:{${tenantId}}:${kind}:${hour}`,
   healthProbe: () => `${p()}health`,
 } as const;

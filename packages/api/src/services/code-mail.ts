@@ -4,6 +4,7 @@ import { getConfig } from "../config";
 import { appError } from "../errors";
 import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
+import { recordSent } from "./message-stats";
 import { issueOtp, newOtpCode, otpCodeHmac, releaseOtp, type NetworkBudget, type OtpSubject } from "../policy/otp-limiter";
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -69,5 +70,7 @@ export async function mailNewCode(subject: OtpSubject, mail: CodeMail): Promise<
     if (isMailUnavailable(error)) throw appError("service/Unavailable", { cause: error });
     throw error;
   }
+  // Counted only once the mail server took it (tenants.stats): a refused or given-back code is not a mail.
+  await recordSent(subject.tenantId, "codeMail");
   return { expiresAt: new Date(now + ttlMs).toISOString(), nextResendAvailableAt: new Date(now + cooldownMs).toISOString() };
 }

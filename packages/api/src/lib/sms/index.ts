@@ -3,6 +3,8 @@ import { getConfig, type Config } from "../../config";
 import { getLogger } from "../log";
 import { createFilesSmsSender } from "./files";
 import type { SmsSender } from "./sender";
+import { createSolapiSmsSender } from "./solapi";
+import { createTwilioSmsSender } from "./twilio";
 import { parseSmsUrl } from "./url";
 import { createWebhookSmsSender } from "./webhook";
 
@@ -31,8 +33,10 @@ function buildSmsSender(config: Config): SmsSender | null {
   switch (gateway.kind) {
     case "webhook":
       return createWebhookSmsSender(gateway.url, config.outboundTimeoutMs);
-    default:
-      throw new Error(`SMS_URL: ${gateway.kind} is not supported yet`);
+    case "twilio":
+      return createTwilioSmsSender(gateway, config.sms.twilioApiUrl, config.outboundTimeoutMs);
+    case "solapi":
+      return createSolapiSmsSender(gateway, config.sms.solapiApiUrl, config.outboundTimeoutMs);
   }
 }
 

@@ -19,7 +19,7 @@ function decode(value: string): string | undefined {
 }
 
 /** A sender: an E.164 number, a national number, or (Twilio) a Messaging Service SID / alphanumeric ID. */
-const FROM = /^\+?[A-Za-z0-9]{2,20}$/;
+const FROM = /^\+?[A-Za-z0-9]{2,34}$/;
 
 /** Throws an Error whose message says which part is wrong, never the value. */
 export function parseSmsUrl(value: string): SmsGateway {
