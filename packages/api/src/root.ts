@@ -2,6 +2,7 @@ import { createTRPCRouter } from "./trpc";
 import { backOfficeRouter } from "./router/back-office";
 import { clientAuthRouter } from "./router/client-auth";
 import { clientEmailVerificationRouter } from "./router/client-email-verification";
+import { clientPasswordResetRouter } from "./router/client-password-reset";
 import { clientPasswordlessRouter } from "./router/client-passwordless";
 import { clientPhoneVerificationRouter } from "./router/client-phone-verification";
 import { clientSocialRouter } from "./router/client-social";
@@ -11,6 +12,7 @@ export const clientRouters = {
   clientAuth: clientAuthRouter,
   clientEmailVerification: clientEmailVerificationRouter,
   clientPasswordless: clientPasswordlessRouter,
+  clientPasswordReset: clientPasswordResetRouter,
   clientPhoneVerification: clientPhoneVerificationRouter,
   clientSocial: clientSocialRouter,
 };

@@ -1,5 +1,18 @@
-export { renderIdentityLinkedEmail, renderManagerInvitationEmail, renderSignInCodeEmail, renderVerificationEmail } from "./render";
-export type { IdentityLinkedEmailInput, ManagerInvitationEmailInput, RenderedEmail, VerificationEmailInput } from "./render";
+export {
+  renderIdentityLinkedEmail,
+  renderManagerInvitationEmail,
+  renderPasswordChangedEmail,
+  renderPasswordResetCodeEmail,
+  renderSignInCodeEmail,
+  renderVerificationEmail,
+} from "./render";
+export type {
+  IdentityLinkedEmailInput,
+  ManagerInvitationEmailInput,
+  PasswordChangedEmailInput,
+  RenderedEmail,
+  VerificationEmailInput,
+} from "./render";
 export { createMailer, SMTP_TIMEOUTS } from "./transport";
 export type { MailLog, Mailer, MailerOptions, MailMessage } from "./transport";
 export { isMailUnavailable, MailUnavailableError } from "./errors";

@@ -4,6 +4,8 @@ import type { Locale } from "./locale";
 import { singleLine } from "./text";
 import { IdentityLinkedEmail, identityLinkedSubject, type LinkedProvider } from "./templates/identity-linked";
 import { ManagerInvitationEmail, managerInvitationSubject } from "./templates/manager-invitation";
+import { PasswordChangedEmail, passwordChangedSubject, type PasswordChangeKind } from "./templates/password-changed";
+import { PasswordResetCodeEmail, passwordResetSubject } from "./templates/password-reset-code";
 import { SignInCodeEmail, signInSubject } from "./templates/sign-in-code";
 import { VerificationCodeEmail, verificationSubject } from "./templates/verification-code";
 
@@ -66,9 +68,17 @@ export async function renderSignInCodeEmail(input: VerificationEmailInput): Prom
   return renderCodeEmail("renderSignInCodeEmail", SignInCodeEmail, signInSubject, input);
 }
 
+/**
+ * The forgot-password mail (clientPasswordReset.sendEmailCode), sent only to a verified address.
+ * Same guarantee as the other code mails: the code is the text part's only run of 6+ digits.
+ */
+export async function renderPasswordResetCodeEmail(input: VerificationEmailInput): Promise<RenderedEmail> {
+  return renderCodeEmail("renderPasswordResetCodeEmail", PasswordResetCodeEmail, passwordResetSubject, input);
+}
+
 async function renderCodeEmail(
   name: string,
-  template: typeof VerificationCodeEmail | typeof SignInCodeEmail,
+  template: typeof VerificationCodeEmail | typeof SignInCodeEmail | typeof PasswordResetCodeEmail,
   subject: (locale: Locale, tenantName: string) => string,
   input: VerificationEmailInput,
 ): Promise<RenderedEmail> {
@@ -118,4 +128,22 @@ export async function renderIdentityLinkedEmail(input: IdentityLinkedEmailInput)
     createElement(IdentityLinkedEmail, { locale, tenantName, provider, linkedAt: linkedAt.toISOString() }),
   );
   return { subject: singleLine(identityLinkedSubject(locale, tenantName, provider)), html, text };
+}
+
+export interface PasswordChangedEmailInput {
+  locale: Locale;
+  tenantName: string;
+  userId: string;
+  /** `reset`: by clientPasswordReset; `changed`: by clientAuth.changePassword. */
+  how: PasswordChangeKind;
+  changedAt: Date;
+}
+
+/** The security notice after a password reset or change (CONTRACT v2 "clientPasswordReset"). */
+export async function renderPasswordChangedEmail(input: PasswordChangedEmailInput): Promise<RenderedEmail> {
+  const { locale, tenantName, userId, how, changedAt } = input;
+  const { html, text } = await renderBoth(
+    createElement(PasswordChangedEmail, { locale, tenantName, userId, how, changedAt: changedAt.toISOString() }),
+  );
+  return { subject: singleLine(passwordChangedSubject(locale, tenantName)), html, text };
 }

@@ -50,3 +50,11 @@ export function safeHttpUrl(value: string | null | undefined): string | null {
   if (url.username || url.password) return null;
   return url.toString();
 }
+
+/**
+ * The tenant's name as a mail shows it: one line, no run of 6+ digits (so a code stays the only
+ * one), "Gatehouse" when nothing is left.
+ */
+export function tenantLabel(tenantName: string): string {
+  return breakLongDigitRuns(singleLine(tenantName)) || "Gatehouse";
+}

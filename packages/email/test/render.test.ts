@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   renderIdentityLinkedEmail,
   renderManagerInvitationEmail,
+  renderPasswordChangedEmail,
+  renderPasswordResetCodeEmail,
   renderSignInCodeEmail,
   renderVerificationEmail,
   type Locale,
@@ -135,6 +137,74 @@ describe("renderSignInCodeEmail", () => {
   });
 });
 
+describe("renderPasswordResetCodeEmail", () => {
+  it.each([
+    ["ko", "[Acme] 비밀번호 재설정 코드", "5분 후에 만료", "비밀번호는 바뀌지 않습니다"],
+    ["en", "Your Acme password reset code", "expires in 5 minutes", "Your password stays the same"],
+  ] as const)("renders %s: its own subject and words, in the code mails' layout", async (locale, subject, expiry, ignore) => {
+    const mail = await renderPasswordResetCodeEmail({ locale, code: "650284", ttlMinutes: 5, tenantName: "Acme" });
+    expect(mail.subject).toBe(subject);
+    expect(mail.html).toMatch(new RegExp(`<html[^>]*\\blang="${locale}"`));
+    expect(mail.text).toContain(expiry);
+    expect(mail.text).toContain(ignore);
+    expect(mail.html).toMatch(/<p[^>]*font-family:ui-monospace[^>]*letter-spacing[^>]*>650284<\/p>/);
+    const signIn = await renderSignInCodeEmail({ locale, code: "650284", ttlMinutes: 5, tenantName: "Acme" });
+    expect(mail.text).not.toBe(signIn.text);
+    expectNoRemoteResources(mail.html);
+  });
+
+  it("keeps the code the text part's only run of 6+ digits, for many codes and tenant names", async () => {
+    const codes = ["000000", "999999", "100000", ...Array.from({ length: 8 }, randomCode)];
+    const tenants = ["Acme", "Shop 1234567", "990011", "２０２６１１２１ 상점", "Lab\n123456"];
+    for (const locale of LOCALES) {
+      for (const [i, code] of codes.entries()) {
+        const tenantName = tenants[i % tenants.length]!;
+        const mail = await renderPasswordResetCodeEmail({ locale, code, ttlMinutes: 5, tenantName });
+        expect(new Set(mail.text.match(/\p{Nd}{6,}/gu)), `${locale} ${code} ${tenantName}`).toEqual(new Set([code]));
+        expect(mail.subject).not.toMatch(SIX_OR_MORE_DIGITS);
+      }
+    }
+  });
+
+  it("refuses a code that is not 6 digits and a nonsensical lifetime", async () => {
+    await expect(renderPasswordResetCodeEmail({ locale: "en", code: "12345", ttlMinutes: 5, tenantName: "A" })).rejects.toThrow(TypeError);
+    await expect(renderPasswordResetCodeEmail({ locale: "en", code: "123456", ttlMinutes: 0, tenantName: "A" })).rejects.toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe("renderPasswordChangedEmail", () => {
+  const changedAt = new Date("2026-12-08T10:05:00.000Z");
+
+  it("says how and when, names the account, in each locale, with no link to act on", async () => {
+    const reset = await renderPasswordChangedEmail({ locale: "en", tenantName: "Acme", userId: "jiwoo.kim", how: "reset", changedAt });
+    expect(reset.subject).toBe("Your Acme password was changed");
+    expect(reset.text).toContain("2026-12-08 10:05 (UTC)");
+    expect(reset.text).toContain("Account: jiwoo.kim");
+    expect(reset.text).toContain("signed out everywhere");
+    const changed = await renderPasswordChangedEmail({ locale: "en", tenantName: "Acme", userId: "jiwoo.kim", how: "changed", changedAt });
+    expect(changed.text).toContain("every other sign-in was ended");
+    const ko = await renderPasswordChangedEmail({ locale: "ko", tenantName: "한빛 상점", userId: "mgr.kim", how: "reset", changedAt });
+    expect(ko.subject).toBe("[한빛 상점] 비밀번호가 변경되었습니다");
+    expect(ko.text).toContain("비밀번호 찾기");
+    expect(ko.text).toContain("계정: mgr.kim");
+    for (const mail of [reset, changed, ko]) expect(mail.html).not.toMatch(/<a\s/i);
+  });
+
+  it("keeps the subject on one line and escapes markup in the tenant name", async () => {
+    const mail = await renderPasswordChangedEmail({
+      locale: "en",
+      tenantName: "<b>Evil</b>\nCo",
+      userId: "u.one",
+      how: "changed",
+      changedAt,
+    });
+    expect(mail.subject).not.toContain("\n");
+    expect(mail.html).not.toContain("<b>Evil</b>");
+  });
+});
+
 describe("renderManagerInvitationEmail", () => {
   const base = {
     tenantName: "Acme Commerce",
@@ -259,6 +329,8 @@ describe("Korean text", () => {
       const mails = [
         await renderVerificationEmail({ locale, code: "482915", ttlMinutes: 10, tenantName: "한빛 상점" }),
         await renderSignInCodeEmail({ locale, code: "482915", ttlMinutes: 5, tenantName: "한빛 상점" }),
+        await renderPasswordResetCodeEmail({ locale, code: "482915", ttlMinutes: 5, tenantName: "한빛 상점" }),
+        await renderPasswordChangedEmail({ locale, tenantName: "한빛 상점", userId: "mgr.kim", how: "reset", changedAt: new Date() }),
         await renderManagerInvitationEmail({
           locale,
           tenantName: "한빛 상점",

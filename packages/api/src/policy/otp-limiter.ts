@@ -107,6 +107,17 @@ return released
 `;
 
 /**
+ * Withdraws one send's code and nothing else (its cooldown and counts stay): a password-reset
+ * send to an address or number no user verified. KEYS: code. ARGV: nonce.
+ */
+const WITHDRAW_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'nonce') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+/**
  * One guess: budgets first (past one, even the right code is refused); a match consumes the
  * code; anything else (wrong, expired, none sent) spends one failure in every budget, and a wrong
  * guess against a live code spends one of its attempts, the last one deleting it.
@@ -351,6 +362,16 @@ export async function releaseOtp(subject: OtpSubject, send: { nonce: string; ema
     [k.code, k.cooldown, redisKeys.codeMails(subject.tenantId, send.email)],
     [send.nonce],
   )) as number;
+}
+
+/**
+ * Withdraws the code of the send named `nonce`, if it is still that send's code, and leaves its
+ * cooldown and counts as they are: a reset send answers and counts the same whether or not a user
+ * has the address or number, but the code lives only where it was sent (CONTRACT v2
+ * "clientPasswordReset"), so verifying one for an account that does not exist is a plain 401.
+ */
+export async function withdrawOtpCode(subject: OtpSubject, nonce: string, redis: Redis = getRedis()): Promise<number> {
+  return (await runScript(redis, WITHDRAW_SCRIPT, [keysOf(subject).code], [nonce])) as number;
 }
 
 /** `email`: where the proved code was sent (an address, or an SMS code's number). */

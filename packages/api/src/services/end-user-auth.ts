@@ -6,6 +6,7 @@ import { normalizePhone } from "../policy/phone-number";
 import { assertPasswordAllowed, normalizePassword } from "../policy/password-policy";
 import { takeSignInAttempt } from "../policy/sign-in-budget";
 import { auditUserAction } from "./audit";
+import { notifyPasswordChanged } from "./security-notice";
 import {
   openSession,
   revokeUserSessions,
@@ -118,8 +119,8 @@ async function raceLostError(verified: { id: string; passwordHash: string | null
 }
 
 /**
- * Keeps the current session, revokes all others, clears mustChangePassword. A wrong current
- * password is a failed sign-in (401, counted).
+ * Keeps the current session, revokes all others, clears mustChangePassword, then sends the
+ * security notice. A wrong current password is a failed sign-in (401, counted).
  */
 export async function changePassword(
   auth: SessionState,
@@ -156,6 +157,8 @@ export async function changePassword(
     await auditUserAction(tx, user, "user.passwordChanged", { tenant, ip: client.ip });
     return changed;
   });
+  // CONTRACT v2: a security notice after a password change, to a verified address.
+  await notifyPasswordChanged(tenant, updated, "changed", updated.updatedAt);
   const access = await issueAccessToken({ user: updated, tenant, sessionId: session.id });
   return { success: true, ...access };
 }

@@ -2,10 +2,9 @@ import { getPrisma, type Tenant } from "@gatehouse/db";
 import { renderSignInCodeEmail } from "@gatehouse/email";
 import { getConfig } from "../config";
 import { appError } from "../errors";
-import { clientSubnet } from "../lib/network";
 import { assertEmailDomainAllowed, assertMailableAddress } from "../policy/email-domain-policy";
-import { checkOtp, otpCodeHmac, type AddressOtpSubject, type NetworkBudget } from "../policy/otp-limiter";
-import { mailNewCode, tooManyRequests } from "./code-mail";
+import { checkOtp, otpCodeHmac, type AddressOtpSubject } from "../policy/otp-limiter";
+import { addressCodeBudgets, mailNewCode, tooManyRequests } from "./code-mail";
 import { signInVerifiedAddress, type VerifyResult } from "./passwordless-signup";
 import type { ClientInfo } from "./sessions";
 import { findLiveTenant } from "./tenants";
@@ -27,15 +26,8 @@ async function emailCodeTenant(tenantKey: string): Promise<Tenant> {
 
 const subjectOf = (tenant: Tenant, email: string): AddressOtpSubject => ({ tenantId: tenant.id, purpose: "signIn", address: email });
 
-/**
- * The two failure budgets (CONTRACT "Numbers (v2)"): 100 per (tenant, address), the limiter's own,
- * and 15 per (tenant, address, client network) here, so guesses from one network cannot spend the
- * address's whole budget and lock its owner out from theirs.
- */
-function budgets(client: ClientInfo): { failuresPerHour: number; networkBudget: NetworkBudget } {
-  const { perAddress, perAddressAndNetwork } = getConfig().limits.signInCodeFailures;
-  return { failuresPerHour: perAddress, networkBudget: { network: clientSubnet(client.ip), failuresPerHour: perAddressAndNetwork } };
-}
+/** The two failure budgets (CONTRACT "Numbers (v2)"): per (tenant, address) and per (tenant, address, network). */
+const budgets = addressCodeBudgets;
 
 export async function sendSignInCode(
   input: { tenantKey: string; email: string },

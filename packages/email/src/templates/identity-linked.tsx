@@ -1,8 +1,8 @@
 import { Heading, Hr, Text } from "@react-email/components";
 import { DEFAULT_LOCALE, type Locale } from "../locale";
+import { tenantLabel } from "../text";
 import { EmailLayout } from "./_components/layout";
 import { colors, styles } from "./_components/theme";
-import { verificationTenantLabel } from "./verification-code";
 
 /** The providers a sign-in can link (CONTRACT v2 "clientSocial"). */
 export type LinkedProvider = "google" | "kakao" | "naver";
@@ -67,14 +67,14 @@ function shownTime(iso: string): string {
 /** Localized subject line of the identity-linked notice. */
 export function identityLinkedSubject(locale: Locale, tenantName: string, provider: LinkedProvider): string {
   const lang = pick(locale);
-  return copy[lang].subject(verificationTenantLabel(tenantName), providerNames[lang][provider]);
+  return copy[lang].subject(tenantLabel(tenantName), providerNames[lang][provider]);
 }
 
 /** The security notice sent when a provider account is linked to an existing account (CONTRACT v2). */
 export function IdentityLinkedEmail({ locale = DEFAULT_LOCALE, tenantName, provider, linkedAt }: IdentityLinkedEmailProps) {
   const lang = pick(locale);
   const t = copy[lang];
-  const tenant = verificationTenantLabel(tenantName);
+  const tenant = tenantLabel(tenantName);
   const name = providerNames[lang][provider];
   return (
     <EmailLayout locale={lang} title={t.subject(tenant, name)} preview={t.preview(tenant, name)} brand={tenant} footer={t.footer(tenant)}>
