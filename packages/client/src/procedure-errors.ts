@@ -121,6 +121,43 @@ export const procedureErrors = {
     ...anyProcedure,
   ],
   "clientSocial.listIdentities": [...anyState, ...anyProcedure],
+  "clientPhoneVerification.sendCode": [
+    ...unverified,
+    "rateLimit/TooManyRequests",
+    "auth/MethodNotEnabled",
+    "user/PhoneDuplicated",
+    "smsVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPhoneVerification.verifyPhone": [
+    ...unverified,
+    "rateLimit/TooManyRequests",
+    "smsVerification/InvalidCode",
+    "user/PhoneDuplicated",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.sendSmsCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "smsVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.sendEmailCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "emailVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.verifyCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "smsVerification/InvalidCode",
+    "emailVerification/InvalidCode",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.resetPassword": ["rateLimit/TooManyRequests", "auth/InvalidResetToken", ...anyProcedure],
 } as const satisfies { [P in ProcedurePath]: readonly ContractErrorOf<P>[] };
 
 /**
