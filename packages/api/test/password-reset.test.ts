@@ -61,9 +61,9 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
   }
 
   /** A verified user and a token for them, through sendEmailCode and verifyCode. */
-  async function tokenFor(user: SignedUp, client = fresh()): Promise<string> {
+  async function tokenFor(user: SignedUp, client = fresh(), nth = 1): Promise<string> {
     await sendEmail(client, user.email, user.tenantKey);
-    const code = await resetCodeFor(user.email);
+    const code = await resetCodeFor(user.email, nth);
     const { resetToken } = await verify(client, user.email, code, user.tenantKey);
     return resetToken;
   }
@@ -109,20 +109,26 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
 
   it("answers a known and an unknown address alike: the same keys, and no telling time difference", async () => {
     const times = { known: [] as number[], unknown: [] as number[] };
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       const user = await verifiedUser(suite.client, suite.tenantKey, suite.smtp);
-      for (const [kind, address] of [
+      const pair = [
         ["known", user.email],
         ["unknown", newAddress()],
-      ] as const) {
+      ] as const;
+      // Alternate which goes first, so neither always runs beside the other's background work.
+      for (const [kind, address] of i % 2 === 0 ? pair : [...pair].reverse()) {
         const start = performance.now();
-        await sendEmail(fresh(), address);
+        const sent = await sendEmail(fresh(), address);
         times[kind].push(performance.now() - start);
+        expect(Object.keys(sent).sort()).toEqual(["expiresAt", "nextResendAvailableAt"]);
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    // The outbox row against the code's withdrawal: one small write each; rendering happens either way.
-    expect(Math.abs(median(times.known) - median(times.unknown))).toBeLessThan(15);
+    const [known, unknown] = [median(times.known), median(times.unknown)];
+    // Both render the mail; then one small write each (the outbox row, or the code's withdrawal).
+    // A gross difference (waiting for the mail server, rendering only for owners) fails this;
+    // the margin is for a loaded test machine.
+    expect(Math.abs(known - unknown), JSON.stringify(times)).toBeLessThan(10 + 0.5 * Math.max(known, unknown));
   });
 
   it("checks in the contract's order: schema, tenant (404), @social.local (400); no domain policy for a reset", async () => {
@@ -286,7 +292,8 @@ describe.skipIf(!hasRedis)("clientPasswordReset by email", () => {
     await expectError(reset(fresh(), `${token}x`, newPassword()), "auth/InvalidResetToken");
     await expectError(reset(fresh(), "x", newPassword()), "auth/InvalidResetToken");
 
-    const expiring = await tokenFor(user);
+    await getRedis().del(redisKeys.otpCooldown(suite.tenant.id, user.email, "resetEmail"));
+    const expiring = await tokenFor(user, fresh(), 2);
     await getPrisma().passwordResetToken.updateMany({
       where: { userId: user.session.user.id, consumedAt: null },
       data: { expiresAt: new Date(Date.now() - 1) },

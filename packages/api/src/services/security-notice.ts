@@ -10,7 +10,7 @@ import { getMailer } from "../lib/mailer";
  * so a failure is logged (without the address) and never answered.
  */
 export async function notifyPasswordChanged(
-  tenant: Tenant,
+  tenant: Pick<Tenant, "key" | "name" | "locale">,
   user: Pick<User, "userId" | "verifiedEmail">,
   how: "reset" | "changed",
   changedAt: Date,
