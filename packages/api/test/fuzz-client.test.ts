@@ -8,6 +8,7 @@ import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
 import { issueCode } from "../src/services/social/rounds";
 import { hasRedis, plantSession, unique, type TestServer } from "./kit";
 import { pkce, socialTenant } from "./social-support";
+import { startSmsCapture, type SmsCapture } from "./sms-capture";
 import { restRoutes } from "@gatehouse/contract";
 import {
   FUZZ_REST_RUNS,
@@ -498,8 +499,40 @@ function specs(world: World): (ProcedureSpec & { fresh?: boolean; issuesTokens?:
       },
     },
     { path: "clientSocial.listIdentities", kind: "query", identities: ids, fields: {} },
+    {
+      path: "clientPhoneVerification.sendCode",
+      kind: "mutation",
+      identities: ids,
+      fields: {
+        phone: pick<J>(
+          [4, fc.stringMatching(/^010-?[0-9]{4}-?[0-9]{4}$/)],
+          [2, fc.stringMatching(/^\+8210[0-9]{8}$/)],
+          [
+            2,
+            fc.constantFrom(
+              "+12015550123",
+              "02-2123-4567",
+              "+447400123456",
+              "+",
+              "(010) 1234 5678",
+              "010１２３４５６７８",
+              "+82 10 1234 5678 ext 9",
+            ),
+          ],
+          [1, weirdString],
+        ),
+      },
+    },
+    {
+      path: "clientPhoneVerification.verifyPhone",
+      kind: "mutation",
+      identities: ids,
+      fields: { code: pick<J>([5, valid.code], [1, fc.constantFrom("１２３４５６", "12345", "1234567", " 123456", 123456 as J)]) },
+    },
   ];
 }
+
+let sms: SmsCapture | undefined;
 
 describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
   let server: TestServer;
@@ -508,13 +541,15 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
 
   beforeAll(async () => {
     standIns = await startStandIns();
-    server = await startFuzzServer(standIns.env);
+    sms = await startSmsCapture();
+    server = await startFuzzServer({ ...standIns.env, SMS_URL: sms.url });
     passwordHash = await hashPassword(PASSWORD);
   });
 
   afterAll(async () => {
     await server?.close();
     await standIns?.stop();
+    await sms?.close();
   });
 
   const names = [
@@ -536,6 +571,8 @@ describe.skipIf(!hasRedis)("fuzzing the client procedures", () => {
     "clientSocial.exchange",
     "clientSocial.signInWithToken",
     "clientSocial.listIdentities",
+    "clientPhoneVerification.sendCode",
+    "clientPhoneVerification.verifyPhone",
   ];
 
   /** One case as `identity` against `world`, with the suite's checks (either transport). */

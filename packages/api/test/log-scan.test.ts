@@ -12,7 +12,8 @@ import { ensureSigningKey } from "../src/services/signing-keys";
 import { publicProcedure } from "../src/procedures";
 import { createTRPCRouter } from "../src/trpc";
 import { type MailCatcher, startMailCatcher } from "@gatehouse/testing/mail";
-import { call, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
+import { newKoreanMobile, startSmsCapture, type SmsCapture } from "./sms-capture";
+import { call, createTenant, hasRedis, signInStaff, startServer, unique, type CallResult, type TestServer } from "./kit";
 import { startStandIns, type StandIns } from "@gatehouse/provider-stand-ins";
 import { rest } from "./rest-wire";
 import { browserAt, pkce, socialTenant } from "./social-support";
@@ -49,6 +50,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
   let server: TestServer;
   let smtp: MailCatcher;
   let standIns: StandIns;
+  let sms: SmsCapture;
   /** Every secret used or produced: none may reach the log. */
   const secrets = new Map<string, string>();
   const responses: CallResult[] = [];
@@ -125,6 +127,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     // The application's own logger settings (redaction, error scrubbing), at the chattiest level.
     setLogger(createLogger({ level: "trace", destination }));
     smtp = await startMailCatcher();
+    sms = await startSmsCapture();
     standIns = await startStandIns();
     await ensureSigningKey();
     server = await startServer({
@@ -135,6 +138,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
         SMTP_URL: smtp.url,
         MAIL_FROM: "Gatehouse <no-reply@example.com>",
         LOG_LEVEL: "trace",
+        SMS_URL: sms.url,
         ...standIns.env,
       },
     });
@@ -145,6 +149,7 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     setLogger(previousLogger);
     await server?.close();
     await smtp?.close();
+    await sms?.close();
     await standIns?.stop();
   });
 
@@ -202,6 +207,49 @@ describe.skipIf(!hasRedis)("the log under every flow", () => {
     expect((await sendRest("POST", "/api/v1/auth/social/kakao/token", { tenantKey, accessToken: kakaoToken })).status).toBe(200);
     expect((await sendRest("POST", "/api/v1/auth/social/exchange", { code: code2 })).status).toBe(401);
   }, 60_000);
+
+  it("drives phone verification: a number signed up with, codes texted, wrong and right, a 409, a refusing gateway", async () => {
+    const tenant = await createTenant({ name: "Log scan phones" });
+    const phone = newKoreanMobile();
+    const nationalDigits = `0${phone.slice(3)}`;
+    const signUpAs = (prefix: string, withPhone?: string) =>
+      send<{ accessToken: string }>("clientAuth.signUp", {
+        tenantKey: tenant.key,
+        userId: unique(prefix).slice(0, 24),
+        password: `Phone-${unique("pw")}-Passphrase`,
+        displayName: "Phone",
+        email: `${unique(prefix)}@example.com`,
+        ...(withPhone ? { phone: withPhone } : {}),
+      });
+    const owner = await signUpAs("ph", nationalDigits);
+    expect(owner.status).toBe(200);
+    const token = owner.data.accessToken;
+    expect((await send("clientPhoneVerification.sendCode", { phone: nationalDigits }, { token })).status).toBe(200);
+    const code = sms.latestCode(phone);
+    secret("SMS code", code);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+    secret("wrong SMS code", wrong);
+    expect((await send("clientPhoneVerification.verifyPhone", { code: wrong }, { token })).status).toBe(401);
+    expect((await send("clientPhoneVerification.verifyPhone", { code }, { token })).status).toBe(200);
+    // Another user: the 409, then a refusing gateway (503) over REST, then a code over REST.
+    const rival = await signUpAs("ph2");
+    const rivalToken = rival.data.accessToken;
+    expect((await send("clientPhoneVerification.sendCode", { phone }, { token: rivalToken })).status).toBe(409);
+    const other = newKoreanMobile();
+    sms.failWith = 500;
+    expect((await sendRest("POST", "/api/v1/auth/phone-verification/send", { phone: other }, { token: rivalToken })).status).toBe(503);
+    sms.failWith = null;
+    expect((await sendRest("POST", "/api/v1/auth/phone-verification/send", { phone: other }, { token: rivalToken })).status).toBe(200);
+    const restCode = sms.latestCode(other);
+    secret("SMS code over REST", restCode);
+    expect((await sendRest("POST", "/api/v1/auth/phone-verification/verify", { code: restCode }, { token: rivalToken })).status).toBe(200);
+
+    // The operator hears of the refused delivery with the number masked; no full number in any line.
+    expect(lines.some((line) => line.includes("phone verification SMS not delivered"))).toBe(true);
+    const log = lines.join("\n");
+    for (const number of [phone, other, phone.slice(1), nationalDigits, other.slice(1), `0${other.slice(3)}`])
+      expect(log).not.toContain(number);
+  });
 
   it("drives every flow", async () => {
     const prisma = getPrisma();

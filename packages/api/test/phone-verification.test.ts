@@ -1,9 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@gatehouse/db";
 import { redisKeys } from "../src/lib/keys";
 import { getRedis } from "../src/lib/redis";
+import { newKoreanMobile, startSmsCapture } from "./sms-capture";
 import {
   auditEvents,
   clientAt,
@@ -24,50 +23,13 @@ import {
  * local JSON capture of SMS_URL's webhook (`POST {to, text, tenantKey}`), real Postgres and Redis.
  */
 
-interface Captured {
-  to: string;
-  text: string;
-  tenantKey: string;
-}
-
-/** The SMS gateway of the tests: keeps every JSON post, or answers `failWith` and keeps nothing. */
-async function startSmsCapture(): Promise<{ url: string; messages: Captured[]; failWith: number | null; close(): Promise<void> }> {
-  const capture = { url: "", messages: [] as Captured[], failWith: null as number | null, close: () => Promise.resolve() };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      if (capture.failWith !== null) {
-        res.statusCode = capture.failWith;
-        res.end('{"error":"refused"}');
-        return;
-      }
-      capture.messages.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Captured);
-      res.setHeader("content-type", "application/json");
-      res.end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  capture.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
-  capture.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return capture;
-}
-
 const sms = await startSmsCapture();
 afterAll(() => sms.close());
 
-/** A fresh Korean mobile number (010-xxxx-xxxx), E.164. */
-const newPhone = () => `+8210${String(Math.floor(10_000_000 + Math.random() * 89_999_999))}`;
+const newPhone = newKoreanMobile;
 const national = (e164: string) => `0${e164.slice(3, 5)}-${e164.slice(5, 9)}-${e164.slice(9)}`;
-const textsTo = (phone: string) => sms.messages.filter((m) => m.to === phone);
-/** The only 6-digit run of the latest text to `phone`. */
-function latestCode(phone: string): string {
-  const texts = textsTo(phone);
-  const text = texts[texts.length - 1]?.text ?? "";
-  const runs = text.match(/\d{6,}/g) ?? [];
-  expect(runs, text).toHaveLength(1);
-  return runs[0]!;
-}
+const textsTo = (phone: string) => sms.textsTo(phone);
+const latestCode = (phone: string) => sms.latestCode(phone);
 
 async function newUser(suite: Suite): Promise<Api> {
   return (

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pathParameters, restRoutes, type RestRoute } from "@gatehouse/contract";
 import { getPrisma, type Tenant } from "@gatehouse/db";
 import type { AppCode } from "../src/errors";
@@ -23,6 +23,7 @@ import {
 } from "./kit";
 import { issueCode } from "../src/services/social/rounds";
 import { rest } from "./rest-wire";
+import { newKoreanMobile, startSmsCapture } from "./sms-capture";
 import { APP_REDIRECT, pkce, socialTenant, useStandIns } from "./social-support";
 
 /**
@@ -77,6 +78,13 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
   // The provider stand-ins (clientSocial's cases), started before the server that points at them.
   const providers = useStandIns();
   Object.assign(providers.env, { RATE_LIMIT_SCALE: "1" });
+  // The SMS gateway (clientPhoneVerification's cases), likewise started before the server.
+  let sms: Awaited<ReturnType<typeof startSmsCapture>>;
+  beforeAll(async () => {
+    sms = await startSmsCapture();
+    providers.env.SMS_URL = sms.url;
+  });
+  afterAll(() => sms.close());
   const suite = useServer({ mail: true, env: providers.env });
   let domainTenant: Tenant;
   /** A tenant with the three providers configured (clientSocial). */
@@ -128,6 +136,13 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
     const verified = await fresh().api.clientPasswordless.verify.mutate({ tenantKey: codeTenant.key, email, code });
     if (!verified.needSignup) throw new Error("a new address must get a signupToken");
     return verified.signupToken;
+  };
+  /** A member with a phone verification code texted to a new number: the member and the code. */
+  const phoneCodeSent = async () => {
+    const user = await member();
+    const phone = newKoreanMobile();
+    await user.api.clientPhoneVerification.sendCode.mutate({ phone });
+    return { user, phone, code: sms.latestCode(phone) };
   };
   /** A one-time social code for a new member of the suite's tenant (as the callback issues one). */
   const socialCode = async (appCodeChallenge: string | null = null) => {
@@ -541,6 +556,97 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
         return { input: { code: "abc" }, token: user.session.accessToken, ip: user.ip };
       },
     },
+    // clientPhoneVerification.sendCode
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "success",
+      name: "a new number, written nationally",
+      expect: "ok",
+      prepare: async () => {
+        const user = await member();
+        return { input: { phone: `0${newKoreanMobile().slice(3)}` }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "limit",
+      name: "a second code within the cooldown",
+      expect: "smsVerification/CooldownActive",
+      prepare: async () => {
+        const { user } = await phoneCodeSent();
+        return { input: { phone: newKoreanMobile() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "validation",
+      name: "a number of a country the tenant does not allow",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { phone: "+12015550123" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "rule",
+      name: "a number another user verified",
+      expect: "user/PhoneDuplicated",
+      prepare: async () => {
+        const { user: owner, phone, code } = await phoneCodeSent();
+        await owner.api.clientPhoneVerification.verifyPhone.mutate({ code });
+        const user = await member();
+        return { input: { phone }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "auth",
+      name: "no access token",
+      expect: "auth/Unauthenticated",
+      prepare: async () => ({ input: { phone: newKoreanMobile() }, ip: fresh().ip }),
+    },
+    {
+      procedure: "clientPhoneVerification.sendCode",
+      kind: "gate",
+      name: "a suspended user",
+      expect: "auth/AccountSuspended",
+      prepare: async () => {
+        const user = await suspended();
+        return { input: { phone: newKoreanMobile() }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    // clientPhoneVerification.verifyPhone
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "success",
+      name: "the texted code",
+      expect: "ok",
+      prepare: async () => {
+        const { user, code } = await phoneCodeSent();
+        return { input: { code }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "auth",
+      name: "a wrong code",
+      expect: "smsVerification/InvalidCode",
+      prepare: async () => {
+        const { user, code } = await phoneCodeSent();
+        return { input: { code: code === "000000" ? "111111" : "000000" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
+    {
+      procedure: "clientPhoneVerification.verifyPhone",
+      kind: "validation",
+      name: "a code that is not six digits",
+      expect: "validation/Invalid",
+      prepare: async () => {
+        const user = await member();
+        return { input: { code: "12a456" }, token: user.session.accessToken, ip: user.ip };
+      },
+    },
     // clientPasswordless.sendCode
     {
       procedure: "clientPasswordless.sendCode",
@@ -820,7 +926,8 @@ describe.skipIf(!hasRedis)("REST and tRPC answer alike: one table of cases, both
       expect(restAnswer.retryAfter === null).toBe(trpc.retryAfter === null);
       expect(restAnswer.nextResendAvailableAt === undefined).toBe(trpc.nextResendAvailableAt === undefined);
       if (expected.rest === 429) expect(Number(restAnswer.retryAfter)).toBeGreaterThanOrEqual(1);
-      if (c.expect === "emailVerification/CooldownActive") expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
+      if (c.expect === "emailVerification/CooldownActive" || c.expect === "smsVerification/CooldownActive")
+        expect(restAnswer.nextResendAvailableAt).toEqual(expect.any(String));
       // REST's own addition: the challenge on every 401.
       expect(restAnswer.wwwAuthenticate).toBe(expected.rest === 401 ? "Bearer" : null);
     },
