@@ -2,7 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { appRouter, assertProductionConfig, ConfigError, ensureSigningKey, getLogger, loadConfig, setConfig } from "@gatehouse/api";
+import {
+  appRouter,
+  assertProductionConfig,
+  ConfigError,
+  ensureSigningKey,
+  getLogger,
+  loadConfig,
+  setConfig,
+  startOutboxWorker,
+} from "@gatehouse/api";
 import { CLIENT_IP_HEADER, clientIp, createApiHandler, logRequest, REQUEST_ID_HEADER, requestIdFor } from "@gatehouse/api/http";
 import { closeDatabase, ensureBootstrapAdmin, migrateDatabase, seedDevData } from "@gatehouse/api/bootstrap";
 import { createPagesApi } from "@gatehouse/api/pages";
@@ -75,6 +84,8 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
 
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  // Retries the outbox's undelivered messages (password-reset texts and mails) in the background.
+  const outbox = startOutboxWorker();
   if (devSetup) {
     // The banner is the last thing a start prints (pino writes asynchronously, so no log line here).
     console.log(devBanner(config.appUrl, devSetup));
@@ -90,6 +101,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await outbox.stop();
     await closeDatabase();
     await stopEmbedded().catch(() => {});
     process.exit(0);

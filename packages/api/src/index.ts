@@ -6,3 +6,4 @@ export { appError, errorCatalogue, type AppCode } from "./errors";
 export { getLogger } from "./lib/log";
 export { getRedis } from "./lib/redis";
 export { ensureSigningKey, rotateSigningKey } from "./services/signing-keys";
+export { startOutboxWorker, type OutboxWorker } from "./services/outbox";

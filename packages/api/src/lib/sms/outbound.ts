@@ -1,4 +1,5 @@
 import { SmsDeliveryError } from "./sender";
+import { maskPhone } from "./url";
 
 /**
  * One gateway call on fetch, bounded by OUTBOUND_TIMEOUT_MS: no answer (refused connection,
@@ -29,7 +30,15 @@ export async function callGateway(
   return { status: response.status, body };
 }
 
-/** A short, safe excerpt of a gateway's own error words (never more than a line). */
+/**
+ * A short, safe excerpt of a gateway's own error words (one line): Twilio's messages quote the
+ * number, so digit runs are masked (a number keeps its ends, shorter runs go entirely).
+ */
 export function gatewayWords(value: unknown): string {
-  return typeof value === "string" || typeof value === "number" ? String(value).replace(/\s+/g, " ").slice(0, 160) : "";
+  if (typeof value === "number") return String(value);
+  if (typeof value !== "string") return "";
+  return value
+    .replace(/\s+/g, " ")
+    .slice(0, 160)
+    .replace(/\+?\d{6,}/g, (run) => (run.length >= 10 ? maskPhone(run) : "[redacted]"));
 }
