@@ -15,6 +15,7 @@ import { signInMethodLabels, signInMethodNames, type SignInMethods } from "../li
 import { useTRPC } from "../lib/trpc";
 import { messageForAppCode } from "../lib/error-messages";
 import { appUrlProblem, check, problemOf } from "../lib/validation";
+import { CountryChips } from "./country-chips";
 import { DomainChips } from "./domain-chips";
 import { CheckboxField, FormError, SelectField, SubmitButton, TextField } from "./form";
 import { Notice } from "./ui";
@@ -26,6 +27,8 @@ export interface TenantFormValues {
   locale: Locale;
   appUrl: string;
   allowedEmailDomains: string[];
+  /** CONTRACT v2: countries whose phone numbers the tenant accepts, the first for national numbers. */
+  phoneCountries: string[];
 }
 
 const localeOptions = [
@@ -33,14 +36,22 @@ const localeOptions = [
   { value: "en", label: "English (en)" },
 ];
 
-/** Create a tenant, or edit one's name, locale, app URL and allowed email domains. */
+/** Create a tenant, or edit one's name, locale, app URL, allowed email domains and phone countries. */
 export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial?: TenantFormValues }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const start: TenantFormValues = initial ?? { key: "", name: "", locale: "ko", appUrl: "", allowedEmailDomains: [] };
+  const start: TenantFormValues = initial ?? {
+    key: "",
+    name: "",
+    locale: "ko",
+    appUrl: "",
+    allowedEmailDomains: [],
+    phoneCountries: ["KR"],
+  };
   const [saved, setSaved] = useState<TenantFormValues>(start);
   const [savedMessage, setSavedMessage] = useState<string | null>(null);
   const [domainDraft, setDomainDraft] = useState("");
+  const [countryDraft, setCountryDraft] = useState("");
   // Create only: an existing tenant's methods have their own card (SignInMethodsForm).
   const [methods, setMethods] = useState<SignInMethods>({ passwordSignUp: true, emailCodeSignIn: false });
   const queryClient = useQueryClient();
@@ -64,6 +75,9 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
     if (appUrl) errors.appUrl = appUrl;
     if (domainDraft.trim() !== "") {
       errors.allowedEmailDomains = `“${domainDraft.trim()}” has not been added yet: press Add domain, or clear the field.`;
+    }
+    if (countryDraft.trim() !== "") {
+      errors.phoneCountries = `“${countryDraft.trim()}” has not been added yet: press Add country, or clear the field.`;
     }
     return errors;
   }
@@ -97,6 +111,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
           name: values.name,
           locale: values.locale,
           allowedEmailDomains: values.allowedEmailDomains,
+          phoneCountries: values.phoneCountries,
           ...methods,
           ...(values.appUrl.trim() ? { appUrl: values.appUrl.trim() } : {}),
         });
@@ -110,12 +125,14 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
       showFieldErrors(errors);
       return;
     }
-    const changes: { name?: string; locale?: Locale; appUrl?: string; allowedEmailDomains?: string[] } = {};
+    const changes: { name?: string; locale?: Locale; appUrl?: string; allowedEmailDomains?: string[]; phoneCountries?: string[] } = {};
     if (values.name !== saved.name) changes.name = values.name;
     if (values.locale !== saved.locale) changes.locale = values.locale;
     if (values.appUrl.trim() !== saved.appUrl) changes.appUrl = values.appUrl.trim();
     if (values.allowedEmailDomains.join(",") !== saved.allowedEmailDomains.join(","))
       changes.allowedEmailDomains = values.allowedEmailDomains;
+    // Order matters here: the first country reads national numbers.
+    if (values.phoneCountries.join(",") !== saved.phoneCountries.join(",")) changes.phoneCountries = values.phoneCountries;
     if (Object.keys(changes).length === 0) {
       setSavedMessage("Nothing to save: no field was changed.");
       return;
@@ -128,6 +145,7 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
         locale: tenant.locale,
         appUrl: tenant.appUrl ?? "",
         allowedEmailDomains: tenant.allowedEmailDomains,
+        phoneCountries: tenant.phoneCountries,
       };
       setValues(next);
       setSaved(next);
@@ -139,6 +157,12 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
   }
 
   const domainError = Object.entries(fieldErrors).find(([field]) => field.startsWith("allowedEmailDomains"))?.[1];
+  // The API names a bad entry by its index ("phoneCountries.1"): each shows beside its code.
+  const countryEntryErrors: Record<number, string> = {};
+  for (const [name, message] of Object.entries(fieldErrors)) {
+    const entry = /^phoneCountries\.(\d+)$/.exec(name);
+    if (entry && message) countryEntryErrors[Number(entry[1])] = message;
+  }
 
   return (
     <form onSubmit={onSubmit} noValidate className="form">
@@ -196,6 +220,17 @@ export function TenantForm({ mode, initial }: { mode: "create" | "edit"; initial
         onDraftChange={(draft) => {
           setDomainDraft(draft);
           if (fieldErrors.allowedEmailDomains) setFieldError("allowedEmailDomains", undefined);
+        }}
+      />
+      <CountryChips
+        countries={values.phoneCountries}
+        onChange={(countries) => set("phoneCountries", countries)}
+        entryErrors={countryEntryErrors}
+        listError={fieldErrors.phoneCountries}
+        draft={countryDraft}
+        onDraftChange={(draft) => {
+          setCountryDraft(draft);
+          if (fieldErrors.phoneCountries) setFieldError("phoneCountries", undefined);
         }}
       />
       {mode === "create" ? (

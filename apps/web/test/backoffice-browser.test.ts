@@ -283,17 +283,25 @@ describe.skipIf(!hasChromium)("BackOffice in the browser (production server)", (
     expect(await admin.locator(".alert-error").count()).toBe(0);
   });
 
-  it("edits a tenant's domains: an emptied list says any domain is accepted", async () => {
+  it("edits a tenant's domains and phone countries: an unknown code is refused at once, the first country reads national numbers", async () => {
     await admin.goto(`/backoffice/tenants/${TENANT_KEY}`);
     await admin.getByRole("button", { name: "Remove partners.northwind.example" }).click();
     await admin.getByLabel("Name", { exact: true }).fill(`${TENANT_NAME} Ltd`);
+    // Phone countries: KR by default; "XQ" is no country; "us" is added as US and made first.
+    await admin.getByLabel("Add a country code").fill("XQ");
+    await admin.getByRole("button", { name: "Add country" }).click();
+    await expect.poll(() => admin.locator(".field-error").allTextContents()).toEqual(["⚠ “XQ” is not a known country code."]);
+    await admin.getByLabel("Add a country code").fill("us");
+    await admin.getByRole("button", { name: "Add country" }).click();
+    await admin.getByRole("button", { name: "Make US first" }).click();
     await admin.getByRole("button", { name: "Save changes" }).click();
     await admin.locator(".alert-success", { hasText: "Changes saved" }).waitFor();
     const tenant = await admin.evaluate(async (key) => {
       const res = await fetch(`/api/trpc/backOffice.tenants.get?input=${encodeURIComponent(JSON.stringify({ key }))}`);
-      return ((await res.json()) as { result: { data: { name: string; allowedEmailDomains: string[] } } }).result.data;
+      return ((await res.json()) as { result: { data: { name: string; allowedEmailDomains: string[]; phoneCountries: string[] } } }).result
+        .data;
     }, TENANT_KEY);
-    expect(tenant).toMatchObject({ name: `${TENANT_NAME} Ltd`, allowedEmailDomains: ["northwind.example"] });
+    expect(tenant).toMatchObject({ name: `${TENANT_NAME} Ltd`, allowedEmailDomains: ["northwind.example"], phoneCountries: ["US", "KR"] });
   });
 
   it("issues a manager with an invitation; the temporary password is shown once and copied", async () => {

@@ -82,6 +82,7 @@ export default async function TenantPage({ params, searchParams }: { params: Par
               locale: tenant.locale,
               appUrl: tenant.appUrl ?? "",
               allowedEmailDomains: tenant.allowedEmailDomains,
+              phoneCountries: tenant.phoneCountries,
             }}
           />
         ) : (
@@ -101,6 +102,22 @@ export default async function TenantPage({ params, searchParams }: { params: Par
                       {tenant.allowedEmailDomains.map((domain) => (
                         <li key={domain} className="chip">
                           {domain}
+                        </li>
+                      ))}
+                    </ul>
+                  ),
+              },
+              {
+                term: "Phone number countries",
+                value:
+                  tenant.phoneCountries.length === 0 ? (
+                    <span className="muted">Any country, numbers written with + only (the list is empty)</span>
+                  ) : (
+                    <ul className="chips chips-static">
+                      {tenant.phoneCountries.map((code, index) => (
+                        <li key={code} className="chip">
+                          {code}
+                          {index === 0 ? " (national numbers)" : ""}
                         </li>
                       ))}
                     </ul>
