@@ -3,13 +3,13 @@ import { observable, type Unsubscribable } from "@trpc/server/observable";
 import { toGatehouseError } from "./errors";
 import type { SessionManager } from "./session";
 import type { StoredTokens } from "./token-store";
-import type { ClientRouter, RouterOutputs } from "./types";
+import type { ClientRouter, ProcedurePath, RouterOutputs } from "./types";
 
 /** Where the auth link leaves the token for the HTTP link's `headers`. */
 export const ACCESS_TOKEN_CONTEXT_KEY = "gatehouseAccessToken";
 
-/** Procedures anyone may call (CONTRACT "P"): no bearer token, no refresh. */
-const publicPaths = new Set([
+/** Procedures anyone may call (CONTRACT "P"): no bearer token, no refresh. Typed, so a renamed path does not compile. */
+const publicPaths: ReadonlySet<string> = new Set<ProcedurePath>([
   "clientAuth.signUp",
   "clientAuth.signIn",
   "clientAuth.refresh",
@@ -19,6 +19,10 @@ const publicPaths = new Set([
   "clientSocial.start",
   "clientSocial.exchange",
   "clientSocial.signInWithToken",
+  "clientPasswordReset.sendSmsCode",
+  "clientPasswordReset.sendEmailCode",
+  "clientPasswordReset.verifyCode",
+  "clientPasswordReset.resetPassword",
 ]);
 
 type Outputs = RouterOutputs["clientAuth"] & RouterOutputs["clientEmailVerification"] & RouterOutputs["clientPasswordless"];

@@ -2,7 +2,14 @@ import { createTRPCClient, getUntypedClient, httpLink, type TRPCClient } from "@
 import { ACCESS_TOKEN_CONTEXT_KEY, gatehouseAuthLink } from "./auth-link";
 import { deadlineLink, isTimeoutMs } from "./deadline-link";
 import { UnexpectedResponseError } from "./errors";
-import { createFacades, type ClientAuthFacade, type ClientEmailVerificationFacade, type ClientPasswordlessFacade } from "./facades";
+import {
+  createFacades,
+  type ClientAuthFacade,
+  type ClientEmailVerificationFacade,
+  type ClientPasswordlessFacade,
+  type ClientPasswordResetFacade,
+  type ClientPhoneVerificationFacade,
+} from "./facades";
 import { memoryStorage, type ClientSocialFacade } from "./social";
 import { SessionManager, type GatehouseWarning, type LocksLike, type SessionListener } from "./session";
 import { memoryTokenStore, type StorageLike, type StoredTokens, type TokenStore } from "./token-store";
@@ -74,6 +81,10 @@ export interface GatehouseClient {
   ClientPasswordless: ClientPasswordlessFacade;
   /** Sign-in with Google, Kakao or Naver: `start` and `handleCallback` in a browser, `signInWithToken` in a native app. */
   ClientSocial: ClientSocialFacade;
+  /** A verified phone number for the signed-in user: `sendCode` texts a code, `verifyPhone` proves it. */
+  ClientPhoneVerification: ClientPhoneVerificationFacade;
+  /** Forgot password, by SMS or email: a code, then a short-lived reset token, then the new password. */
+  ClientPasswordReset: ClientPasswordResetFacade;
   hooks: GatehouseHooks;
   /** Closes the cross-tab channel; the client must not be used afterwards. */
   dispose(): void;

@@ -8,6 +8,7 @@ import type { AppCode, ClientAppCode, ProcedurePath, ServerAppCode, SocialRedire
  */
 export interface AppCodeData {
   "emailVerification/CooldownActive": { nextResendAvailableAt: string };
+  "smsVerification/CooldownActive": { nextResendAvailableAt: string };
   /** The extra fields sent with a code the SDK could not type, if any, as they came. */
   "client/UnexpectedAppCode": Readonly<Record<string, unknown>> | undefined;
 }
@@ -147,6 +148,8 @@ const RESERVED_DATA = new Set(["code", "httpStatus", "path", "appCode", "issues"
  */
 const dataReaders: { [C in keyof AppCodeData & ServerAppCode]: (extra: Record<string, unknown>) => AppCodeData[C] | null } = {
   "emailVerification/CooldownActive": ({ nextResendAvailableAt }) =>
+    typeof nextResendAvailableAt === "string" ? { nextResendAvailableAt } : null,
+  "smsVerification/CooldownActive": ({ nextResendAvailableAt }) =>
     typeof nextResendAvailableAt === "string" ? { nextResendAvailableAt } : null,
 };
 

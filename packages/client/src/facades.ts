@@ -48,6 +48,29 @@ export type ClientEmailVerificationFacade = FacadeOf<"clientEmailVerification">;
  * ClientAuthFacade. The session `verify` or `register` answers is stored, as signIn's is.
  */
 export type ClientPasswordlessFacade = FacadeOf<"clientPasswordless">;
+/**
+ * A verified phone number for the signed-in user (sendCode → verifyPhone), as ClientAuthFacade:
+ * `A U` procedures, so they carry the stored session's access token (refreshed when due).
+ */
+export type ClientPhoneVerificationFacade = FacadeOf<"clientPhoneVerification">;
+
+/**
+ * `clientPasswordReset.verifyCode`'s body: the code with exactly one of the number or the address
+ * it was sent to (both, or neither, does not compile; the server answers either 400).
+ */
+export type ResetVerifyCodeBody =
+  { tenantKey: string; code: string; phone: string; email?: never } | { tenantKey: string; code: string; email: string; phone?: never };
+
+/**
+ * Forgot password, by SMS or email (sendSmsCode or sendEmailCode → verifyCode → resetPassword), as
+ * ClientAuthFacade. All four are public: no bearer token is sent, and no session is stored
+ * (`resetPassword` ends every session of the account; the user then signs in with the new password).
+ */
+export type ClientPasswordResetFacade = Omit<FacadeOf<"clientPasswordReset">, "verifyCode"> & {
+  verifyCode(
+    args: CallOptions & { body: ResetVerifyCodeBody },
+  ): Promise<ApiResult<RouterOutputs["clientPasswordReset"]["verifyCode"], ErrorOf<"clientPasswordReset.verifyCode">>>;
+};
 
 type Kinds<TRouter> = {
   [K in Exclude<keyof TRouter, "_def" | "createCaller">]: TRouter[K] extends AnyTRPCQueryProcedure ? "query" : "mutation";
@@ -84,6 +107,18 @@ export const clientSocialProcedures = {
   listIdentities: "query",
 } as const satisfies Kinds<ClientRouter["clientSocial"]>;
 
+export const clientPhoneVerificationProcedures = {
+  sendCode: "mutation",
+  verifyPhone: "mutation",
+} as const satisfies Kinds<ClientRouter["clientPhoneVerification"]>;
+
+export const clientPasswordResetProcedures = {
+  sendSmsCode: "mutation",
+  sendEmailCode: "mutation",
+  verifyCode: "mutation",
+  resetPassword: "mutation",
+} as const satisfies Kinds<ClientRouter["clientPasswordReset"]>;
+
 function buildFacade<TFacade>(
   client: TRPCUntypedClient<ClientRouter>,
   router: string,
@@ -117,6 +152,8 @@ export function createFacades(
   ClientEmailVerification: ClientEmailVerificationFacade;
   ClientPasswordless: ClientPasswordlessFacade;
   ClientSocial: ClientSocialFacade;
+  ClientPhoneVerification: ClientPhoneVerificationFacade;
+  ClientPasswordReset: ClientPasswordResetFacade;
 } {
   return {
     ClientAuth: buildFacade<ClientAuthFacade>(client, "clientAuth", clientAuthProcedures),
@@ -127,5 +164,12 @@ export function createFacades(
     ),
     ClientPasswordless: buildFacade<ClientPasswordlessFacade>(client, "clientPasswordless", clientPasswordlessProcedures),
     ClientSocial: createClientSocial(buildFacade<FacadeOf<"clientSocial">>(client, "clientSocial", clientSocialProcedures), socialStorage),
+    ClientPhoneVerification: buildFacade<ClientPhoneVerificationFacade>(
+      client,
+      "clientPhoneVerification",
+      clientPhoneVerificationProcedures,
+    ),
+    // The body's one-of type narrows the router's input (both fields optional): every body it allows, the router takes.
+    ClientPasswordReset: buildFacade<ClientPasswordResetFacade>(client, "clientPasswordReset", clientPasswordResetProcedures),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * @gatehouse/client: the typed SDK product apps use to sign their users in with Gatehouse.
  *
- *   const { ClientAuth, ClientEmailVerification, ClientPasswordless, ClientSocial, hooks } = createGatehouseClient({ baseUrl });
+ *   const { ClientAuth, ClientEmailVerification, ClientPasswordless, ClientSocial, ClientPhoneVerification, ClientPasswordReset, hooks } =
+ *     createGatehouseClient({ baseUrl });
  *   const res = await ClientAuth.signUp({ body: { tenantKey, userId, password, displayName, email } });
  *   if (res.error) throw res.error; // res.error.appCode, res.error.status
  */
@@ -10,13 +11,18 @@ export {
   clientAuthProcedures,
   clientEmailVerificationProcedures,
   clientPasswordlessProcedures,
+  clientPasswordResetProcedures,
+  clientPhoneVerificationProcedures,
   clientSocialProcedures,
   type ApiResult,
   type CallOptions,
   type ClientAuthFacade,
   type ClientEmailVerificationFacade,
   type ClientPasswordlessFacade,
+  type ClientPasswordResetFacade,
+  type ClientPhoneVerificationFacade,
   type FacadeArgs,
+  type ResetVerifyCodeBody,
 } from "./facades";
 export {
   GatehouseError,

@@ -136,6 +136,28 @@ export const procedureErrors = {
     "user/PhoneDuplicated",
     ...anyProcedure,
   ],
+  "clientPasswordReset.sendSmsCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "smsVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.sendEmailCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "emailVerification/CooldownActive",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.verifyCode": [
+    "rateLimit/TooManyRequests",
+    "tenant/NotFound",
+    "auth/MethodNotEnabled",
+    "smsVerification/InvalidCode",
+    "emailVerification/InvalidCode",
+    ...anyProcedure,
+  ],
+  "clientPasswordReset.resetPassword": ["rateLimit/TooManyRequests", "auth/InvalidResetToken", ...anyProcedure],
 } as const satisfies { [P in ProcedurePath]: readonly ContractErrorOf<P>[] };
 
 /**

@@ -23,7 +23,16 @@ import {
   type TransportAppCode,
   type ValidationIssue,
 } from "../src";
-import { useEmailCodeSignIn, useGatehouseError, useTRPC, type EmailCodeSignInError } from "../src/react";
+import {
+  useEmailCodeSignIn,
+  useGatehouseError,
+  usePasswordReset,
+  usePhoneVerification,
+  useTRPC,
+  type EmailCodeSignInError,
+  type PasswordResetError,
+  type PhoneVerificationError,
+} from "../src/react";
 import type { ContractErrorOf, procedureErrors } from "../src/procedure-errors";
 
 const { ClientAuth, ClientEmailVerification, ClientPasswordless, trpc } = createGatehouseClient({ baseUrl: "https://auth.example.com" });
@@ -266,5 +275,79 @@ describe("ClientSocial", () => {
     await ClientSocial.signInWithToken({ body: { tenantKey: "acme", provider: "naver", idToken: "t" } });
     // @ts-expect-error not a provider
     await ClientSocial.start({ tenantKey: "acme", provider: "github", redirectUri: "https://app.example.com/cb" });
+  });
+});
+
+describe("ClientPhoneVerification and ClientPasswordReset", () => {
+  const { ClientPhoneVerification, ClientPasswordReset } = createGatehouseClient({ baseUrl: "https://auth.example.com" });
+
+  it("types the phone cooldown's data and verifyPhone's codes", async () => {
+    const sent = await ClientPhoneVerification.sendCode({ body: { phone: "010-1234-5678" } });
+    if (sent.error?.appCode === "smsVerification/CooldownActive")
+      expectTypeOf(sent.error.data.nextResendAvailableAt).toEqualTypeOf<string>();
+    const res = await ClientPhoneVerification.verifyPhone({ body: { code: "123456" } });
+    if (!res.error) {
+      expectTypeOf(res.data.user.phone).toEqualTypeOf<string | null>();
+      return;
+    }
+    switch (res.error.appCode) {
+      // @ts-expect-error a phone code is never an email code
+      case "emailVerification/InvalidCode":
+        break;
+      case "smsVerification/InvalidCode":
+      case "user/PhoneDuplicated":
+      case "auth/Unauthenticated":
+      case "auth/AccountSuspended":
+      case "auth/PasswordChangeRequired":
+      case "rateLimit/TooManyRequests":
+      case "validation/Invalid":
+      case "service/Unavailable":
+      case "server/InternalError":
+      case "request/Malformed":
+      case "request/NotFound":
+      case "request/MethodNotAllowed":
+      case "request/PayloadTooLarge":
+      case "request/UnsupportedMediaType":
+        break;
+      default:
+        expectTypeOf(res.error.appCode).toEqualTypeOf<ClientAppCode>();
+    }
+  });
+
+  it("takes verifyCode with exactly one of phone and email", async () => {
+    await ClientPasswordReset.verifyCode({ body: { tenantKey: "acme", code: "123456", phone: "+821012345678" } });
+    await ClientPasswordReset.verifyCode({ body: { tenantKey: "acme", code: "123456", email: "ada@example.com" } });
+    // @ts-expect-error both
+    await ClientPasswordReset.verifyCode({ body: { tenantKey: "acme", code: "123456", phone: "+821012345678", email: "ada@example.com" } });
+    // @ts-expect-error neither
+    await ClientPasswordReset.verifyCode({ body: { tenantKey: "acme", code: "123456" } });
+    const res = await ClientPasswordReset.verifyCode({ body: { tenantKey: "acme", code: "123456", email: "ada@example.com" } });
+    if (!res.error) expectTypeOf(res.data).toEqualTypeOf<{ resetToken: string; resetTokenExpiresAt: string; userId: string }>();
+    const done = await ClientPasswordReset.resetPassword({ body: { resetToken: "t", newPassword: "a-long-passphrase" } });
+    // @ts-expect-error resetPassword never answers a code error
+    if (done.error?.appCode === "emailVerification/InvalidCode") return;
+    const mailed = await ClientPasswordReset.sendEmailCode({ body: { tenantKey: "acme", email: "ada@example.com" } });
+    // @ts-expect-error the email send is never switched off
+    if (mailed.error?.appCode === "auth/MethodNotEnabled") return;
+  });
+
+  it("gives the hooks' errors their procedures' codes", () => {
+    function Flows() {
+      const reset = usePasswordReset({ tenantKey: "acme" });
+      expectTypeOf<PasswordResetError["appCode"]>().toEqualTypeOf<
+        | ErrorOf<"clientPasswordReset.sendSmsCode">
+        | ErrorOf<"clientPasswordReset.sendEmailCode">
+        | ErrorOf<"clientPasswordReset.verifyCode">
+        | ErrorOf<"clientPasswordReset.resetPassword">
+      >();
+      // @ts-expect-error no session, so no gate
+      if (reset.error?.appCode === "auth/PasswordChangeRequired") return null;
+      const phone = usePhoneVerification();
+      expectTypeOf(phone.error).toEqualTypeOf<PhoneVerificationError | null>();
+      // @ts-expect-error phone verification has no tenant to miss
+      if (phone.error?.appCode === "tenant/NotFound") return null;
+      return null;
+    }
+    void Flows;
   });
 });

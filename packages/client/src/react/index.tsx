@@ -1,8 +1,8 @@
 "use client";
 /**
  * @gatehouse/client/react: the provider, tRPC + TanStack Query hooks for the end-user API, the
- * session as React state, an example sign-up → verify flow, the email-code sign-in hook and the
- * social sign-in hooks.
+ * session as React state, an example sign-up → verify flow, the email-code sign-in hook, the
+ * social sign-in hooks, and the phone-verification and password-reset hooks.
  */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { TRPCClient } from "@trpc/client";
@@ -114,6 +114,21 @@ export {
   type EmailCodeStep,
   type UseEmailCodeSignInOptions,
 } from "./use-email-code-sign-in";
+export {
+  usePasswordReset,
+  type PasswordReset,
+  type PasswordResetChannel,
+  type PasswordResetError,
+  type PasswordResetStep,
+  type UsePasswordResetOptions,
+} from "./use-password-reset";
+export {
+  usePhoneVerification,
+  type PhoneVerification,
+  type PhoneVerificationError,
+  type PhoneVerificationStep,
+  type UsePhoneVerificationOptions,
+} from "./use-phone-verification";
 export {
   useSocialCallback,
   useSocialSignIn,

@@ -6,6 +6,8 @@ import {
   GatehouseProvider,
   useEmailCodeSignIn,
   useGatehouse,
+  usePasswordReset,
+  usePhoneVerification,
   useSession,
   useSocialCallback,
   useSocialSignIn,
@@ -213,9 +215,11 @@ function ErrorNote({ error }: { error: GatehouseError | null }) {
 interface FieldSpec {
   name: string;
   label: string;
-  type: "text" | "email" | "password";
+  type: "text" | "email" | "password" | "tel";
   autoComplete: string;
   hint?: string;
+  /** What the input starts with (e.g. the userId a password reset just named). */
+  defaultValue?: string;
   /** Not required (e.g. a userId the server makes up when none is given). */
   optional?: boolean;
 }
@@ -236,6 +240,7 @@ function Fields({ fields, error, formId }: { fields: FieldSpec[]; error: Gatehou
               name={field.name}
               type={field.type}
               autoComplete={field.autoComplete}
+              defaultValue={field.defaultValue}
               required={!field.optional}
               aria-invalid={problem ? true : undefined}
               aria-describedby={described || undefined}
@@ -270,16 +275,42 @@ function SignedOut({
 }) {
   const tenantKey = tenant.key;
   // Back from a provider without a session: the sign-in form, with the reason.
-  const [mode, setMode] = useState<"signIn" | "signUp" | "emailCode">(socialError ? "signIn" : "signUp");
+  const [mode, setMode] = useState<"signIn" | "signUp" | "emailCode" | "forgot">(socialError ? "signIn" : "signUp");
+  // After a password reset: the sign-in form says so and starts with the account's userId.
+  const [recovered, setRecovered] = useState<{ userId: string } | null>(null);
   // Offered only where the tenant has email codes on (else every step would answer 400 auth/MethodNotEnabled).
   const onEmailCode = tenant.emailCodeSignIn ? () => setMode("emailCode") : undefined;
   const form =
     mode === "emailCode" ? (
       <EmailCode tenantKey={tenantKey} onSignedIn={onCodeSignedIn} onSwitch={() => setMode("signIn")} />
+    ) : mode === "forgot" ? (
+      <ForgotPassword
+        tenantKey={tenantKey}
+        onReset={(userId) => {
+          setRecovered({ userId });
+          setMode("signIn");
+        }}
+        onCancel={() => setMode("signIn")}
+      />
     ) : mode === "signUp" ? (
       <SignUp tenantKey={tenantKey} onSignedUp={onSignedUp} onSwitch={() => setMode("signIn")} onEmailCode={onEmailCode} />
     ) : (
-      <SignIn tenantKey={tenantKey} onSignedIn={onSignedIn} onSwitch={() => setMode("signUp")} onEmailCode={onEmailCode} />
+      <SignIn
+        // A new form for the recovered account, so its userId is filled in.
+        key={recovered?.userId ?? ""}
+        tenantKey={tenantKey}
+        recoveredUserId={recovered?.userId}
+        onSignedIn={onSignedIn}
+        onSwitch={() => {
+          setRecovered(null);
+          setMode("signUp");
+        }}
+        onEmailCode={onEmailCode}
+        onForgot={() => {
+          setRecovered(null);
+          setMode("forgot");
+        }}
+      />
     );
   if (tenant.socialProviders.length === 0 && !socialError) return form;
   return (
@@ -454,6 +485,157 @@ function EmailCode({
   );
 }
 
+/**
+ * Forgot password (clientPasswordReset through usePasswordReset): the verified phone number or
+ * email address (by text message or by email), the code sent there, a new password. The page says
+ * the same whether or not an account has that number or address, as the API answers the same.
+ * Once the password is set, every session of the account has ended: `onReset` goes back to the
+ * sign-in form with the account's userId.
+ */
+function ForgotPassword({ tenantKey, onReset, onCancel }: { tenantKey: string; onReset: (userId: string) => void; onCancel: () => void }) {
+  const flow = usePasswordReset({ tenantKey, onReset });
+  const [via, setVia] = useState<"sms" | "email">("sms");
+  const id = useId();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (flow.step === "identify") {
+      if (via === "sms") await flow.sendSmsCode(formValue(form, "phone"));
+      else await flow.sendEmailCode(formValue(form, "email"));
+    } else if (flow.step === "code") await flow.verifyCode(formValue(form, "code"));
+    else if (flow.step === "newPassword") await flow.resetPassword(formValue(form, "newPassword"));
+  }
+
+  if (flow.step === "newPassword" || flow.step === "done") {
+    return (
+      <Card title="Choose a new password" id={`${id}-title`}>
+        <form className={styles.flow} onSubmit={submit} noValidate>
+          <p className={styles.hint}>
+            The code is right: this is the account <strong data-field="recoveredUserId">{flow.userId}</strong>. Choose its new password
+            {flow.resetTokenExpiresAt ? ` before ${localTime(flow.resetTokenExpiresAt)}` : ""}.
+          </p>
+          <Fields
+            formId={id}
+            error={flow.error}
+            fields={[
+              {
+                name: "newPassword",
+                label: "New password",
+                type: "password",
+                autoComplete: "new-password",
+                hint: "At least 8 characters; not a common password.",
+              },
+            ]}
+          />
+          <ErrorNote error={flow.error} />
+          <div className={styles.buttons}>
+            <button type="submit" disabled={flow.busy || flow.step === "done"}>
+              Set new password
+            </button>
+            <button type="button" className={styles.link} onClick={onCancel}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </Card>
+    );
+  }
+
+  if (flow.step === "code") {
+    const problem = fieldProblem(flow.error, "code");
+    const where = flow.channel === "sms" ? "by text message to" : "by email to";
+    return (
+      <Card title="Enter the code" id={`${id}-title`}>
+        <form className={styles.flow} onSubmit={submit} noValidate>
+          <p className={styles.hint} aria-live="polite">
+            If an account has verified {flow.target}, we sent it a 6-digit code {where} it.
+            {flow.codeExpiresAt ? ` The code works until ${localTime(flow.codeExpiresAt)}.` : ""}
+          </p>
+          <label htmlFor={`${id}-code`}>6-digit code</label>
+          <input
+            id={`${id}-code`}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? `${id}-code-problem` : undefined}
+          />
+          {problem ? (
+            <small id={`${id}-code-problem`} className={styles.problem}>
+              {problem}
+            </small>
+          ) : null}
+          <ErrorNote error={flow.error} />
+          <div className={styles.buttons}>
+            <button type="submit" disabled={flow.busy}>
+              Continue
+            </button>
+            <button type="button" disabled={flow.busy} onClick={() => void flow.resend()}>
+              Send a new code
+            </button>
+            <button type="button" className={styles.link} onClick={flow.reset}>
+              Start again
+            </button>
+          </div>
+          {flow.nextResendAvailableAt ? <small>You can ask for another code after {localTime(flow.nextResendAvailableAt)}.</small> : null}
+        </form>
+      </Card>
+    );
+  }
+
+  return (
+    <Card title="Forgot your password?" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <p className={styles.hint}>We send a 6-digit code to the phone number or email address you verified on your account.</p>
+        <fieldset className={styles.choice}>
+          <legend>Send the code</legend>
+          <label>
+            <input type="radio" name="via" value="sms" checked={via === "sms"} onChange={() => setVia("sms")} /> by text message
+          </label>
+          <label>
+            <input type="radio" name="via" value="email" checked={via === "email"} onChange={() => setVia("email")} /> by email
+          </label>
+        </fieldset>
+        <Fields
+          key={via}
+          formId={id}
+          error={flow.error}
+          fields={[
+            via === "sms"
+              ? {
+                  name: "phone",
+                  label: "Phone number",
+                  type: "tel",
+                  autoComplete: "tel",
+                  hint: "The verified mobile number of your account, e.g. 010-1234-5678 or +82 10-1234-5678.",
+                }
+              : {
+                  name: "email",
+                  label: "Email",
+                  type: "email",
+                  autoComplete: "email",
+                  hint: "The verified email address of your account.",
+                },
+          ]}
+        />
+        <ErrorNote error={flow.error} />
+        <div className={styles.buttons}>
+          <button type="submit" disabled={flow.busy}>
+            Send the code
+          </button>
+          <button type="button" className={styles.link} onClick={onCancel}>
+            Back to sign in
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
 function SignUp({
   tenantKey,
   onSignedUp,
@@ -532,14 +714,19 @@ function SignUp({
 
 function SignIn({
   tenantKey,
+  recoveredUserId,
   onSignedIn,
   onSwitch,
   onEmailCode,
+  onForgot,
 }: {
   tenantKey: string;
+  /** The account whose password was just reset here: said, and its userId filled in. */
+  recoveredUserId: string | undefined;
   onSignedIn: () => void;
   onSwitch: () => void;
   onEmailCode: (() => void) | undefined;
+  onForgot: () => void;
 }) {
   const { ClientAuth } = useGatehouse();
   const id = useId();
@@ -562,11 +749,22 @@ function SignIn({
   return (
     <Card title="Sign in" id={`${id}-title`}>
       <form className={styles.flow} onSubmit={submit} noValidate>
+        {recoveredUserId ? (
+          <p role="status" className={styles.success}>
+            Your new password is set and every earlier session has ended. Sign in with it.
+          </p>
+        ) : null}
         <Fields
           formId={id}
           error={error}
           fields={[
-            { name: "userId", label: "User ID", type: "text", autoComplete: "username" },
+            {
+              name: "userId",
+              label: "User ID",
+              type: "text",
+              autoComplete: "username",
+              ...(recoveredUserId ? { defaultValue: recoveredUserId } : {}),
+            },
             {
               name: "password",
               label: "Password",
@@ -583,6 +781,9 @@ function SignIn({
           </button>
           <button type="button" className={styles.link} onClick={onSwitch}>
             New here: create an account
+          </button>
+          <button type="button" className={styles.link} onClick={onForgot}>
+            Forgot password?
           </button>
           <EmailCodeButton onClick={onEmailCode} />
         </div>
@@ -764,38 +965,167 @@ function SignedIn({ user, notice, onPasswordChangeRequired }: { user: User; noti
   }
 
   return (
-    <Card title="You are signed in" id={`${id}-title`}>
-      <div className={styles.flow}>
-        {notice ? (
-          <p role="status" className={styles.success}>
-            {notice}
+    <div className={styles.stack}>
+      <Card title="You are signed in" id={`${id}-title`}>
+        <div className={styles.flow}>
+          {notice ? (
+            <p role="status" className={styles.success}>
+              {notice}
+            </p>
+          ) : null}
+          <p className={styles.hint}>Hello, {user.displayName}. This is where the product would begin.</p>
+          <form onSubmit={rename} noValidate>
+            <label htmlFor={`${id}-displayName`}>Display name</label>
+            <input
+              id={`${id}-displayName`}
+              name="displayName"
+              defaultValue={user.displayName}
+              autoComplete="name"
+              aria-invalid={fieldProblem(error, "displayName") ? true : undefined}
+              aria-describedby={fieldProblem(error, "displayName") ? `${id}-displayName-problem` : undefined}
+            />
+            {fieldProblem(error, "displayName") ? (
+              <small id={`${id}-displayName-problem`} className={styles.problem}>
+                {fieldProblem(error, "displayName")}
+              </small>
+            ) : null}
+            <ErrorNote error={error} />
+            <div className={styles.buttons}>
+              <button type="submit" disabled={busy}>
+                Save name
+              </button>
+              <span role="status">{saved}</span>
+            </div>
+          </form>
+        </div>
+      </Card>
+      <AddPhone user={user} onVerified={(verified) => queryClient.setQueryData(trpc.clientAuth.me.queryKey(), { user: verified })} />
+    </div>
+  );
+}
+
+/**
+ * "Add a phone" for the signed-in user (clientPhoneVerification through usePhoneVerification):
+ * the number, then the texted code; a verified number is shown, and another may replace it.
+ */
+function AddPhone({ user, onVerified }: { user: User; onVerified: (user: User) => void }) {
+  const flow = usePhoneVerification({ onVerified });
+  const [changing, setChanging] = useState(false);
+  const id = useId();
+  const verified = user.phone && user.phoneVerifiedAt ? user.phone : null;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (flow.step === "phone") await flow.sendCode(formValue(form, "phone"));
+    else if (flow.step === "code") await flow.verify(formValue(form, "code"));
+  }
+
+  if (verified && (flow.step === "verified" || !changing)) {
+    return (
+      <Card title="Your phone" id={`${id}-title`}>
+        <div className={styles.flow}>
+          {flow.step === "verified" ? (
+            <p role="status" className={styles.success}>
+              {verified} is verified. You can use it to reset a forgotten password.
+            </p>
+          ) : null}
+          <p className={styles.hint}>
+            Your verified phone number is <strong data-field="verifiedPhone">{verified}</strong>.
           </p>
-        ) : null}
-        <p className={styles.hint}>Hello, {user.displayName}. This is where the product would begin.</p>
-        <form onSubmit={rename} noValidate>
-          <label htmlFor={`${id}-displayName`}>Display name</label>
+          <div className={styles.buttons}>
+            <button
+              type="button"
+              onClick={() => {
+                flow.reset();
+                setChanging(true);
+              }}
+            >
+              Use another number
+            </button>
+          </div>
+        </div>
+      </Card>
+    );
+  }
+
+  if (flow.step === "code") {
+    const problem = fieldProblem(flow.error, "code");
+    return (
+      <Card title="Enter the code" id={`${id}-title`}>
+        <form className={styles.flow} onSubmit={submit} noValidate>
+          <p className={styles.hint} aria-live="polite">
+            We texted a 6-digit code to {flow.phone}.{flow.codeExpiresAt ? ` It works until ${localTime(flow.codeExpiresAt)}.` : ""}
+          </p>
+          <label htmlFor={`${id}-code`}>6-digit code from the text message</label>
           <input
-            id={`${id}-displayName`}
-            name="displayName"
-            defaultValue={user.displayName}
-            autoComplete="name"
-            aria-invalid={fieldProblem(error, "displayName") ? true : undefined}
-            aria-describedby={fieldProblem(error, "displayName") ? `${id}-displayName-problem` : undefined}
+            id={`${id}-code`}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? `${id}-code-problem` : undefined}
           />
-          {fieldProblem(error, "displayName") ? (
-            <small id={`${id}-displayName-problem`} className={styles.problem}>
-              {fieldProblem(error, "displayName")}
+          {problem ? (
+            <small id={`${id}-code-problem`} className={styles.problem}>
+              {problem}
             </small>
           ) : null}
-          <ErrorNote error={error} />
+          <ErrorNote error={flow.error} />
           <div className={styles.buttons}>
-            <button type="submit" disabled={busy}>
-              Save name
+            <button type="submit" disabled={flow.busy}>
+              Verify phone
             </button>
-            <span role="status">{saved}</span>
+            <button type="button" disabled={flow.busy} onClick={() => void flow.resend()}>
+              Send a new code
+            </button>
+            <button type="button" className={styles.link} onClick={flow.reset}>
+              Use another number
+            </button>
           </div>
+          {flow.nextResendAvailableAt ? <small>You can ask for another code after {localTime(flow.nextResendAvailableAt)}.</small> : null}
         </form>
-      </div>
+      </Card>
+    );
+  }
+
+  return (
+    <Card title="Add a phone" id={`${id}-title`}>
+      <form className={styles.flow} onSubmit={submit} noValidate>
+        <p className={styles.hint}>
+          {user.phone && !user.phoneVerifiedAt
+            ? `Your number ${user.phone} is not verified yet. Verify it, or another one, to reset a forgotten password by text message.`
+            : "A verified mobile number lets you reset a forgotten password by text message."}
+        </p>
+        <Fields
+          formId={id}
+          error={flow.error}
+          fields={[
+            {
+              name: "phone",
+              label: "Phone number",
+              type: "tel",
+              autoComplete: "tel",
+              hint: "A mobile number, e.g. 010-1234-5678 or +82 10-1234-5678. We text a 6-digit code to it.",
+              ...(user.phone && !user.phoneVerifiedAt ? { defaultValue: user.phone } : {}),
+            },
+          ]}
+        />
+        <ErrorNote error={flow.error} />
+        <div className={styles.buttons}>
+          <button type="submit" disabled={flow.busy}>
+            Text me a code
+          </button>
+          {verified ? (
+            <button type="button" className={styles.link} onClick={() => setChanging(false)}>
+              Keep {verified}
+            </button>
+          ) : null}
+        </div>
+      </form>
     </Card>
   );
 }
@@ -826,6 +1156,13 @@ function MePanel({
           key: "emailVerifiedAt",
           label: "Email verified",
           value: user.emailVerifiedAt ? localDateTime(user.emailVerifiedAt) : user.source === "admin_issued" ? "Not needed" : "Not yet",
+        },
+        {
+          key: "phone",
+          label: "Phone",
+          value: user.phone
+            ? `${user.phone} (${user.phoneVerifiedAt ? `verified ${localDateTime(user.phoneVerifiedAt)}` : "not verified"})`
+            : "None",
         },
         {
           key: "hasPassword",

@@ -27,6 +27,10 @@ const friendly: Partial<Record<AppCode, string>> = {
   "user/UserIdDuplicated": "That user ID is taken. Please choose another.",
   "user/EmailDuplicated": "Another account has already verified this email address.",
   "emailVerification/CooldownActive": "A code was sent moments ago.",
+  "smsVerification/InvalidCode": "That code is not right, or it has expired. Check the latest text message or send a new code.",
+  "smsVerification/CooldownActive": "A code was sent moments ago.",
+  "user/PhoneDuplicated": "Another account has already verified this phone number.",
+  "auth/InvalidResetToken": "This password reset took too long or was already finished. Please ask for a new code and start again.",
   "rateLimit/TooManyRequests": "Too many attempts.",
   "service/Unavailable": "The sign-in service is unavailable right now. Please try again in a moment.",
   "network/Unavailable": "The server could not be reached. Check your connection and try again.",
@@ -42,7 +46,13 @@ const fieldOf: Partial<Record<AppCode, string>> = {
   "signUp/EmailDomainNotAllowed": "email",
   "user/EmailDuplicated": "email",
   "emailVerification/InvalidCode": "code",
+  "smsVerification/InvalidCode": "code",
+  "user/PhoneDuplicated": "phone",
 };
+
+/** Where a code goes by text message, `auth/MethodNotEnabled` means this deployment sends none. */
+const NO_SMS = "This service does not send text messages. Please use your email address instead.";
+const smsPaths = new Set(["clientPhoneVerification.sendCode", "clientPasswordReset.sendSmsCode", "clientPasswordReset.verifyCode"]);
 
 const dateTime = () => new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const timeOnly = () => new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
@@ -67,8 +77,9 @@ function waitWords(seconds: number): string {
 
 /** The sentence for an error answer. */
 export function errorWords(error: GatehouseError): string {
+  if (error.appCode === "auth/MethodNotEnabled" && error.path !== undefined && smsPaths.has(error.path)) return NO_SMS;
   const base = friendly[error.appCode] ?? "Something went wrong. Please try again.";
-  if (error.appCode === "emailVerification/CooldownActive") {
+  if (error.appCode === "emailVerification/CooldownActive" || error.appCode === "smsVerification/CooldownActive") {
     const next = error.data?.nextResendAvailableAt;
     return typeof next === "string" ? `${base} You can ask for another at ${localTime(next)}.` : `${base} Please wait a minute.`;
   }
