@@ -18,7 +18,7 @@ interface CountryChipsProps {
 const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
 
 /** The country's English name, or null when the code names no region. */
-export function countryName(code: string): string | null {
+function countryName(code: string): string | null {
   try {
     const name = regionNames.of(code);
     return name && name !== code && name !== "Unknown Region" ? name : null;

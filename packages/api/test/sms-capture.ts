@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
  * v2 "SMS delivery"), keeping every post, or answering `failWith` (a status) and keeping nothing.
  */
 
-export interface CapturedSms {
+interface CapturedSms {
   to: string;
   text: string;
   tenantKey: string;
