@@ -39,6 +39,7 @@ describe.skipIf(!hasRedis)("backOffice.tenants", () => {
         passwordSignUp: true,
         emailCodeSignIn: false,
         redirectUris: [],
+        phoneCountries: ["KR"],
         socialProviders: [],
         deletedAt: null,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
