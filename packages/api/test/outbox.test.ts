@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma, type Tenant } from "@gatehouse/db";
 import { startSmsCapture, type SmsGatewayFake } from "@gatehouse/provider-stand-ins";
 import { createTenant, hasRedis, startServer, type TestServer } from "./kit";
+import { countSmsSend, releaseSmsSend } from "../src/policy/otp-limiter";
 import { sentLast24h } from "../src/services/message-stats";
 import {
   deliverDue,
@@ -136,6 +137,25 @@ describe.skipIf(!hasRedis)("outbox", () => {
       capture.setMode("ok");
     }
     expect(mine().some((m) => m.to === to)).toBe(false);
+  });
+
+  it("a text given up gives its volume-cap count back (as a refused synchronous one does)", async () => {
+    const to = newNumber();
+    const capCount = { tenantId: tenant.id, phone: to, nonce: `outbox-${Date.now()}` };
+    expect(await countSmsSend(capCount)).toEqual({ outcome: "counted" });
+    capture.setMode("refuse");
+    try {
+      const id = await write({ ...sms(to), capCount } as OutboxInput);
+      for (let i = 0; i < OUTBOX_MAX_ATTEMPTS + 1; i++) {
+        await db().outboxMessage.updateMany({ where: { id, failedAt: null }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+        await deliverDue();
+      }
+      expect((await row(id)).failedAt).not.toBeNull();
+    } finally {
+      capture.setMode("ok");
+    }
+    // Already given back by the outbox: nothing left to release.
+    expect(await releaseSmsSend(capCount)).toBe(0);
   });
 
   it("several workers never deliver one row twice", async () => {

@@ -5,6 +5,7 @@ import { getLogger } from "../lib/log";
 import { getMailer } from "../lib/mailer";
 import { open, seal } from "../lib/secret-box";
 import type { SmsMessage } from "../lib/sms";
+import { releaseSmsSend, type SmsSend } from "../policy/otp-limiter";
 import { recordSent } from "./message-stats";
 import { sendSms } from "./sms";
 
@@ -21,7 +22,14 @@ import { sendSms } from "./sms";
  * that dies mid-delivery leaves a lease that runs out, and the row is retried (at least once).
  */
 export type OutboxInput =
-  | { tenantId: string; channel: "sms"; purpose: string; payload: SmsMessage }
+  | {
+      tenantId: string;
+      channel: "sms";
+      purpose: string;
+      payload: SmsMessage;
+      /** The volume-cap count this text took: given back if the message is given up (CONTRACT v2). */
+      capCount?: SmsSend;
+    }
   | {
       tenantId: string;
       channel: "email";
@@ -32,7 +40,7 @@ export type OutboxInput =
       codeMail?: boolean;
     };
 
-type Sealed = { channel: "sms"; message: SmsMessage } | { channel: "email"; mail: MailMessage; codeMail: boolean };
+type Sealed = { channel: "sms"; message: SmsMessage; capCount?: SmsSend } | { channel: "email"; mail: MailMessage; codeMail: boolean };
 
 const SEAL_PURPOSE = "outbox";
 /** Attempts before a message is given up (about three minutes of retries, under a code's life). */
@@ -59,7 +67,7 @@ function secrets(): { current: string; all: (string | undefined)[] } {
 export async function enqueue(tx: Prisma.TransactionClient, input: OutboxInput): Promise<string> {
   const sealed: Sealed =
     input.channel === "sms"
-      ? { channel: "sms", message: input.payload }
+      ? { channel: "sms", message: input.payload, ...(input.capCount ? { capCount: input.capCount } : {}) }
       : { channel: "email", mail: input.payload, codeMail: input.codeMail ?? false };
   const row = await tx.outboxMessage.create({
     data: {
@@ -108,9 +116,10 @@ async function claim(only?: string): Promise<ClaimedRow[]> {
 async function deliverClaimed(row: ClaimedRow): Promise<void> {
   const db = getPrisma();
   const log = getLogger();
+  let sealed: Sealed | undefined;
   try {
     if (!row.payloadSealed) throw new Error("the message is gone");
-    const sealed = JSON.parse(open(row.payloadSealed, secrets().all, SEAL_PURPOSE)) as Sealed;
+    sealed = JSON.parse(open(row.payloadSealed, secrets().all, SEAL_PURPOSE)) as Sealed;
     if (sealed.channel === "sms") {
       await sendSms(sealed.message, row.tenantId);
     } else {
@@ -122,6 +131,12 @@ async function deliverClaimed(row: ClaimedRow): Promise<void> {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : "delivery failed";
     log.warn({ outboxId: row.id, purpose: row.purpose, attempts: row.attempts, givingUp, reason: why }, "outbox message not delivered");
     const at = new Date();
+    // A text never delivered gives its volume-cap count back, as a refused synchronous one does.
+    if (givingUp && sealed?.channel === "sms" && sealed.capCount) {
+      await releaseSmsSend(sealed.capCount).catch((releaseError: unknown) =>
+        log.warn({ outboxId: row.id, err: String(releaseError) }, "outbox: SMS cap count not given back"),
+      );
+    }
     await (
       givingUp
         ? db.outboxMessage.update({ where: { id: row.id }, data: { failedAt: at, payloadSealed: null } })

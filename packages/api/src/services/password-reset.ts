@@ -94,7 +94,7 @@ export async function sendResetSmsCode(input: { tenantKey: string; phone: string
   const tenant = await smsTenant(input.tenantKey);
   const phone = normalizePhone(input.phone, tenant.phoneCountries);
   // Every request counts toward the volume caps, a send to a number no one verified too.
-  await countSmsSendRequest({ tenantId: tenant.id, phone });
+  const capCount = await countSmsSendRequest({ tenantId: tenant.id, phone });
   const subject = smsSubject(tenant, phone);
   const issued = await issueSmsCode(subject, phone, client);
   const text = smsCodeText(tenant, issued.code, "resetSms");
@@ -105,6 +105,7 @@ export async function sendResetSmsCode(input: { tenantKey: string; phone: string
       channel: "sms",
       purpose: "passwordReset",
       payload: { to: phone, text, tenantKey: tenant.key },
+      capCount,
     });
   else await withdrawOtpCode(subject, issued.nonce);
   return { expiresAt: issued.expiresAt, nextResendAvailableAt: issued.nextResendAvailableAt };
